@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/** The `hashmac` command-line program. Each command lives in lib/commands/ and registers itself here. */
+import { Command } from 'commander';
+import { VERSION } from './runtime.js';
+import { registerGolden } from './commands/golden.js';
+import { registerInfo } from './commands/info.js';
+
+const program = new Command();
+program.name('hashmac').description('hashed matrix products and fused recurrent kernels: tools').version(VERSION);
+registerGolden(program);
+registerInfo(program);
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  console.error(`hashmac: ${e.message}`);
+  process.exitCode = 2;
+});

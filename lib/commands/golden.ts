@@ -1,0 +1,30 @@
+/** `hashmac golden [dir]`: run golden cases on every backend and ISA. */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { BACKENDS, type BackendName } from '../backend.js';
+import { runGolden } from '../golden/runner.js';
+import { PACKAGE_ROOT } from '../native/addon.js';
+import { ISAS, type Isa } from '../runtime.js';
+
+export const DEFAULT_GOLDEN_DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'golden');
+
+const list = <T extends string>(allowed: readonly T[], what: string) => (value: string): T[] => {
+  const items = value.split(',').map((s) => s.trim());
+  for (const i of items) if (!(allowed as readonly string[]).includes(i)) throw new Error(`unknown ${what} '${i}' (expected ${allowed.join(', ')})`);
+  return items as T[];
+};
+
+export function registerGolden(program: Command): void {
+  program
+    .command('golden')
+    .description('run every *.safetensors golden case of a directory on every available backend and ISA')
+    .argument('[dir]', 'directory of golden cases', DEFAULT_GOLDEN_DIR)
+    .option('-b, --backend <list>', `only these backends (${BACKENDS.join(',')})`, list(BACKENDS, 'backend'))
+    .option('--isa <list>', `only these native ISAs (${ISAS.join(',')})`, list(ISAS, 'ISA'))
+    .option('-f, --filter <text>', 'only cases whose file name contains text')
+    .action(async (dir: string, opts: { backend?: BackendName[]; isa?: Isa[]; filter?: string }) => {
+      const report = await runGolden({ dir, backends: opts.backend, isas: opts.isa, filter: opts.filter, log: (l) => console.log(l) });
+      console.log(`${report.passed} passed, ${report.failed} failed${report.skipped ? `, ${report.skipped} skipped` : ''}`);
+      if (report.failed > 0) process.exitCode = 1;
+    });
+}

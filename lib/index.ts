@@ -1,0 +1,12 @@
+/**
+ * hashmac: hashed matrix products and fused recurrent step kernels for energy-efficient inference.
+ * Every kernel has a TypeScript reference, a native CPU implementation and (where built) a CUDA one,
+ * behind the functions exported here.
+ */
+export * from './tensor.js';
+export * from './bits.js';
+export * from './safetensors.js';
+export { setBackend, currentBackend, isBackendAvailable, backendsFor, BACKENDS, type BackendName, type CallOptions } from './backend.js';
+export * from './runtime.js';
+export * from './kernels/lsh.js';
+export { runGolden, type GoldenOptions, type GoldenReport } from './golden/runner.js';

@@ -1,0 +1,65 @@
+/**
+ * Validated argument bundles ("plans") of the LSH kernels. The public functions build a plan once;
+ * every backend reads its inputs and writes its outputs from the same plan.
+ */
+
+export interface SignProjectPlan {
+  x: Float32Array; // [M, D]
+  proj: Float32Array; // [K, D]
+  M: number;
+  D: number;
+  K: number;
+  codes: Uint8Array; // [M] rows of `stride` bytes
+  stride: number;
+  norms: Float32Array; // [M]
+}
+
+export interface HammingGemmPlan {
+  a: Uint8Array; // [M] rows of strideA bytes
+  b: Uint8Array; // [N] rows of strideB bytes
+  M: number;
+  N: number;
+  bits: number;
+  strideA: number;
+  strideB: number;
+  dist: Int32Array; // [M, N]
+}
+
+export type Estimator = 'angle' | 'linear';
+
+/** The tile geometry of a hash layer (SPEC §3). */
+export interface HashGeometry {
+  inputTileSize: number;
+  outputTileSize: number;
+  hashLength: number;
+  estimator: Estimator;
+  eps: number;
+}
+
+export interface EncodeWeightsPlan extends HashGeometry {
+  weight: Float32Array; // [N, D]
+  proj: Float32Array; // [nI, nJ, K, Ti]
+  N: number;
+  D: number;
+  codes: Uint8Array; // [nI, N] rows of `stride` bytes
+  stride: number;
+  norms: Float32Array; // [nI, N]
+}
+
+export interface HashLinearPlan extends HashGeometry {
+  x: Float32Array; // [B, D]
+  B: number;
+  D: number;
+  N: number;
+  proj: Float32Array;
+  weightCodes: Uint8Array;
+  weightStride: number;
+  weightNorms: Float32Array;
+  bias?: Float32Array;
+  y: Float32Array; // [B, N]
+}
+
+export const tileCounts = (D: number, N: number, g: { inputTileSize: number; outputTileSize: number }) => ({
+  nI: Math.ceil(D / g.inputTileSize),
+  nJ: Math.ceil(N / g.outputTileSize),
+});

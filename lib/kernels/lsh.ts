@@ -1,0 +1,190 @@
+/**
+ * Public API of the LSH kernels (SPEC §1-3): sign projection, Hamming GEMM, and the tiled hash layer
+ * with weights encoded once.
+ */
+import type { CallOptions } from '../backend.js';
+import { alignedStride, checkPackedBits, packedBits, type PackedBits } from '../bits.js';
+import type { Tensor } from '../tensor.js';
+import { checkArray, checkEnum, checkFinite, checkInt, checkNoAlias, checkObject, Shapes } from '../validate.js';
+import { defineKernel } from './define.js';
+import { tileCounts, type EncodeWeightsPlan, type Estimator, type HammingGemmPlan, type HashGeometry, type HashLinearPlan, type SignProjectPlan } from './lsh-plans.js';
+
+export type { Estimator } from './lsh-plans.js';
+
+/** float32 machine epsilon, the scaffold's default `eps`. */
+export const FLOAT32_EPS = 2 ** -23;
+
+function options(fn: string, value: unknown): Record<string, unknown> {
+  return value === undefined ? {} : checkObject(`${fn}: options`, value);
+}
+
+// ---------------------------------------------------------------------------------------------------
+export interface SignProjectOptions extends CallOptions {
+  /** Caller-provided outputs (reused across calls for allocation-free loops). */
+  out?: { codes?: PackedBits; norms?: Float32Array };
+}
+
+export interface SignProjectResult {
+  /** [M] rows of K sign bits, rows padded to whole 64-bit words. */
+  codes: PackedBits;
+  /** [M] Euclidean norms of the rows of x. */
+  norms: Float32Array;
+}
+
+const signProjectKernel = defineKernel('signProject', (x: Tensor, proj: Tensor, opts?: SignProjectOptions) => {
+  const fn = 'signProject';
+  const o = options(fn, opts);
+  const s = new Shapes(fn);
+  const xt = s.tensor('x', x, 'float32', ['M', 'D']);
+  const pt = s.tensor('proj', proj, 'float32', ['K', 'D']);
+  const M = s.dim('M'), K = s.dim('K');
+  const out = (o.out === undefined ? {} : checkObject(`${fn}: options.out`, o.out)) as SignProjectOptions['out'] & object;
+  const codes = out.codes === undefined ? packedBits(M, K) : checkPackedBits(`${fn}: out.codes`, out.codes, K);
+  if (codes.rows !== M) throw new RangeError(`${fn}: out.codes: expected ${M} rows, got ${codes.rows}`);
+  const norms = out.norms === undefined ? new Float32Array(M) : checkArray(`${fn}: out.norms`, out.norms, 'float32');
+  if (norms.length !== M) throw new RangeError(`${fn}: out.norms: expected ${M} elements, got ${norms.length}`);
+  checkNoAlias(fn, 'out.codes', codes.data, { x: xt.data, proj: pt.data });
+  checkNoAlias(fn, 'out.norms', norms, { x: xt.data, proj: pt.data });
+  const plan: SignProjectPlan = { x: xt.data, proj: pt.data, M, D: s.dim('D'), K, codes: codes.data, stride: codes.stride, norms };
+  return { plan, result: { codes, norms }, backend: o.backend as CallOptions['backend'] };
+});
+
+/** Sign bits of `x · projᵀ` (x: [M, D], proj: [K, D]) packed LSB-first, plus the row norms of x. */
+export const signProject = signProjectKernel.sync;
+export const signProjectAsync = signProjectKernel.async;
+
+// ---------------------------------------------------------------------------------------------------
+export interface HammingGemmOptions extends CallOptions {
+  /** Caller-provided output [M, N]. */
+  out?: Int32Array;
+}
+
+const hammingGemmKernel = defineKernel('hammingGemm', (a: PackedBits, b: PackedBits, opts?: HammingGemmOptions) => {
+  const fn = 'hammingGemm';
+  const o = options(fn, opts);
+  const ca = checkPackedBits(`${fn}: a`, a);
+  const cb = checkPackedBits(`${fn}: b`, b);
+  if (ca.bits !== cb.bits) throw new RangeError(`${fn}: b: expected ${ca.bits}-bit codes like a, got ${cb.bits}-bit`);
+  const dist = o.out === undefined ? new Int32Array(ca.rows * cb.rows) : checkArray(`${fn}: options.out`, o.out, 'int32');
+  if (dist.length !== ca.rows * cb.rows) {
+    throw new RangeError(`${fn}: options.out: expected [M, N] = [${ca.rows}, ${cb.rows}] (${ca.rows * cb.rows} elements), got ${dist.length}`);
+  }
+  const plan: HammingGemmPlan = {
+    a: ca.data, b: cb.data, M: ca.rows, N: cb.rows, bits: ca.bits, strideA: ca.stride, strideB: cb.stride, dist,
+  };
+  return { plan, result: { data: dist, shape: [ca.rows, cb.rows] } as Tensor<Int32Array>, backend: o.backend as CallOptions['backend'] };
+});
+
+/** All-pairs Hamming distances: dist[m, n] = popcount(a[m] XOR b[n]). */
+export const hammingGemm = hammingGemmKernel.sync;
+export const hammingGemmAsync = hammingGemmKernel.async;
+
+// ---------------------------------------------------------------------------------------------------
+/** Tile geometry of a hash layer; `estimator` defaults to 'angle' and `eps` to float32 epsilon. */
+export interface HashLayerConfig {
+  inputTileSize: number;
+  outputTileSize: number;
+  hashLength: number;
+  estimator?: Estimator;
+  eps?: number;
+}
+
+/** A layer's weights encoded once: codes and norms of every (input tile, output row) pair. */
+export interface EncodedWeights extends HashGeometry {
+  /** Output features N and input features D. */
+  readonly N: number;
+  readonly D: number;
+  /** The projections, [nI, nJ, K, Ti]. */
+  readonly proj: Tensor;
+  /** [nI * N] rows of K bits: row i*N + n is weight row n, input tile i, under proj[i, n / To]. */
+  readonly codes: PackedBits;
+  /** [nI * N] tile norms plus eps. */
+  readonly norms: Float32Array;
+}
+
+function checkGeometry(fn: string, config: unknown): HashGeometry {
+  const c = checkObject(`${fn}: config`, config);
+  return {
+    inputTileSize: checkInt(`${fn}: config.inputTileSize`, c.inputTileSize, 1),
+    outputTileSize: checkInt(`${fn}: config.outputTileSize`, c.outputTileSize, 1),
+    hashLength: checkInt(`${fn}: config.hashLength`, c.hashLength, 1, 1 << 20),
+    estimator: c.estimator === undefined ? 'angle' : checkEnum(`${fn}: config.estimator`, c.estimator, ['angle', 'linear'] as const),
+    eps: c.eps === undefined ? FLOAT32_EPS : checkFinite(`${fn}: config.eps`, c.eps),
+  };
+}
+
+function checkProjection(s: Shapes, proj: unknown, g: HashGeometry): Tensor {
+  return s.tensor('proj', proj, 'float32', ['nI', 'nJ', g.hashLength, g.inputTileSize]);
+}
+
+const encodeWeightsKernel = defineKernel('encodeWeights', (weight: Tensor, proj: Tensor, config: HashLayerConfig, opts?: CallOptions) => {
+  const fn = 'encodeWeights';
+  const o = options(fn, opts);
+  const g = checkGeometry(fn, config);
+  const s = new Shapes(fn);
+  const wt = s.tensor('weight', weight, 'float32', ['N', 'D']);
+  const N = s.dim('N'), D = s.dim('D');
+  const { nI, nJ } = tileCounts(D, N, g);
+  s.bind('nI', nI).bind('nJ', nJ);
+  const pt = checkProjection(s, proj, g);
+  const codes = packedBits(nI * N, g.hashLength);
+  const norms = new Float32Array(nI * N);
+  const plan: EncodeWeightsPlan = { ...g, weight: wt.data, proj: pt.data, N, D, codes: codes.data, stride: codes.stride, norms };
+  const result: EncodedWeights = { ...g, N, D, proj: pt, codes, norms };
+  return { plan, result, backend: o.backend as CallOptions['backend'] };
+});
+
+/**
+ * Encodes a layer's weights [N, D] under projections [nI, nJ, K, Ti] once, so inference hashes only the
+ * inputs.
+ */
+export const encodeWeights = encodeWeightsKernel.sync;
+export const encodeWeightsAsync = encodeWeightsKernel.async;
+
+export interface HashLinearOptions extends CallOptions {
+  /** Bias [N], added after the tile sums. */
+  bias?: Float32Array | Tensor;
+  /** Caller-provided output [B, N]. */
+  out?: Float32Array;
+}
+
+function checkEncoded(fn: string, w: unknown): EncodedWeights {
+  const e = checkObject(`${fn}: weights`, w) as unknown as EncodedWeights;
+  const g = checkGeometry(`${fn}: weights`, e);
+  const N = checkInt(`${fn}: weights.N`, e.N), D = checkInt(`${fn}: weights.D`, e.D);
+  const { nI, nJ } = tileCounts(D, N, g);
+  const s = new Shapes(`${fn}: weights`).bind('nI', nI).bind('nJ', nJ);
+  checkProjection(s, e.proj, g);
+  const codes = checkPackedBits(`${fn}: weights.codes`, e.codes, g.hashLength);
+  if (codes.rows !== nI * N) throw new RangeError(`${fn}: weights.codes: expected nI * N = ${nI * N} rows, got ${codes.rows}`);
+  const norms = checkArray(`${fn}: weights.norms`, e.norms, 'float32');
+  if (norms.length !== nI * N) throw new RangeError(`${fn}: weights.norms: expected ${nI * N} elements, got ${norms.length}`);
+  return e;
+}
+
+const hashLinearKernel = defineKernel('hashLinear', (x: Tensor, weights: EncodedWeights, opts?: HashLinearOptions) => {
+  const fn = 'hashLinear';
+  const o = options(fn, opts) as HashLinearOptions;
+  const w = checkEncoded(fn, weights);
+  const s = new Shapes(fn).bind('D', w.D).bind('N', w.N);
+  const xt = s.tensor('x', x, 'float32', ['B', 'D']);
+  const B = s.dim('B');
+  const bias = o.bias === undefined ? undefined
+    : s.tensor('options.bias', ArrayBuffer.isView(o.bias) ? { data: o.bias, shape: [o.bias.length] } : o.bias, 'float32', ['N']).data;
+  const y = o.out === undefined ? new Float32Array(B * w.N) : checkArray(`${fn}: options.out`, o.out, 'float32');
+  if (y.length !== B * w.N) throw new RangeError(`${fn}: options.out: expected [B, N] = [${B}, ${w.N}], got ${y.length} elements`);
+  checkNoAlias(fn, 'options.out', y, { x: xt.data, bias });
+  // Native kernels read codes as 64-bit words; encodeWeights already produces that layout.
+  const codes = w.codes.stride % 8 === 0 ? w.codes : null;
+  if (!codes) throw new RangeError(`${fn}: weights.codes: rows must be padded to 64-bit words (stride ${alignedStride(w.hashLength)})`);
+  const plan: HashLinearPlan = {
+    inputTileSize: w.inputTileSize, outputTileSize: w.outputTileSize, hashLength: w.hashLength, estimator: w.estimator, eps: w.eps,
+    x: xt.data, B, D: w.D, N: w.N, proj: w.proj.data, weightCodes: codes.data, weightStride: codes.stride,
+    weightNorms: w.norms, bias, y,
+  };
+  return { plan, result: { data: y, shape: [B, w.N] } as Tensor, backend: o.backend };
+});
+
+/** The tiled hash layer (SPEC §3) on pre-encoded weights: y [B, N] from x [B, D]. */
+export const hashLinear = hashLinearKernel.sync;
+export const hashLinearAsync = hashLinearKernel.async;

@@ -1,0 +1,7 @@
+/** The native CPU backend: every kernel family's native table. */
+import type { KernelTable } from '../backend.js';
+import { lshNative } from './lsh.js';
+
+export const nativeKernels: KernelTable = {
+  ...lshNative,
+};

@@ -1,0 +1,7 @@
+/** The JS reference backend: every kernel family's reference table. */
+import type { KernelTable } from '../backend.js';
+import { lshReference } from './lsh.js';
+
+export const jsKernels: KernelTable = {
+  ...lshReference,
+};

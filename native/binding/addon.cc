@@ -1,0 +1,128 @@
+// Module entry: per-environment state, runtime controls (ISA, threads), and every family's kernels.
+#include <cstdlib>
+#include <memory>
+
+#include "../kernels/parallel.h"
+#include "binding.h"
+
+namespace hashmac {
+
+#ifndef HASHMAC_VERSION
+#define HASHMAC_VERSION "unknown"
+#endif
+
+EnvState& env_state(Napi::Env env) { return *env.GetInstanceData<EnvState>(); }
+
+namespace {
+
+class JobWorker : public Napi::AsyncWorker {
+ public:
+  JobWorker(Napi::Env env, Job job, std::vector<Napi::ObjectReference> keep)
+      : Napi::AsyncWorker(env, "hashmac"), deferred_(Napi::Promise::Deferred::New(env)), job_(std::move(job)),
+        keep_(std::move(keep)) {}
+
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      job_();
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Job job_;
+  std::vector<Napi::ObjectReference> keep_;  // released on the JS thread when the worker is deleted
+};
+
+Exec current_exec(Napi::Env env) {
+  const EnvState& s = env_state(env);
+  return Exec{s.isa, s.threads};
+}
+
+}  // namespace
+
+void export_kernel(Napi::Env env, Napi::Object exports, const char* name, JobParser parser) {
+  std::string fn(name);
+  exports.Set(name, Napi::Function::New(env, [parser, fn](const Napi::CallbackInfo& info) -> Napi::Value {
+    ArgReader args(info, fn.c_str());
+    Job job = parser(args, current_exec(info.Env()));
+    job();
+    return info.Env().Undefined();
+  }, name));
+  std::string async_name = fn + "Async";
+  exports.Set(async_name, Napi::Function::New(env, [parser, fn](const Napi::CallbackInfo& info) -> Napi::Value {
+    ArgReader args(info, fn.c_str());
+    Job job = parser(args, current_exec(info.Env()));
+    auto* worker = new JobWorker(info.Env(), std::move(job), std::move(args.kept()));
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+  }, async_name));
+}
+
+namespace {
+
+Napi::Value SupportedIsas(const Napi::CallbackInfo& info) {
+  Napi::Array out = Napi::Array::New(info.Env());
+  uint32_t n = 0;
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512})
+    if (isa_supported(isa)) out.Set(n++, Napi::String::New(info.Env(), isa_name(isa)));
+  return out;
+}
+
+Napi::Value GetIsa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), isa_name(env_state(info.Env()).isa)); }
+
+Napi::Value SetIsa(const Napi::CallbackInfo& info) {
+  Isa isa;
+  if (!info[0].IsString() || !parse_isa(info[0].As<Napi::String>().Utf8Value().c_str(), &isa)) {
+    throw Napi::RangeError::New(info.Env(), "setIsa: isa: expected 'scalar', 'avx2' or 'avx512'");
+  }
+  if (!isa_supported(isa)) throw Napi::RangeError::New(info.Env(), std::string("setIsa: this CPU does not support ") + isa_name(isa));
+  env_state(info.Env()).isa = isa;
+  return info.Env().Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), env_state(info.Env()).threads); }
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "setNumThreads: n: expected an integer");
+  double n = info[0].As<Napi::Number>().DoubleValue();
+  if (!(n >= 1 && n <= 1024) || n != static_cast<int>(n)) {
+    throw Napi::RangeError::New(info.Env(), "setNumThreads: n: expected an integer in [1, 1024]");
+  }
+  env_state(info.Env()).threads = static_cast<int>(n);
+  return info.Env().Undefined();
+}
+
+Napi::Value HardwareThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), hardware_threads()); }
+Napi::Value Version(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), HASHMAC_VERSION); }
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new EnvState{best_isa(), hardware_threads()});
+  exports.Set("supportedIsas", Napi::Function::New(env, SupportedIsas, "supportedIsas"));
+  exports.Set("getIsa", Napi::Function::New(env, GetIsa, "getIsa"));
+  exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
+  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("hardwareThreads", Napi::Function::New(env, HardwareThreads, "hardwareThreads"));
+  exports.Set("version", Napi::Function::New(env, Version, "version"));
+  init_lsh(env, exports);
+  return exports;
+}
+
+}  // namespace hashmac
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return hashmac::Init(env, exports); }
+
+#ifndef NODE_GYP_MODULE_NAME
+#define NODE_GYP_MODULE_NAME hashmac
+#endif
+NODE_API_MODULE(NODE_GYP_MODULE_NAME, InitModule)

@@ -1,0 +1,106 @@
+// Node-API plumbing shared by every kernel family's binding: argument readers that check types and
+// lengths (so a bad call throws instead of crashing), and exports of each kernel as a sync function
+// `name` plus a Promise-returning `nameAsync` that runs on the libuv pool while holding references to
+// every array it touches.
+#pragma once
+#include <napi.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "../kernels/isa.h"
+
+namespace hashmac {
+
+// Per-environment settings (each worker_thread has its own): the ISA and thread count to use.
+struct EnvState {
+  Isa isa;
+  int threads;
+};
+
+EnvState& env_state(Napi::Env env);
+
+using Job = std::function<void()>;
+
+class ArgReader {
+ public:
+  ArgReader(const Napi::CallbackInfo& info, const char* fn) : info_(info), fn_(fn) {}
+
+  template <typename T>
+  T* array(size_t i, const char* name, int64_t min_length) {
+    Napi::Value v = info_[i];
+    if (!v.IsTypedArray()) throw type_error(name, "a typed array");
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    if (ta.TypedArrayType() != type_of<T>()) throw type_error(name, expected_name<T>());
+    Napi::TypedArrayOf<T> typed = v.As<Napi::TypedArrayOf<T>>();
+    if (static_cast<int64_t>(typed.ElementLength()) < min_length) {
+      throw Napi::RangeError::New(info_.Env(), std::string(fn_) + ": " + name + ": needs " + std::to_string(min_length) +
+                                                   " elements, has " + std::to_string(typed.ElementLength()));
+    }
+    keep_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+    return typed.Data();
+  }
+
+  // An optional array: nullptr when the argument is undefined or null.
+  template <typename T>
+  T* optional_array(size_t i, const char* name, int64_t min_length) {
+    if (info_[i].IsUndefined() || info_[i].IsNull()) return nullptr;
+    return array<T>(i, name, min_length);
+  }
+
+  int64_t integer(size_t i, const char* name, int64_t min = 0) {
+    Napi::Value v = info_[i];
+    if (!v.IsNumber()) throw type_error(name, "an integer");
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= static_cast<double>(min)) || d > 9007199254740991.0 || d != static_cast<double>(static_cast<int64_t>(d))) {
+      throw Napi::RangeError::New(info_.Env(), std::string(fn_) + ": " + name + ": expected an integer >= " + std::to_string(min));
+    }
+    return static_cast<int64_t>(d);
+  }
+
+  double number(size_t i, const char* name) {
+    Napi::Value v = info_[i];
+    if (!v.IsNumber()) throw type_error(name, "a number");
+    return v.As<Napi::Number>().DoubleValue();
+  }
+
+  bool boolean(size_t i, const char* name) {
+    Napi::Value v = info_[i];
+    if (!v.IsBoolean()) throw type_error(name, "a boolean");
+    return v.As<Napi::Boolean>().Value();
+  }
+
+  std::vector<Napi::ObjectReference>& kept() { return keep_; }
+  Napi::Env env() const { return info_.Env(); }
+
+ private:
+  Napi::Error type_error(const char* name, const char* what) {
+    return Napi::TypeError::New(info_.Env(), std::string(fn_) + ": " + name + ": expected " + what);
+  }
+  template <typename T> static napi_typedarray_type type_of();
+  template <typename T> static const char* expected_name();
+
+  const Napi::CallbackInfo& info_;
+  const char* fn_;
+  std::vector<Napi::ObjectReference> keep_;
+};
+
+template <> inline napi_typedarray_type ArgReader::type_of<float>() { return napi_float32_array; }
+template <> inline napi_typedarray_type ArgReader::type_of<int32_t>() { return napi_int32_array; }
+template <> inline napi_typedarray_type ArgReader::type_of<uint8_t>() { return napi_uint8_array; }
+template <> inline const char* ArgReader::expected_name<float>() { return "a Float32Array"; }
+template <> inline const char* ArgReader::expected_name<int32_t>() { return "an Int32Array"; }
+template <> inline const char* ArgReader::expected_name<uint8_t>() { return "a Uint8Array"; }
+
+// Reads and checks a call's arguments and returns the work to do; must not touch JS values in the job.
+using JobParser = std::function<Job(ArgReader&, const Exec&)>;
+
+// Exports `name` (runs the job now) and `nameAsync` (runs it on the libuv pool, returns a Promise).
+void export_kernel(Napi::Env env, Napi::Object exports, const char* name, JobParser parser);
+
+// Each kernel family registers its functions here (defined in its *_binding.cc).
+void init_lsh(Napi::Env env, Napi::Object exports);
+
+}  // namespace hashmac

@@ -1,0 +1,24 @@
+// Instruction-set levels. Every SIMD kernel is compiled once per level (its *_simd.cc file is built
+// three times with different -m flags and HASHMAC_TARGET), and the level is picked at run time, so the
+// addon loads on any x86-64 CPU and uses the best path the CPU has.
+#pragma once
+#include <cstdint>
+
+namespace hashmac {
+
+enum class Isa : int { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+
+// "scalar": portable C++ at the x86-64 baseline (SSE2, software popcount);
+// "avx2": AVX2 + FMA + POPCNT; "avx512": AVX-512 F/BW/DQ/VL + VPOPCNTDQ.
+const char* isa_name(Isa isa);
+bool parse_isa(const char* name, Isa* out);
+bool isa_supported(Isa isa);
+Isa best_isa();
+
+// What every kernel driver receives: the ISA to run and how many threads it may use.
+struct Exec {
+  Isa isa;
+  int threads;
+};
+
+}  // namespace hashmac

@@ -1,0 +1,189 @@
+// Drivers of the LSH family: pack operands into 32-wide panels, split the work into tasks for the
+// thread pool, and call the per-ISA micro-kernels of lsh_simd.cc.
+#include "lsh.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "lsh_isa.h"
+#include "parallel.h"
+
+namespace hashmac {
+
+const LshMicroKernels& lsh_micro(Isa isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (isa == Isa::kAvx512) return avx512::lsh_micro;
+  if (isa == Isa::kAvx2) return avx2::lsh_micro;
+#endif
+  (void)isa;
+  return scalar::lsh_micro;
+}
+
+namespace {
+
+constexpr int64_t kSignRowChunk = 128;    // rows of x per task: x chunk stays in L1/L2 across a panel
+constexpr int64_t kHammingRowChunk = 256;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+uint64_t load_u64(const uint64_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// proj rows [32p, 32p+32) transposed into panel[d*32 + c]; rows past K are zero, so their bits are 0.
+void pack_projection_panel(const SignProjectArgs& j, int64_t p, float* panel) {
+  for (int c = 0; c < kPanel; ++c) {
+    const int64_t k = p * kPanel + c;
+    if (k < j.K) {
+      const float* src = j.proj + k * j.ldp;
+      for (int64_t d = 0; d < j.D; ++d) panel[d * kPanel + c] = src[d];
+    } else {
+      for (int64_t d = 0; d < j.D; ++d) panel[d * kPanel + c] = 0.0f;
+    }
+  }
+}
+
+// Code rows [32p, 32p+cols) transposed into panel[w*32 + c]; missing columns are zero.
+void pack_code_panel(const uint64_t* b, int64_t ldb, int64_t n0, int64_t cols, int64_t words, uint64_t* panel) {
+  for (int64_t w = 0; w < words; ++w)
+    for (int c = 0; c < kPanel; ++c)
+      panel[w * kPanel + c] = c < cols ? load_u64(b + (n0 + c) * ldb + w) : 0;
+}
+
+}  // namespace
+
+void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs) {
+  const LshMicroKernels& mk = lsh_micro(ex.isa);
+  // Panels of every job, packed once and shared by all row chunks.
+  std::vector<int64_t> panel_base(jobs.size() + 1, 0), task_base(jobs.size() + 1, 0);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const int64_t panels = ceil_div(jobs[i].K, kPanel);
+    panel_base[i + 1] = panel_base[i] + panels * jobs[i].D * kPanel;
+    task_base[i + 1] = task_base[i] + panels * ceil_div(jobs[i].M, kSignRowChunk);
+  }
+  std::vector<float> packed(static_cast<size_t>(panel_base.back()));
+  std::vector<int64_t> pack_base(jobs.size() + 1, 0);
+  for (size_t i = 0; i < jobs.size(); ++i) pack_base[i + 1] = pack_base[i] + ceil_div(jobs[i].K, kPanel);
+  parallel_for(pack_base.back(), ex.threads, [&](int64_t t) {
+    const size_t i = std::upper_bound(pack_base.begin(), pack_base.end(), t) - pack_base.begin() - 1;
+    const int64_t p = t - pack_base[i];
+    pack_projection_panel(jobs[i], p, packed.data() + panel_base[i] + p * jobs[i].D * kPanel);
+  });
+
+  parallel_for(task_base.back(), ex.threads, [&](int64_t t) {
+    const size_t i = std::upper_bound(task_base.begin(), task_base.end(), t) - task_base.begin() - 1;
+    const SignProjectArgs& j = jobs[i];
+    const int64_t chunks = ceil_div(j.M, kSignRowChunk);
+    const int64_t p = (t - task_base[i]) / chunks;
+    const int64_t m0 = ((t - task_base[i]) % chunks) * kSignRowChunk;
+    const int64_t rows = std::min(kSignRowChunk, j.M - m0);
+    uint32_t bits[kSignRowChunk];
+    mk.sign_panel(j.x + m0 * j.ldx, j.ldx, rows, packed.data() + panel_base[i] + p * j.D * kPanel, j.D, bits);
+    const int64_t dense = ceil_div(j.K, 8);
+    const int64_t nbytes = std::min<int64_t>(4, dense - p * 4);
+    const bool last = (p + 1) * kPanel >= j.K;
+    for (int64_t r = 0; r < rows; ++r) {
+      uint8_t* row = j.codes + (m0 + r) * j.code_stride;
+      const uint32_t word = bits[r];
+      std::memcpy(row + p * 4, &word, static_cast<size_t>(nbytes));  // little-endian: bit c -> byte c/8
+      if (last && j.code_stride > dense) std::memset(row + dense, 0, static_cast<size_t>(j.code_stride - dense));
+    }
+    if (p == 0 && j.norms) mk.row_norms(j.x + m0 * j.ldx, j.ldx, rows, j.D, j.norm_eps, j.norms + m0);
+  });
+}
+
+void hamming_gemm(const Exec& ex, const HammingArgs& h) {
+  const LshMicroKernels& mk = lsh_micro(ex.isa);
+  const int64_t panels = ceil_div(h.N, kPanel);
+  std::vector<uint64_t> packed(static_cast<size_t>(panels * h.words * kPanel));
+  parallel_for(panels, ex.threads, [&](int64_t p) {
+    pack_code_panel(h.b, h.ldb, p * kPanel, std::min<int64_t>(kPanel, h.N - p * kPanel), h.words,
+                    packed.data() + p * h.words * kPanel);
+  });
+  const int64_t chunks = ceil_div(h.M, kHammingRowChunk);
+  parallel_for(panels * chunks, ex.threads, [&](int64_t t) {
+    const int64_t p = t / chunks, m0 = (t % chunks) * kHammingRowChunk;
+    const int cols = static_cast<int>(std::min<int64_t>(kPanel, h.N - p * kPanel));
+    mk.hamming_panel(h.a + m0 * h.lda, h.lda, std::min(kHammingRowChunk, h.M - m0), packed.data() + p * h.words * kPanel,
+                     h.words, h.dist + m0 * h.ldd + p * kPanel, h.ldd, cols);
+  });
+}
+
+void encode_weights(const Exec& ex, const EncodeWeightsArgs& e) {
+  const int64_t nI = ceil_div(e.D, e.Ti), nJ = ceil_div(e.N, e.To);
+  std::vector<SignProjectArgs> jobs;
+  for (int64_t i = 0; i < nI; ++i) {
+    for (int64_t j = 0; j < nJ; ++j) {
+      const int64_t n0 = j * e.To;
+      jobs.push_back({e.weight + n0 * e.D + i * e.Ti, e.D, e.proj + (i * nJ + j) * e.K * e.Ti, e.Ti,
+                      std::min(e.To, e.N - n0), std::min(e.Ti, e.D - i * e.Ti), e.K,
+                      e.codes + (i * e.N + n0) * e.code_stride, e.code_stride, e.norms + i * e.N + n0, e.eps});
+    }
+  }
+  sign_project(ex, jobs);
+}
+
+void hash_linear(const Exec& ex, const HashLinearArgs& a) {
+  const int64_t nI = ceil_div(a.D, a.Ti), nJ = ceil_div(a.N, a.To), words = ceil_div(a.K, 64);
+  // 1. Codes and norms of every input tile under every tile pair's projection. The norm scale does not
+  //    change a sign, so x is hashed unnormalised.
+  std::vector<uint64_t> xcodes(static_cast<size_t>(nI * nJ * a.B * words));
+  std::vector<float> xnorms(static_cast<size_t>(nI * a.B));
+  std::vector<SignProjectArgs> jobs;
+  for (int64_t i = 0; i < nI; ++i) {
+    for (int64_t j = 0; j < nJ; ++j) {
+      jobs.push_back({a.x + i * a.Ti, a.D, a.proj + (i * nJ + j) * a.K * a.Ti, a.Ti, a.B, std::min(a.Ti, a.D - i * a.Ti),
+                      a.K, reinterpret_cast<uint8_t*>(xcodes.data() + (i * nJ + j) * a.B * words), words * 8,
+                      j == 0 ? xnorms.data() + i * a.B : nullptr, a.eps});
+    }
+  }
+  sign_project(ex, jobs);
+
+  // 2. Weight code panels per (input tile, 32-row group of outputs).
+  const int64_t groups = ceil_div(a.N, kPanel);
+  std::vector<uint64_t> wpanels(static_cast<size_t>(nI * groups * words * kPanel));
+  parallel_for(nI * groups, ex.threads, [&](int64_t t) {
+    const int64_t i = t / groups, g = t % groups;
+    pack_code_panel(reinterpret_cast<const uint64_t*>(a.wcodes + i * a.N * a.wstride), a.wstride / 8, g * kPanel,
+                    std::min<int64_t>(kPanel, a.N - g * kPanel), words, wpanels.data() + t * words * kPanel);
+  });
+
+  // 3. Estimator table: est[h] for every possible distance.
+  std::vector<float> est(static_cast<size_t>(a.K + 1));
+  for (int64_t h = 0; h <= a.K; ++h) {
+    est[h] = a.estimator == Estimator::kAngle ? static_cast<float>(std::cos(M_PI * static_cast<double>(h) / a.K))
+                                              : static_cast<float>(1.0 - 2.0 * static_cast<double>(h) / a.K);
+  }
+
+  // 4. y[b, n] = sum_i xn[i,b] * wn[i,n] * est[h]: one task per (32-output group, row chunk). A group
+  //    may straddle two output tiles; each column reads the codes of its own tile.
+  constexpr int64_t kRows = 64;
+  const int64_t chunks = ceil_div(a.B, kRows);
+  const LshMicroKernels& mk = lsh_micro(ex.isa);
+  parallel_for(groups * chunks, ex.threads, [&](int64_t t) {
+    const int64_t g = t / chunks, b0 = (t % chunks) * kRows, rows = std::min(kRows, a.B - b0);
+    const int64_t n0 = g * kPanel, cols = std::min<int64_t>(kPanel, a.N - n0);
+    float acc[kRows][kPanel] = {};
+    int32_t dist[kRows][kPanel];
+    for (int64_t i = 0; i < nI; ++i) {
+      const uint64_t* panel = wpanels.data() + (i * groups + g) * words * kPanel;
+      const float* xn = xnorms.data() + i * a.B + b0;
+      const float* wn = a.wnorms + i * a.N + n0;
+      // Columns of this group belong to tiles j_first..j_last; run the Hamming panel once per tile.
+      for (int64_t j = n0 / a.To; j * a.To < n0 + cols; ++j) {
+        const uint64_t* xc = xcodes.data() + ((i * nJ + j) * a.B + b0) * words;
+        mk.hamming_panel(xc, words, rows, panel, words, &dist[0][0], kPanel, static_cast<int>(cols));
+        const int64_t c0 = std::max<int64_t>(0, j * a.To - n0), c1 = std::min<int64_t>(cols, (j + 1) * a.To - n0);
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = c0; c < c1; ++c) acc[r][c] += xn[r] * wn[c] * est[dist[r][c]];
+      }
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) a.y[(b0 + r) * a.N + n0 + c] = acc[r][c] + (a.bias ? a.bias[n0 + c] : 0.0f);
+  });
+}
+
+}  // namespace hashmac

@@ -1,0 +1,29 @@
+// Per-ISA micro-kernels of the LSH family (defined in lsh_simd.cc, compiled once per ISA).
+#pragma once
+#include <cstdint>
+
+#include "isa.h"
+
+namespace hashmac {
+
+// Width of a packed projection panel and of a packed code panel: 32 output columns.
+constexpr int kPanel = 32;
+
+struct LshMicroKernels {
+  // z[r][c] = sum_d x[r*ldx + d] * panel[d*32 + c] for r < rows, c < 32, in float32; writes the 32 sign
+  // bits (bit c = z[r][c] > 0) of row r to bits[r]. The float z never leaves registers.
+  void (*sign_panel)(const float* x, int64_t ldx, int64_t rows, const float* panel, int64_t depth, uint32_t* bits);
+  // dist[r*ldd + c] = sum_w popcount(a[r*lda + w] ^ panel[w*32 + c]) for r < rows, c < cols (<= 32).
+  void (*hamming_panel)(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words,
+                        int32_t* dist, int64_t ldd, int cols);
+  // out[i] = sqrt(sum_d x[i*ldx + d]^2) + eps for i < rows.
+  void (*row_norms)(const float* x, int64_t ldx, int64_t rows, int64_t depth, float eps, float* out);
+};
+
+namespace scalar { extern const LshMicroKernels lsh_micro; }
+namespace avx2 { extern const LshMicroKernels lsh_micro; }
+namespace avx512 { extern const LshMicroKernels lsh_micro; }
+
+const LshMicroKernels& lsh_micro(Isa isa);
+
+}  // namespace hashmac

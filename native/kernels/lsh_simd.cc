@@ -1,0 +1,203 @@
+// LSH micro-kernels, compiled once per ISA (see simd_target.h). The drivers in lsh.cc pack operands
+// into 32-wide panels and split work over threads; these functions do the arithmetic.
+#include "simd_target.h"
+#include "lsh_isa.h"
+
+#include <cmath>
+
+namespace hashmac {
+namespace HASHMAC_TARGET {
+namespace {
+
+#if HASHMAC_TARGET_ID == 2
+// ---- AVX-512: 8 rows x 32 columns of accumulators (16 zmm), broadcast x, FMA against the panel.
+template <int MR>
+inline void sign_block(const float* x, int64_t ldx, const float* panel, int64_t depth, uint32_t* bits) {
+  __m512 lo[MR], hi[MR];
+  for (int i = 0; i < MR; ++i) lo[i] = hi[i] = _mm512_setzero_ps();
+  for (int64_t d = 0; d < depth; ++d) {
+    const __m512 p0 = _mm512_loadu_ps(panel + d * kPanel);
+    const __m512 p1 = _mm512_loadu_ps(panel + d * kPanel + 16);
+    for (int i = 0; i < MR; ++i) {
+      const __m512 xi = _mm512_set1_ps(x[i * ldx + d]);
+      lo[i] = _mm512_fmadd_ps(xi, p0, lo[i]);
+      hi[i] = _mm512_fmadd_ps(xi, p1, hi[i]);
+    }
+  }
+  const __m512 zero = _mm512_setzero_ps();
+  for (int i = 0; i < MR; ++i) {
+    const uint32_t m0 = _mm512_cmp_ps_mask(lo[i], zero, _CMP_GT_OQ);
+    const uint32_t m1 = _mm512_cmp_ps_mask(hi[i], zero, _CMP_GT_OQ);
+    bits[i] = m0 | (m1 << 16);
+  }
+}
+constexpr int kSignRows = 8;
+
+// 4 rows x 32 codes: broadcast one word of a, XOR with 4 vectors of 8 codes, VPOPCNTQ, add.
+template <int MR>
+inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
+                          int64_t ldd, int cols) {
+  __m512i acc[MR][4];
+  for (int i = 0; i < MR; ++i)
+    for (int c = 0; c < 4; ++c) acc[i][c] = _mm512_setzero_si512();
+  for (int64_t w = 0; w < words; ++w) {
+    const __m512i b0 = _mm512_loadu_si512(panel + w * kPanel);
+    const __m512i b1 = _mm512_loadu_si512(panel + w * kPanel + 8);
+    const __m512i b2 = _mm512_loadu_si512(panel + w * kPanel + 16);
+    const __m512i b3 = _mm512_loadu_si512(panel + w * kPanel + 24);
+    for (int i = 0; i < MR; ++i) {
+      const __m512i ai = _mm512_set1_epi64(static_cast<long long>(load_u64(a + i * lda + w)));
+      acc[i][0] = _mm512_add_epi64(acc[i][0], _mm512_popcnt_epi64(_mm512_xor_si512(ai, b0)));
+      acc[i][1] = _mm512_add_epi64(acc[i][1], _mm512_popcnt_epi64(_mm512_xor_si512(ai, b1)));
+      acc[i][2] = _mm512_add_epi64(acc[i][2], _mm512_popcnt_epi64(_mm512_xor_si512(ai, b2)));
+      acc[i][3] = _mm512_add_epi64(acc[i][3], _mm512_popcnt_epi64(_mm512_xor_si512(ai, b3)));
+    }
+  }
+  for (int i = 0; i < MR; ++i) {
+    for (int c = 0; c < 4; ++c) {
+      const int left = cols - c * 8;
+      if (left <= 0) break;
+      const __mmask8 m = left >= 8 ? 0xff : static_cast<__mmask8>((1u << left) - 1);
+      _mm512_mask_cvtepi64_storeu_epi32(dist + i * ldd + c * 8, m, acc[i][c]);
+    }
+  }
+}
+constexpr int kHammingRows = 4;
+
+#elif HASHMAC_TARGET_ID == 1
+// ---- AVX2: 2 rows x 32 columns (8 ymm accumulators).
+template <int MR>
+inline void sign_block(const float* x, int64_t ldx, const float* panel, int64_t depth, uint32_t* bits) {
+  __m256 acc[MR][4];
+  for (int i = 0; i < MR; ++i)
+    for (int c = 0; c < 4; ++c) acc[i][c] = _mm256_setzero_ps();
+  for (int64_t d = 0; d < depth; ++d) {
+    const __m256 p0 = _mm256_loadu_ps(panel + d * kPanel);
+    const __m256 p1 = _mm256_loadu_ps(panel + d * kPanel + 8);
+    const __m256 p2 = _mm256_loadu_ps(panel + d * kPanel + 16);
+    const __m256 p3 = _mm256_loadu_ps(panel + d * kPanel + 24);
+    for (int i = 0; i < MR; ++i) {
+      const __m256 xi = _mm256_broadcast_ss(x + i * ldx + d);
+      acc[i][0] = _mm256_fmadd_ps(xi, p0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(xi, p1, acc[i][1]);
+      acc[i][2] = _mm256_fmadd_ps(xi, p2, acc[i][2]);
+      acc[i][3] = _mm256_fmadd_ps(xi, p3, acc[i][3]);
+    }
+  }
+  const __m256 zero = _mm256_setzero_ps();
+  for (int i = 0; i < MR; ++i) {
+    uint32_t word = 0;
+    for (int c = 0; c < 4; ++c) {
+      const uint32_t m = static_cast<uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(acc[i][c], zero, _CMP_GT_OQ)));
+      word |= m << (8 * c);
+    }
+    bits[i] = word;
+  }
+}
+constexpr int kSignRows = 2;
+
+// Nibble-table popcount (Mula): per byte, table[low nibble] + table[high nibble]; VPSADBW folds the
+// byte counts into the four 64-bit lanes. 2 rows x 8 columns per pass over the panel.
+inline __m256i popcount_bytes(__m256i v) {
+  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1,
+                                         2, 2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8(0x0f);
+  const __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(v, low));
+  const __m256i hi = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
+  return _mm256_add_epi8(lo, hi);
+}
+
+template <int MR>
+inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
+                          int64_t ldd, int cols) {
+  for (int g = 0; g < 4 && g * 8 < cols; ++g) {
+    __m256i acc[MR][2];
+    for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+    const __m256i zero = _mm256_setzero_si256();
+    for (int64_t w = 0; w < words; ++w) {
+      const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(panel + w * kPanel + g * 8));
+      const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(panel + w * kPanel + g * 8 + 4));
+      for (int i = 0; i < MR; ++i) {
+        const __m256i ai = _mm256_set1_epi64x(static_cast<long long>(load_u64(a + i * lda + w)));
+        acc[i][0] = _mm256_add_epi64(acc[i][0], _mm256_sad_epu8(popcount_bytes(_mm256_xor_si256(ai, b0)), zero));
+        acc[i][1] = _mm256_add_epi64(acc[i][1], _mm256_sad_epu8(popcount_bytes(_mm256_xor_si256(ai, b1)), zero));
+      }
+    }
+    for (int i = 0; i < MR; ++i) {
+      alignas(32) int64_t lanes[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc[i][0]);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes + 4), acc[i][1]);
+      for (int c = 0; c < 8 && g * 8 + c < cols; ++c) dist[i * ldd + g * 8 + c] = static_cast<int32_t>(lanes[c]);
+    }
+  }
+}
+constexpr int kHammingRows = 2;
+
+#else
+// ---- Portable scalar code (the compiler may still use SSE2 for the 32-wide inner loops).
+template <int MR>
+inline void sign_block(const float* x, int64_t ldx, const float* panel, int64_t depth, uint32_t* bits) {
+  for (int i = 0; i < MR; ++i) {
+    float acc[kPanel] = {};
+    for (int64_t d = 0; d < depth; ++d) {
+      const float xi = x[i * ldx + d];
+      for (int c = 0; c < kPanel; ++c) acc[c] += xi * panel[d * kPanel + c];
+    }
+    uint32_t word = 0;
+    for (int c = 0; c < kPanel; ++c) word |= static_cast<uint32_t>(acc[c] > 0.0f) << c;
+    bits[i] = word;
+  }
+}
+constexpr int kSignRows = 1;
+
+template <int MR>
+inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
+                          int64_t ldd, int cols) {
+  for (int i = 0; i < MR; ++i) {
+    int64_t acc[kPanel] = {};
+    for (int64_t w = 0; w < words; ++w) {
+      const uint64_t ai = load_u64(a + i * lda + w);
+      for (int c = 0; c < kPanel; ++c) acc[c] += __builtin_popcountll(ai ^ panel[w * kPanel + c]);
+    }
+    for (int c = 0; c < cols; ++c) dist[i * ldd + c] = static_cast<int32_t>(acc[c]);
+  }
+}
+constexpr int kHammingRows = 1;
+#endif
+
+void sign_panel(const float* x, int64_t ldx, int64_t rows, const float* panel, int64_t depth, uint32_t* bits) {
+  int64_t r = 0;
+  for (; r + kSignRows <= rows; r += kSignRows) sign_block<kSignRows>(x + r * ldx, ldx, panel, depth, bits + r);
+  for (; r < rows; ++r) sign_block<1>(x + r * ldx, ldx, panel, depth, bits + r);
+}
+
+void hamming_panel(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words, int32_t* dist,
+                   int64_t ldd, int cols) {
+  int64_t r = 0;
+  for (; r + kHammingRows <= rows; r += kHammingRows)
+    hamming_block<kHammingRows>(a + r * lda, lda, panel, words, dist + r * ldd, ldd, cols);
+  for (; r < rows; ++r) hamming_block<1>(a + r * lda, lda, panel, words, dist + r * ldd, ldd, cols);
+}
+
+// Sum of squares in 16 independent float32 partial sums (the compiler vectorizes this on every ISA),
+// which is both faster and more accurate than one running sum.
+void row_norms(const float* x, int64_t ldx, int64_t rows, int64_t depth, float eps, float* out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * ldx;
+    float part[16] = {};
+    int64_t d = 0;
+    for (; d + 16 <= depth; d += 16)
+      for (int l = 0; l < 16; ++l) part[l] += xr[d + l] * xr[d + l];
+    for (int l = 0; d < depth; ++d, ++l) part[l] += xr[d] * xr[d];
+    for (int w = 8; w >= 1; w /= 2)
+      for (int l = 0; l < w; ++l) part[l] += part[l + w];
+    out[r] = std::sqrt(part[0]) + eps;
+  }
+}
+
+}  // namespace
+
+const LshMicroKernels lsh_micro = {sign_panel, hamming_panel, row_norms};
+
+}  // namespace HASHMAC_TARGET
+}  // namespace hashmac

@@ -1,0 +1,111 @@
+#include "parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace hashmac {
+
+int hardware_threads() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+namespace {
+
+class Pool {
+ public:
+  // Runs the job if the pool is free; returns false (and does nothing) when another caller owns it.
+  bool try_run(int64_t tasks, int threads, const std::function<void(int64_t)>& fn) {
+    std::unique_lock<std::mutex> owner(owner_, std::try_to_lock);
+    if (!owner.owns_lock()) return false;
+    grow(threads - 1);
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      fn_ = &fn;
+      tasks_ = tasks;
+      next_.store(0);
+      done_ = 0;
+      helpers_ = std::min<int64_t>(threads - 1, static_cast<int64_t>(workers_.size()));
+      ++generation_;
+    }
+    cv_.notify_all();
+    int64_t mine = work();
+    std::unique_lock<std::mutex> lk(mu_);
+    done_ += mine;
+    finished_.wait(lk, [&] { return done_ == tasks_ && active_ == 0; });
+    fn_ = nullptr;
+    return true;
+  }
+
+ private:
+  int64_t work() {
+    int64_t count = 0;
+    for (;;) {
+      int64_t t = next_.fetch_add(1);
+      if (t >= tasks_) break;
+      (*fn_)(t);
+      ++count;
+    }
+    return count;
+  }
+
+  void grow(int want) {
+    while (static_cast<int>(workers_.size()) < want) {
+      int index = static_cast<int>(workers_.size());
+      // Workers live as long as the process: they are detached so that process exit never waits on
+      // them (they sleep on the condition variable between jobs).
+      std::thread([this, index] { loop(index); }).detach();
+      workers_.push_back(index);
+    }
+  }
+
+  void loop(int index) {
+    uint64_t seen = 0;
+    for (;;) {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait(lk, [&] { return generation_ != seen; });
+      seen = generation_;
+      if (index >= helpers_ || fn_ == nullptr) continue;
+      ++active_;
+      lk.unlock();
+      int64_t mine = work();
+      lk.lock();
+      done_ += mine;
+      --active_;
+      if (done_ == tasks_ && active_ == 0) finished_.notify_all();
+    }
+  }
+
+  std::mutex owner_;  // held for the whole of one parallel_for
+  std::mutex mu_;     // guards the job fields below
+  std::condition_variable cv_, finished_;
+  std::vector<int> workers_;
+  const std::function<void(int64_t)>* fn_ = nullptr;
+  int64_t tasks_ = 0;
+  std::atomic<int64_t> next_{0};
+  int64_t done_ = 0;
+  int64_t helpers_ = 0;
+  int active_ = 0;
+  uint64_t generation_ = 0;
+};
+
+Pool& pool() {
+  // Intentionally never destroyed: detached workers may still reference it during process exit.
+  static Pool* p = new Pool();
+  return *p;
+}
+
+}  // namespace
+
+void parallel_for(int64_t tasks, int max_threads, const std::function<void(int64_t)>& fn) {
+  if (tasks <= 0) return;
+  int threads = static_cast<int>(std::min<int64_t>(std::max(1, max_threads), tasks));
+  if (threads > 1 && pool().try_run(tasks, threads, fn)) return;
+  for (int64_t t = 0; t < tasks; ++t) fn(t);
+}
+
+}  // namespace hashmac
