@@ -8,5 +8,6 @@ export * from './bits.js';
 export * from './safetensors.js';
 export { setBackend, currentBackend, isBackendAvailable, backendsFor, BACKENDS, type BackendName, type CallOptions } from './backend.js';
 export * from './runtime.js';
+export * from './pool.js';
 export * from './kernels/lsh.js';
 export { runGolden, type GoldenOptions, type GoldenReport } from './golden/runner.js';
