@@ -75,6 +75,7 @@ export function checkPackedBits(name: string, value: unknown, bits?: number): Pa
   if (v.data.length !== v.rows * v.stride) {
     throw new RangeError(`${name}: ${v.rows} rows x ${v.stride} bytes needs ${v.rows * v.stride} bytes, data has ${v.data.length}`);
   }
+  checkPaddingZero(name, v);
   return v;
 }
 
