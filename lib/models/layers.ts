@@ -29,6 +29,7 @@ export interface LayerInit {
 export class HashLinear {
   readonly N: number;
   readonly D: number;
+  private layerConfig: LayerHashConfig;
   private projection?: Tensor;
   private encodedWeights?: EncodedWeights;
 
@@ -37,13 +38,18 @@ export class HashLinear {
     readonly path: string,
     readonly weight: Tensor,
     readonly bias: Float32Array | undefined,
-    readonly config: LayerHashConfig,
+    config: LayerHashConfig,
     init: LayerInit = {},
   ) {
+    this.layerConfig = config;
     if (weight.shape.length !== 2) throw new RangeError(`${path}: weight: expected [N, D], got [${weight.shape.join(', ')}]`);
     [this.N, this.D] = weight.shape;
     if (bias && bias.length !== this.N) throw new RangeError(`${path}: bias: expected [${this.N}], got [${bias.length}]`);
     if (this.hashed) this.setProjection(init.proj ?? randomProjection(this.geometry, init.seed ?? 0, path), init.backend);
+  }
+
+  get config(): LayerHashConfig {
+    return this.layerConfig;
   }
 
   get hashed(): boolean {
@@ -63,8 +69,11 @@ export class HashLinear {
     return this.encodedWeights;
   }
 
-  /** Replaces the projections and re-encodes the weights (once, here, not per call). */
-  setProjection(proj: Tensor, backend?: BackendName): void {
+  /**
+   * Replaces the projections and re-encodes the weights (once, here, not per call). `learned` marks
+   * them as trained (kernel type 'learned_projection').
+   */
+  setProjection(proj: Tensor, backend?: BackendName, learned = false): void {
     if (!this.hashed) throw new RangeError(`${this.path}: an exact layer has no projections`);
     const { nI, nJ } = tileGrid(this.geometry);
     const want = [nI, nJ, this.config.hash_length, this.config.input_tile_size];
@@ -75,6 +84,7 @@ export class HashLinear {
       inputTileSize: this.config.input_tile_size, outputTileSize: this.config.output_tile_size, hashLength: this.config.hash_length,
     }, { backend });
     this.projection = proj;
+    if (learned) this.layerConfig = { ...this.layerConfig, hash_kernel_type: 'learned_projection' };
   }
 
   forward(x: Tensor, opts: ForwardOptions = {}): Tensor {
