@@ -4,11 +4,17 @@ import { Command } from 'commander';
 import { VERSION } from './runtime.js';
 import { registerGolden } from './commands/golden.js';
 import { registerInfo } from './commands/info.js';
+import { registerLearn } from './commands/learn.js';
+import { registerScore } from './commands/score.js';
+import { registerSearch } from './commands/search.js';
 
 const program = new Command();
 program.name('hashmac').description('hashed matrix products and fused recurrent kernels: tools').version(VERSION);
 registerGolden(program);
 registerInfo(program);
+registerScore(program);
+registerLearn(program);
+registerSearch(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`hashmac: ${e.message}`);

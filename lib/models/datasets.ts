@@ -3,6 +3,7 @@
  * / CIFAR-100 binary batches (32x32x3, per-channel normalised as the CIFAR ResNets were trained).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readSafetensors } from '../safetensors.js';
 import type { Tensor } from '../tensor.js';
 
@@ -80,4 +81,25 @@ export function readCifarBin(paths: string[], classes: 10 | 100, name = `cifar${
     }
   }
   return { name, images: { data: images, shape: [N, 3, 32, 32] }, labels };
+}
+
+/**
+ * A data set by spec: `digits:<file>` (the fixture layout), `cifar10:<dir>` (data_batch_1..5.bin,
+ * test_batch.bin) or `cifar100:<dir>` (train.bin, test.bin). The training split serves calibration.
+ */
+export function loadDataset(spec: string): { test: LabelledSet; train: LabelledSet } {
+  const colon = spec.indexOf(':');
+  const kind = colon < 0 ? spec : spec.slice(0, colon), where = colon < 0 ? '' : spec.slice(colon + 1);
+  if (!where) throw new RangeError(`data set '${spec}': expected digits:<file>, cifar10:<dir> or cifar100:<dir>`);
+  if (kind === 'digits') return readDigits(where);
+  if (kind === 'cifar10') {
+    return {
+      test: readCifarBin([join(where, 'test_batch.bin')], 10, 'cifar10/test'),
+      train: readCifarBin([1, 2, 3, 4, 5].map((i) => join(where, `data_batch_${i}.bin`)), 10, 'cifar10/train'),
+    };
+  }
+  if (kind === 'cifar100') {
+    return { test: readCifarBin([join(where, 'test.bin')], 100, 'cifar100/test'), train: readCifarBin([join(where, 'train.bin')], 100, 'cifar100/train') };
+  }
+  throw new RangeError(`data set '${spec}': unknown kind '${kind}' (expected digits, cifar10, cifar100)`);
 }

@@ -29,7 +29,7 @@ export interface LayerInit {
 export class HashLinear {
   readonly N: number;
   readonly D: number;
-  private layerConfig: LayerHashConfig;
+  private layerConfig!: LayerHashConfig;
   private projection?: Tensor;
   private encodedWeights?: EncodedWeights;
 
@@ -41,11 +41,17 @@ export class HashLinear {
     config: LayerHashConfig,
     init: LayerInit = {},
   ) {
-    this.layerConfig = config;
     if (weight.shape.length !== 2) throw new RangeError(`${path}: weight: expected [N, D], got [${weight.shape.join(', ')}]`);
     [this.N, this.D] = weight.shape;
     if (bias && bias.length !== this.N) throw new RangeError(`${path}: bias: expected [${this.N}], got [${bias.length}]`);
-    if (this.hashed) this.setProjection(init.proj ?? randomProjection(this.geometry, init.seed ?? 0, path), init.backend);
+    this.configure(config, init);
+  }
+
+  /** Sets the config (tiles, K, kernel type) and projections; the weights are encoded once, here. */
+  configure(config: LayerHashConfig, init: LayerInit = {}): void {
+    this.layerConfig = config;
+    this.projection = this.encodedWeights = undefined;
+    if (this.hashed) this.setProjection(init.proj ?? randomProjection(this.geometry, init.seed ?? 0, this.path), init.backend);
   }
 
   get config(): LayerHashConfig {

@@ -1,0 +1,41 @@
+/** `hashmac learn`: fit learned projections on calibration data (CPU), report accuracy before/after. */
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { evaluate } from '../models/evaluate.js';
+import { learnProjections } from '../models/learn.js';
+import { saveHashedModel } from '../models/loading.js';
+import { addModelOptions, loadSetup, type ModelCliOptions } from './model-options.js';
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+
+export function registerLearn(program: Command): void {
+  addModelOptions(program.command('learn'))
+    .description('learn each hash tile\'s projection on calibration activations (layer by layer, straight-through sign), then re-evaluate')
+    .option('--steps <n>', 'optimiser steps per tile pair', (v) => Number(v), 40)
+    .option('--rows <n>', 'calibration rows per layer', (v) => Number(v), 512)
+    .option('--lr <x>', 'Adam step size', (v) => Number(v), 0.05)
+    .option('-o, --out <file>', 'write the model with learned projections (weights, projections, config) as safetensors')
+    .action((o: ModelCliOptions & { steps: number; rows: number; lr: number; out?: string }) => {
+      const { model, test, calibration } = loadSetup(o);
+      const before = evaluate(model, test, { backend: o.backend, batchSize: o.batchSize });
+      console.log(`before: dense ${pct(before.denseAccuracy)}, hashed ${pct(before.hashedAccuracy)} on ${before.samples} test samples`);
+      const bar = new SingleBar({ format: 'learning {bar} {value}/{total} layers | {layer} | {duration}s' }, Presets.shades_classic);
+      bar.start(model.layers().filter((l) => l.hashed).length, 0, { layer: '' });
+      const t0 = performance.now();
+      const fits = learnProjections(model, calibration.images, {
+        steps: o.steps, maxRows: o.rows, learningRate: o.lr, seed: o.seed, backend: o.backend,
+        onProgress: (done, _total, layer) => bar.update(done, { layer }),
+      });
+      bar.stop();
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+      for (const f of fits) {
+        console.log(`  ${f.path.padEnd(24)} ${f.tiles.length} tiles, ${f.rows} rows: tile error ${mean(f.tiles.map((t) => t.before)).toFixed(4)} -> ${mean(f.tiles.map((t) => t.after)).toFixed(4)}`);
+      }
+      const after = evaluate(model, test, { backend: o.backend, batchSize: o.batchSize });
+      console.log(`after (${((performance.now() - t0) / 1000).toFixed(1)} s, ${calibration.labels.length} calibration samples): hashed ${pct(before.hashedAccuracy)} -> ${pct(after.hashedAccuracy)} (dense ${pct(after.denseAccuracy)})`);
+      if (o.out) {
+        saveHashedModel(o.out, model);
+        console.log(`saved ${o.out}`);
+      }
+    });
+}

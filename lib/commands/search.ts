@@ -1,0 +1,49 @@
+/** `hashmac search`: per-layer hash lengths maximising the score, with the trade-off table. */
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { SCORE_PAIRS } from '../models/score.js';
+import { searchHashLengths } from '../models/search.js';
+import { addModelOptions, loadSetup, type ModelCliOptions } from './model-options.js';
+
+export function registerSearch(program: Command): void {
+  addModelOptions(program.command('search'))
+    .description('propose per-layer hash lengths maximising the score (both pairs) on the evaluation set; prints the trade-off table')
+    .option('--lengths <list>', 'candidate hash lengths', (v) => v.split(',').map(Number), [32, 64, 128, 256, 512, 1024])
+    .option('--budget <n>', 'full-model evaluations along the greedy path', (v) => Number(v), 8)
+    .option('-o, --out <file>', 'write the best config (first score pair) as JSON')
+    .action((o: ModelCliOptions & { lengths: number[]; budget: number; out?: string }) => {
+      const { model, test } = loadSetup(o);
+      const bar = new SingleBar({ format: '{bar} {value}/{total} | {what}' }, Presets.shades_classic);
+      let started = false;
+      const r = searchHashLengths(model, test, {
+        hashLengths: o.lengths, budget: o.budget, seed: o.seed, backend: o.backend, batchSize: o.batchSize,
+        onProgress: (done, total, what) => {
+          if (!started) bar.start(total, 0, { what });
+          started = true;
+          bar.setTotal(total);
+          bar.update(done, { what });
+        },
+      });
+      bar.stop();
+      console.log(`dense accuracy ${(100 * r.denseAccuracy).toFixed(2)}% on ${test.labels.length} samples`);
+      const head = ['point'.padEnd(14), 'hdops'.padStart(10), 'flops'.padStart(9), 'r'.padStart(7), 'acc'.padStart(7), 'drop'.padStart(7),
+        ...SCORE_PAIRS.map((p) => `s(${p.delta},${p.gamma})`.padStart(14)), '  K per layer'];
+      console.log(head.join(' '));
+      r.points.forEach((p, i) => {
+        const ks = Object.values(p.hashLengths);
+        const mark = r.best.map((b, s) => (b === i ? `*${s + 1}` : '')).join('');
+        console.log([
+          p.label.padEnd(14), String(p.hdops).padStart(10), String(p.flops).padStart(9), (p.flops / p.hdops).toFixed(4).padStart(7),
+          (100 * p.accuracy).toFixed(2).padStart(7), (100 * p.accuracyDrop).toFixed(2).padStart(7),
+          ...p.scores.map((s) => (Number.isNaN(s) ? 'invalid' : s.toFixed(4)).padStart(14)),
+          `  ${ks.every((k) => k === ks[0]) ? `all ${ks[0]}` : ks.join(',')} ${mark}`,
+        ].join(' '));
+      });
+      SCORE_PAIRS.forEach((p, s) => console.log(`best for (delta ${p.delta}, gamma ${p.gamma}): ${r.points[r.best[s]].label}, score ${r.points[r.best[s]].scores[s].toFixed(4)}`));
+      if (o.out) {
+        writeFileSync(o.out, JSON.stringify(r.bestConfigs[0], null, 2));
+        console.log(`wrote ${o.out}`);
+      }
+    });
+}
