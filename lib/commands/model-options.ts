@@ -46,7 +46,7 @@ export function addModelOptions(cmd: Command): Command {
     .option('--seed <n>', 'seed of random projections drawn where the checkpoint has none', int, 0)
     .option('--limit <n>', 'evaluate only the first n test samples', int)
     .option('--calibration <n>', 'calibration samples (from the training split)', int, 256)
-    .option('--batch-size <n>', 'samples per forward call', int, 128);
+    .option('--batch-size <n>', 'samples per forward call', int, 32);
 }
 
 function readConfig(value: string): ModelHashConfig {

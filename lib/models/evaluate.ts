@@ -14,7 +14,7 @@ export interface PredictOptions extends ForwardOptions {
 /** Logits [N, classes] of every sample of `images` [N, ...]. */
 export function predict(model: HashModel, images: Tensor, o: PredictOptions = {}): Tensor {
   const N = images.shape[0], per = images.data.length / Math.max(N, 1), C = model.numClasses;
-  const bs = o.batchSize ?? 128;
+  const bs = o.batchSize ?? 32;
   const out = new Float32Array(N * C);
   for (let b0 = 0; b0 < N; b0 += bs) {
     const n = Math.min(bs, N - b0);
