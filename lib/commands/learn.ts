@@ -14,8 +14,9 @@ export function registerLearn(program: Command): void {
     .option('--steps <n>', 'optimiser steps per tile pair', (v) => Number(v), 40)
     .option('--rows <n>', 'calibration rows per layer', (v) => Number(v), 512)
     .option('--lr <x>', 'Adam step size', (v) => Number(v), 0.05)
+    .option('--no-sequential', 'fit every layer on exact-model inputs instead of the hashed model\'s (earlier layers fitted)')
     .option('-o, --out <file>', 'write the model with learned projections (weights, projections, config) as safetensors')
-    .action((o: ModelCliOptions & { steps: number; rows: number; lr: number; out?: string }) => {
+    .action((o: ModelCliOptions & { steps: number; rows: number; lr: number; sequential: boolean; out?: string }) => {
       const { model, test, calibration } = loadSetup(o);
       const before = evaluate(model, test, { backend: o.backend, batchSize: o.batchSize });
       console.log(`before: dense ${pct(before.denseAccuracy)}, hashed ${pct(before.hashedAccuracy)} on ${before.samples} test samples`);
@@ -23,7 +24,7 @@ export function registerLearn(program: Command): void {
       bar.start(model.layers().filter((l) => l.hashed).length, 0, { layer: '' });
       const t0 = performance.now();
       const fits = learnProjections(model, calibration.images, {
-        steps: o.steps, maxRows: o.rows, learningRate: o.lr, seed: o.seed, backend: o.backend,
+        steps: o.steps, maxRows: o.rows, learningRate: o.lr, seed: o.seed, backend: o.backend, sequential: o.sequential,
         onProgress: (done, _total, layer) => bar.update(done, { layer }),
       });
       bar.stop();

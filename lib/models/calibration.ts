@@ -13,6 +13,10 @@ export interface CalibrationOptions {
   seed?: number;
   backend?: BackendName;
   batchSize?: number;
+  /** Capture from the hashed forward (inputs carry upstream hashing error) instead of the exact one. */
+  hashed?: boolean;
+  /** Only these layer paths (default: all). */
+  layers?: string[];
 }
 
 /** Rows per sample of every layer, from a one-sample exact forward. */
@@ -42,21 +46,23 @@ export function captureInputs(model: HashModel, images: Tensor, o: CalibrationOp
   const keep = new Map<string, Uint8Array>();
   const chunks = new Map<string, Float32Array[]>();
   const seen = new Map<string, number>();
-  for (const layer of model.layers()) {
+  const layers = model.layers().filter((l) => !o.layers || o.layers.includes(l.path));
+  for (const layer of layers) {
     keep.set(layer.path, choose(perSample.get(layer.path)! * N, maxRows, seed, layer.path));
     chunks.set(layer.path, []);
     seen.set(layer.path, 0);
   }
   predict(model, images, {
-    hashed: false, backend: o.backend, batchSize: o.batchSize,
+    hashed: o.hashed ?? false, backend: o.backend, batchSize: o.batchSize,
     onInput: (layer, x) => {
+      if (!keep.has(layer.path)) return;
       const [R, D] = x.shape, base = seen.get(layer.path)!, k = keep.get(layer.path)!;
       for (let r = 0; r < R; r++) if (k[base + r]) chunks.get(layer.path)!.push(x.data.slice(r * D, (r + 1) * D));
       seen.set(layer.path, base + R);
     },
   });
   const out = new Map<string, Tensor>();
-  for (const layer of model.layers()) {
+  for (const layer of layers) {
     const rows = chunks.get(layer.path)!;
     const data = new Float32Array(rows.length * layer.D);
     rows.forEach((r, i) => data.set(r, i * layer.D));

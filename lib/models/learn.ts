@@ -1,7 +1,7 @@
 /**
  * Learned projections without a GPU. Each tile pair's projection P [K, ti] is fitted, layer by layer, so
  * that the hashed estimate xn·wn·cos(πh/K) of the tile's contribution matches the exact x·w on
- * calibration inputs. The sign is not differentiable, so the gradient passes straight through it with
+ * calibration inputs (by default the inputs the layer sees in the hashed model, earlier layers fitted). The sign is not differentiable, so the gradient passes straight through it with
  * a tanh window (STE): ∂sign(z)/∂z ≈ (1 - tanh²(z/τ))/τ, τ the RMS of z, which only moves bits that
  * are near flipping. The forward of every step is the true (hard-sign) hashed estimate, so the loss
  * tracked is exact and the best P seen (never worse than the starting one) is kept.
@@ -24,6 +24,11 @@ export interface LearnOptions {
   learningRate?: number;
   seed?: number;
   backend?: BackendName;
+  /**
+   * Fit each layer on the inputs it sees in the hashed model with the layers before it already fitted
+   * (default true), so later layers learn to work with upstream hashing error; false: exact-model inputs.
+   */
+  sequential?: boolean;
   /** Only these layer paths (default: every hashed layer). */
   layers?: string[];
   onProgress?: (done: number, total: number, layer: string) => void;
@@ -187,9 +192,13 @@ export function learnLayer(layer: HashLinear, inputs: Tensor, o: LearnOptions = 
 /** Learns the projections of every hashed layer of a model from calibration images [N, ...]. */
 export function learnProjections(model: HashModel, calibration: Tensor, o: LearnOptions = {}): LayerFit[] {
   const layers = model.layers().filter((l) => l.hashed && (!o.layers || o.layers.includes(l.path)));
-  const inputs = captureInputs(model, calibration, { maxRows: o.maxRows, seed: o.seed, backend: o.backend });
+  const sequential = o.sequential ?? true;
+  const capture = (only?: string[]) =>
+    captureInputs(model, calibration, { maxRows: o.maxRows, seed: o.seed, backend: o.backend, hashed: sequential, layers: only });
+  const all = sequential ? undefined : capture();
   const fits: LayerFit[] = [];
   layers.forEach((layer, k) => {
+    const inputs = all ?? capture([layer.path]);
     fits.push(learnLayer(layer, inputs.get(layer.path)!, o));
     o.onProgress?.(k + 1, layers.length, layer.path);
   });
