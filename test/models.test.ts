@@ -9,7 +9,7 @@ import { parseHashConfig, resolveLayerConfig, SCAFFOLD_DEFAULTS, uniformConfig }
 import { readCifarBin } from '../lib/models/datasets.js';
 import { im2col, toChannelsLast } from '../lib/models/im2col.js';
 import { HashConv2d, HashLinear } from '../lib/models/layers.js';
-import { learnLayer } from '../lib/models/learn.js';
+import { learnLayer, learnProjections } from '../lib/models/learn.js';
 import { buildModel, loadModel, projectionName, saveHashedModel } from '../lib/models/loading.js';
 import { Mlp } from '../lib/models/mlp.js';
 import { getTile, randomProjection, tileGeometry } from '../lib/models/projections.js';
@@ -225,6 +225,20 @@ test('learned projections: the hashed layer tracks the exact one better than ran
   for (const tile of fit.tiles) assert.ok(tile.after <= tile.before);
   const after = err(heldOut);
   assert.ok(after < 0.8 * before, `held-out error ${before} -> ${after}`);
+});
+
+test('learnProjections: every hashed layer fitted in order (sequential and not), exact layers untouched', () => {
+  for (const sequential of [true, false]) {
+    const sd = tinyMlp(41, [16, 24, 24, 4]);
+    const config = uniformConfig(['0', '4'], { input_tile_size: 8, output_tile_size: 8, hash_length: 32 });
+    const mlp = new Mlp(sd, { config });
+    const seen: string[] = [];
+    const fits = learnProjections(mlp, t(randomFloats(40 * 16, 42), [40, 16]), { steps: 5, maxRows: 64, sequential, onProgress: (_d, _n, p) => seen.push(p) });
+    assert.deepEqual(seen, ['0', '4']);
+    assert.deepEqual(fits.map((f) => [f.path, f.rows]), [['0', 40], ['4', 40]]);
+    for (const f of fits) for (const tile of f.tiles) assert.ok(tile.after <= tile.before);
+    assert.deepEqual(mlp.layers().map((l) => l.config.hash_kernel_type), ['learned_projection', null, 'learned_projection']);
+  }
 });
 
 test('search: trade-off points are scored with both pairs and the best is the maximum', () => {

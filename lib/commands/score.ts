@@ -21,7 +21,7 @@ export function scoreReport(model: HashModel, e: Evaluation): string[] {
   if (totals.hdops >= totals.flops) {
     for (const s of scores(e.accuracyDrop, totals)) lines.push(`score (delta ${s.params.delta}, gamma ${s.params.gamma}): ${s.score.toFixed(4)}`);
   } else {
-    lines.push(`score: not defined (hdops ${totals.hdops} < flops ${totals.flops})`);
+    lines.push(`score: not defined (hdops ${totals.hdops} < flops ${totals.flops}: K must not be below the output tile size)`);
   }
   lines.push('', 'per layer (static: scaffold counts; rows, M-ops: one forward over the evaluated samples)');
   lines.push(['layer'.padEnd(24), 'kernel'.padEnd(8), 'D'.padStart(5), 'N'.padStart(4), 'K'.padStart(5), 'tiles'.padStart(7),
@@ -61,6 +61,8 @@ export function registerScore(program: Command): void {
         return;
       }
       for (const line of scoreReport(model, e)) console.log(line);
+      const totals = modelStaticCounts(model);
+      if (totals.hdops < totals.flops) process.exitCode = 1;
       console.log(`(evaluation: ${seconds.toFixed(2)} s for the dense and hashed passes)`);
       if (o.save) console.log(`saved ${o.save}`);
     });
