@@ -1,0 +1,180 @@
+// recurrent-b micro-kernels, compiled once per ISA (see simd_target.h). A thin vector layer (16 lanes on
+// AVX-512, 8 on AVX2, 4 in portable C++) carries two register-tiled kernels: the decayed outer-product
+// state update with read-out (retention, mLSTM) and the sLSTM gate dot products.
+#include "simd_target.h"
+#include "recurrent_b_isa.h"
+
+namespace hashmac {
+namespace HASHMAC_TARGET {
+namespace {
+
+#if HASHMAC_TARGET_ID == 2
+using V = __m512;
+constexpr int kLanes = 16;
+constexpr int kTileRows = 8;   // 8 rows x 2 vectors of state stay in registers across all T steps
+constexpr int kGateRows = 4;   // sLSTM: 4 gates x 4 state rows of accumulators
+inline V vzero() { return _mm512_setzero_ps(); }
+inline V vset1(float x) { return _mm512_set1_ps(x); }
+inline __mmask16 lanes(int n) { return n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1); }
+inline V vload(const float* p, int n) { return _mm512_maskz_loadu_ps(lanes(n), p); }
+inline void vstore(float* p, V v, int n) { _mm512_mask_storeu_ps(p, lanes(n), v); }
+inline V vmul(V a, V b) { return _mm512_mul_ps(a, b); }
+inline V vfma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+inline V vadd(V a, V b) { return _mm512_add_ps(a, b); }
+inline float vsum(V v) {
+  const __m256 h = _mm512_castps512_ps256(_mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4e)));  // fold the 256-bit halves
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+#elif HASHMAC_TARGET_ID == 1
+using V = __m256;
+constexpr int kLanes = 8;
+constexpr int kTileRows = 4;
+constexpr int kGateRows = 2;
+inline V vzero() { return _mm256_setzero_ps(); }
+inline V vset1(float x) { return _mm256_set1_ps(x); }
+inline __m256i lanes(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+inline V vload(const float* p, int n) { return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, lanes(n)); }
+inline void vstore(float* p, V v, int n) {
+  if (n >= 8) _mm256_storeu_ps(p, v);
+  else _mm256_maskstore_ps(p, lanes(n), v);
+}
+inline V vmul(V a, V b) { return _mm256_mul_ps(a, b); }
+inline V vfma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+inline V vadd(V a, V b) { return _mm256_add_ps(a, b); }
+inline float vsum(V v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+#else
+// Portable: 4 lanes of plain floats; the compiler maps them onto the baseline vector unit.
+struct V { float x[4]; };
+constexpr int kLanes = 4;
+constexpr int kTileRows = 4;
+constexpr int kGateRows = 2;
+inline V vzero() { return V{{0, 0, 0, 0}}; }
+inline V vset1(float s) { return V{{s, s, s, s}}; }
+inline V vload(const float* p, int n) {
+  V v = vzero();
+  for (int i = 0; i < 4 && i < n; ++i) v.x[i] = p[i];
+  return v;
+}
+inline void vstore(float* p, V v, int n) {
+  for (int i = 0; i < 4 && i < n; ++i) p[i] = v.x[i];
+}
+inline V vmul(V a, V b) { return V{{a.x[0] * b.x[0], a.x[1] * b.x[1], a.x[2] * b.x[2], a.x[3] * b.x[3]}}; }
+inline V vadd(V a, V b) { return V{{a.x[0] + b.x[0], a.x[1] + b.x[1], a.x[2] + b.x[2], a.x[3] + b.x[3]}}; }
+inline V vfma(V a, V b, V c) { return vadd(vmul(a, b), c); }
+inline float vsum(V v) { return (v.x[0] + v.x[1]) + (v.x[2] + v.x[3]); }
+#endif
+
+constexpr int kTileVecs = 2;  // columns per state tile: 2 vectors
+
+// One tile of R rows x (NV vectors, the last holding `last` valid lanes): all T steps in registers.
+template <int R, int NV>
+void decay_tile(float* M, int64_t ld, int last, int64_t T, const float* f, const float* key, int64_t k_stride,
+                const float* query, int64_t q_stride, const float* val, int64_t v_stride, float* out, int64_t o_stride) {
+  auto width = [&](int c) { return c == NV - 1 ? last : kLanes; };
+  V s[R][NV];
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < NV; ++c) s[r][c] = vload(M + r * ld + c * kLanes, width(c));
+  for (int64_t t = 0; t < T; ++t) {
+    const float* kt = key + t * k_stride;
+    const float* qt = query + t * q_stride;
+    const V ft = vset1(f[t]);
+    V vt[NV], acc[NV];
+    for (int c = 0; c < NV; ++c) {
+      vt[c] = vload(val + t * v_stride + c * kLanes, width(c));
+      acc[c] = vzero();
+    }
+    for (int r = 0; r < R; ++r) {
+      const V kr = vset1(kt[r]), qr = vset1(qt[r]);
+      for (int c = 0; c < NV; ++c) {
+        s[r][c] = vfma(kr, vt[c], vmul(s[r][c], ft));
+        acc[c] = vfma(qr, s[r][c], acc[c]);
+      }
+    }
+    float* ot = out + t * o_stride;
+    for (int c = 0; c < NV; ++c) vstore(ot + c * kLanes, vadd(vload(ot + c * kLanes, width(c)), acc[c]), width(c));
+  }
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < NV; ++c) vstore(M + r * ld + c * kLanes, s[r][c], width(c));
+}
+
+template <int R>
+void decay_rows(float* M, int64_t ld, int64_t cols, int64_t T, const float* f, const float* key, int64_t k_stride,
+                const float* query, int64_t q_stride, const float* val, int64_t v_stride, float* out, int64_t o_stride) {
+  constexpr int64_t kTileCols = kTileVecs * kLanes;
+  int64_t c0 = 0;
+  for (; c0 + kTileCols <= cols; c0 += kTileCols)
+    decay_tile<R, kTileVecs>(M + c0, ld, kLanes, T, f, key, k_stride, query, q_stride, val + c0, v_stride, out + c0, o_stride);
+  for (; c0 < cols; c0 += kLanes) {  // column tail: one vector at a time, the last one partial
+    const int n = static_cast<int>(cols - c0 < kLanes ? cols - c0 : kLanes);
+    decay_tile<R, 1>(M + c0, ld, n, T, f, key, k_stride, query, q_stride, val + c0, v_stride, out + c0, o_stride);
+  }
+}
+
+template <int R>
+void decay_rows_tail(int rows, float* M, int64_t ld, int64_t cols, int64_t T, const float* f, const float* key,
+                     int64_t k_stride, const float* query, int64_t q_stride, const float* val, int64_t v_stride, float* out,
+                     int64_t o_stride) {
+  if constexpr (R > 0) {
+    if (rows == R) return decay_rows<R>(M, ld, cols, T, f, key, k_stride, query, q_stride, val, v_stride, out, o_stride);
+    decay_rows_tail<R - 1>(rows, M, ld, cols, T, f, key, k_stride, query, q_stride, val, v_stride, out, o_stride);
+  }
+}
+
+// Row blocks walk M top to bottom, so the state streams through memory in order.
+void decay_outer_readout(float* M, int64_t ld, int64_t rows, int64_t cols, int64_t T, const float* f, const float* key,
+                         int64_t k_stride, const float* query, int64_t q_stride, const float* val, int64_t v_stride, float* out,
+                         int64_t o_stride) {
+  int64_t r0 = 0;
+  for (; r0 + kTileRows <= rows; r0 += kTileRows)
+    decay_rows<kTileRows>(M + r0 * ld, ld, cols, T, f, key + r0, k_stride, query + r0, q_stride, val, v_stride, out, o_stride);
+  if (r0 < rows)
+    decay_rows_tail<kTileRows - 1>(static_cast<int>(rows - r0), M + r0 * ld, ld, cols, T, f, key + r0, k_stride, query + r0,
+                                   q_stride, val, v_stride, out, o_stride);
+}
+
+template <int NR>
+void gate_dots_n(const float* const* g, const float* const* y, int64_t depth, float* out) {
+  V acc[4][NR];
+  for (int i = 0; i < 4; ++i)
+    for (int r = 0; r < NR; ++r) acc[i][r] = vzero();
+  for (int64_t j = 0; j < depth; j += kLanes) {
+    const int n = static_cast<int>(depth - j < kLanes ? depth - j : kLanes);
+    V yr[NR];
+    for (int r = 0; r < NR; ++r) yr[r] = vload(y[r] + j, n);
+    for (int i = 0; i < 4; ++i) {
+      const V gi = vload(g[i] + j, n);
+      for (int r = 0; r < NR; ++r) acc[i][r] = vfma(gi, yr[r], acc[i][r]);
+    }
+  }
+  for (int i = 0; i < 4; ++i)
+    for (int r = 0; r < NR; ++r) out[i * NR + r] = vsum(acc[i][r]);
+}
+
+template <int NR>
+void gate_dots_tail(const float* const* g, const float* const* y, int nr, int64_t depth, float* out) {
+  if constexpr (NR > 0) {
+    if (nr == NR) return gate_dots_n<NR>(g, y, depth, out);
+    gate_dots_tail<NR - 1>(g, y, nr, depth, out);
+  }
+}
+
+void gate_dots(const float* const* g, const float* const* y, int nr, int64_t depth, float* out) {
+  gate_dots_tail<kGateRows>(g, y, nr, depth, out);
+}
+
+}  // namespace
+
+extern const RecurrentBMicroKernels recurrent_b_micro = {decay_outer_readout, gate_dots, kGateRows};
+
+}  // namespace HASHMAC_TARGET
+}  // namespace hashmac
