@@ -21,12 +21,14 @@ inline void vstore(float* p, V v, int n) { _mm512_mask_storeu_ps(p, lanes(n), v)
 inline V vmul(V a, V b) { return _mm512_mul_ps(a, b); }
 inline V vfma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
 inline V vadd(V a, V b) { return _mm512_add_ps(a, b); }
+// Through memory: GCC 12's in-register 512-bit reductions trip -Wuninitialized on its own headers, and
+// this runs once per dot product, outside the hot loop.
 inline float vsum(V v) {
-  const __m256 h = _mm512_castps512_ps256(_mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4e)));  // fold the 256-bit halves
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
+  alignas(64) float x[16];
+  _mm512_store_ps(x, v);
+  float s = 0.0f;
+  for (int i = 0; i < 16; ++i) s += x[i];
+  return s;
 }
 
 #elif HASHMAC_TARGET_ID == 1
