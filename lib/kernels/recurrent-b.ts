@@ -52,11 +52,10 @@ export function retnetAngle(headDim: number): Float32Array {
   if (Dh % 2) throw new RangeError(`retnetAngle: headDim: expected an even size, got ${Dh}`);
   const half = Dh / 2;
   const angle = new Float32Array(Dh);
-  // torch.linspace(0, 1, half) in float32 (its CPU kernel steps from both ends), then 1 / 10000^x in float32.
-  const step = half === 1 ? 0 : Math.fround(1 / (half - 1));
+  // Computed in float64 and rounded once, as the golden cases' angles are.
   for (let i = 0; i < half; i++) {
-    const x = i < half / 2 ? Math.fround(step * i) : Math.fround(1 - Math.fround(step * (half - 1 - i)));
-    angle[2 * i] = angle[2 * i + 1] = Math.fround(1 / Math.fround(10000 ** x));
+    const x = half === 1 ? 0 : i / (half - 1);
+    angle[2 * i] = angle[2 * i + 1] = Math.fround(1 / 10000 ** x);
   }
   return angle;
 }
