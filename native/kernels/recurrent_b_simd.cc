@@ -78,35 +78,43 @@ inline float vsum(V v) { return (v.x[0] + v.x[1]) + (v.x[2] + v.x[3]); }
 
 constexpr int kTileVecs = 2;  // columns per state tile: 2 vectors
 
-// One tile of R rows x (NV vectors, the last holding `last` valid lanes): all T steps in registers.
-template <int R, int NV>
+// The fixed-size loops below are unrolled explicitly so that GCC turns the tile arrays into registers
+// (without full unrolling it keeps them on the stack and the kernel becomes load/store bound).
+#define HASHMAC_UNROLL _Pragma("GCC unroll 16")
+
+// One tile of R rows x NV vectors of state: all T steps in registers. `last` is the number of valid
+// lanes of the last vector (kLanes when kFull).
+template <int R, int NV, bool kFull>
 void decay_tile(float* M, int64_t ld, int last, int64_t T, const float* f, const float* key, int64_t k_stride,
                 const float* query, int64_t q_stride, const float* val, int64_t v_stride, float* out, int64_t o_stride) {
-  auto width = [&](int c) { return c == NV - 1 ? last : kLanes; };
+  const int tail = kFull ? kLanes : last;
   V s[R][NV];
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < NV; ++c) s[r][c] = vload(M + r * ld + c * kLanes, width(c));
+  HASHMAC_UNROLL for (int r = 0; r < R; ++r)
+    HASHMAC_UNROLL for (int c = 0; c < NV; ++c) s[r][c] = vload(M + r * ld + c * kLanes, c == NV - 1 ? tail : kLanes);
   for (int64_t t = 0; t < T; ++t) {
     const float* kt = key + t * k_stride;
     const float* qt = query + t * q_stride;
     const V ft = vset1(f[t]);
     V vt[NV], acc[NV];
-    for (int c = 0; c < NV; ++c) {
-      vt[c] = vload(val + t * v_stride + c * kLanes, width(c));
+    HASHMAC_UNROLL for (int c = 0; c < NV; ++c) {
+      vt[c] = vload(val + t * v_stride + c * kLanes, c == NV - 1 ? tail : kLanes);
       acc[c] = vzero();
     }
-    for (int r = 0; r < R; ++r) {
+    HASHMAC_UNROLL for (int r = 0; r < R; ++r) {
       const V kr = vset1(kt[r]), qr = vset1(qt[r]);
-      for (int c = 0; c < NV; ++c) {
+      HASHMAC_UNROLL for (int c = 0; c < NV; ++c) {
         s[r][c] = vfma(kr, vt[c], vmul(s[r][c], ft));
         acc[c] = vfma(qr, s[r][c], acc[c]);
       }
     }
     float* ot = out + t * o_stride;
-    for (int c = 0; c < NV; ++c) vstore(ot + c * kLanes, vadd(vload(ot + c * kLanes, width(c)), acc[c]), width(c));
+    HASHMAC_UNROLL for (int c = 0; c < NV; ++c) {
+      const int n = c == NV - 1 ? tail : kLanes;
+      vstore(ot + c * kLanes, vadd(vload(ot + c * kLanes, n), acc[c]), n);
+    }
   }
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < NV; ++c) vstore(M + r * ld + c * kLanes, s[r][c], width(c));
+  HASHMAC_UNROLL for (int r = 0; r < R; ++r)
+    HASHMAC_UNROLL for (int c = 0; c < NV; ++c) vstore(M + r * ld + c * kLanes, s[r][c], c == NV - 1 ? tail : kLanes);
 }
 
 template <int R>
@@ -115,10 +123,10 @@ void decay_rows(float* M, int64_t ld, int64_t cols, int64_t T, const float* f, c
   constexpr int64_t kTileCols = kTileVecs * kLanes;
   int64_t c0 = 0;
   for (; c0 + kTileCols <= cols; c0 += kTileCols)
-    decay_tile<R, kTileVecs>(M + c0, ld, kLanes, T, f, key, k_stride, query, q_stride, val + c0, v_stride, out + c0, o_stride);
+    decay_tile<R, kTileVecs, true>(M + c0, ld, kLanes, T, f, key, k_stride, query, q_stride, val + c0, v_stride, out + c0, o_stride);
   for (; c0 < cols; c0 += kLanes) {  // column tail: one vector at a time, the last one partial
     const int n = static_cast<int>(cols - c0 < kLanes ? cols - c0 : kLanes);
-    decay_tile<R, 1>(M + c0, ld, n, T, f, key, k_stride, query, q_stride, val + c0, v_stride, out + c0, o_stride);
+    decay_tile<R, 1, false>(M + c0, ld, n, T, f, key, k_stride, query, q_stride, val + c0, v_stride, out + c0, o_stride);
   }
 }
 
@@ -144,22 +152,27 @@ void decay_outer_readout(float* M, int64_t ld, int64_t rows, int64_t cols, int64
                                    q_stride, val, v_stride, out, o_stride);
 }
 
+// acc[g][r] += gate row g . y row r over one vector of n lanes at offset j.
+template <int NR, bool kFull>
+inline void gate_dots_step(V (&acc)[4][NR], const float* const* g, const float* const* y, int64_t j, int n) {
+  V yr[NR];
+  HASHMAC_UNROLL for (int r = 0; r < NR; ++r) yr[r] = vload(y[r] + j, kFull ? kLanes : n);
+  HASHMAC_UNROLL for (int i = 0; i < 4; ++i) {
+    const V gi = vload(g[i] + j, kFull ? kLanes : n);
+    HASHMAC_UNROLL for (int r = 0; r < NR; ++r) acc[i][r] = vfma(gi, yr[r], acc[i][r]);
+  }
+}
+
 template <int NR>
 void gate_dots_n(const float* const* g, const float* const* y, int64_t depth, float* out) {
   V acc[4][NR];
-  for (int i = 0; i < 4; ++i)
-    for (int r = 0; r < NR; ++r) acc[i][r] = vzero();
-  for (int64_t j = 0; j < depth; j += kLanes) {
-    const int n = static_cast<int>(depth - j < kLanes ? depth - j : kLanes);
-    V yr[NR];
-    for (int r = 0; r < NR; ++r) yr[r] = vload(y[r] + j, n);
-    for (int i = 0; i < 4; ++i) {
-      const V gi = vload(g[i] + j, n);
-      for (int r = 0; r < NR; ++r) acc[i][r] = vfma(gi, yr[r], acc[i][r]);
-    }
-  }
-  for (int i = 0; i < 4; ++i)
-    for (int r = 0; r < NR; ++r) out[i * NR + r] = vsum(acc[i][r]);
+  HASHMAC_UNROLL for (int i = 0; i < 4; ++i)
+    HASHMAC_UNROLL for (int r = 0; r < NR; ++r) acc[i][r] = vzero();
+  int64_t j = 0;
+  for (; j + kLanes <= depth; j += kLanes) gate_dots_step<NR, true>(acc, g, y, j, kLanes);
+  if (j < depth) gate_dots_step<NR, false>(acc, g, y, j, static_cast<int>(depth - j));
+  HASHMAC_UNROLL for (int i = 0; i < 4; ++i)
+    HASHMAC_UNROLL for (int r = 0; r < NR; ++r) out[i * NR + r] = vsum(acc[i][r]);
 }
 
 template <int NR>
