@@ -64,11 +64,13 @@ inline V vzero() { return V{{0, 0, 0, 0}}; }
 inline V vset1(float s) { return V{{s, s, s, s}}; }
 inline V vload(const float* p, int n) {
   V v = vzero();
-  for (int i = 0; i < 4 && i < n; ++i) v.x[i] = p[i];
+  if (n >= 4) std::memcpy(v.x, p, sizeof v.x);
+  else for (int i = 0; i < n; ++i) v.x[i] = p[i];
   return v;
 }
 inline void vstore(float* p, V v, int n) {
-  for (int i = 0; i < 4 && i < n; ++i) p[i] = v.x[i];
+  if (n >= 4) std::memcpy(p, v.x, sizeof v.x);
+  else for (int i = 0; i < n; ++i) p[i] = v.x[i];
 }
 inline V vmul(V a, V b) { return V{{a.x[0] * b.x[0], a.x[1] * b.x[1], a.x[2] * b.x[2], a.x[3] * b.x[3]}}; }
 inline V vadd(V a, V b) { return V{{a.x[0] + b.x[0], a.x[1] + b.x[1], a.x[2] + b.x[2], a.x[3] + b.x[3]}}; }
