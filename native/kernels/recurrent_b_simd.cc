@@ -90,6 +90,13 @@ template <int R, int NV, bool kFull>
 void decay_tile(float* M, int64_t ld, int last, int64_t T, const float* f, const float* key, int64_t k_stride,
                 const float* query, int64_t q_stride, const float* val, int64_t v_stride, float* out, int64_t o_stride) {
   const int tail = kFull ? kLanes : last;
+  if (kFull) {
+    // The same tile two row blocks down: each row of a block is a short stream (Dv floats), too short
+    // for the hardware prefetcher to ramp up before the block ends. Prefetches never fault, so running
+    // past the end of M is harmless.
+    HASHMAC_UNROLL for (int r = 0; r < R; ++r)
+      HASHMAC_UNROLL for (int c = 0; c < NV * kLanes; c += 16) __builtin_prefetch(M + (r + 2 * R) * ld + c, 1, 0);
+  }
   V s[R][NV];
   HASHMAC_UNROLL for (int r = 0; r < R; ++r)
     HASHMAC_UNROLL for (int c = 0; c < NV; ++c) s[r][c] = vload(M + r * ld + c * kLanes, c == NV - 1 ? tail : kLanes);
