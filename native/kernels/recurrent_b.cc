@@ -42,7 +42,8 @@ int32_t position(int32_t offset, int64_t t) {
 void trig_table(int32_t pos, const float* angle, int64_t Dh, float* cs, float* sn) {
   const float p = static_cast<float>(pos);
   for (int64_t d = 0; d < Dh; ++d) {
-    if (d > 0 && angle[d] == angle[d - 1]) {  // RetNet's angles come in equal pairs: same theta, same values
+    // RetNet's angles come in equal pairs: the same bits give the same theta and the same values.
+    if (d > 0 && std::memcmp(angle + d, angle + d - 1, sizeof(float)) == 0) {
       cs[d] = cs[d - 1];
       sn[d] = sn[d - 1];
       continue;
