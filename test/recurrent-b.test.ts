@@ -151,7 +151,7 @@ test('rotary: native (every ISA) matches the JS reference, large positions inclu
   }), { numRuns: RUNS });
 });
 
-function slstmProblem(p: { B: number; T: number; extra: number; seed: number; pad: boolean; NH: number; DH: number; bias: boolean; timed: boolean }) {
+function slstmProblem(p: { B: number; T: number; extra: number; seed: number; pad: boolean; NH: number; DH: number; bias: boolean; timed: boolean; wxScale?: number }) {
   const next = rng(p.seed);
   const W = p.NH * p.DH, pool = p.B + p.extra, T = p.timed ? p.T : 1;
   const state = { y: rand(next, [pool, W]), c: rand(next, [pool, W]), n: rand(next, [pool, W], 0.5, 2), m: rand(next, [pool, W], -2, 2) };
@@ -162,16 +162,16 @@ function slstmProblem(p: { B: number; T: number; extra: number; seed: number; pa
     state.m.data.fill(-Infinity, s * W, (s + 1) * W);
   }
   const args = {
-    wx: rand(next, p.timed ? [p.B, T, 4, W] : [p.B, 4, W], -2, 2), R: rand(next, [4, p.NH, p.DH, p.DH], -1 / Math.sqrt(p.DH), 1 / Math.sqrt(p.DH)),
+    wx: rand(next, p.timed ? [p.B, T, 4, W] : [p.B, 4, W], -(p.wxScale ?? 2), p.wxScale ?? 2), R: rand(next, [4, p.NH, p.DH, p.DH], -1 / Math.sqrt(p.DH), 1 / Math.sqrt(p.DH)),
     rBias: p.bias ? rand(next, [4, W]) : undefined, slots: randomSlots(next, p.B, pool, p.pad),
   };
   return { state, args };
 }
 
-test('slstmStep: native (every ISA) matches the JS reference, fresh states (m = -inf) included', { skip: !NATIVE }, () => {
+test('slstmStep: native (every ISA) matches the JS reference, fresh states (m = -inf) and saturated gates included', { skip: !NATIVE }, () => {
   fc.assert(fc.property(fc.record({
     ...shape, B: fc.integer({ min: 1, max: 7 }), NH: fc.integer({ min: 1, max: 3 }), DH: fc.integer({ min: 1, max: 40 }),
-    bias: fc.boolean(), timed: fc.boolean(),
+    bias: fc.boolean(), timed: fc.boolean(), wxScale: fc.constantFrom(2, 30, 120),
   }), (p) => {
     const { state, args } = slstmProblem(p);
     const jsState = clonePool(state);

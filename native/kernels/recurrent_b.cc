@@ -177,26 +177,8 @@ void mlstm_step(const Exec& ex, const MlstmStepArgs& a) {
 
 namespace {
 
-// One sLSTM entry update from its four gate pre-activations; returns the new y. With a fresh state
-// (m = -inf) lf is -inf, so m' = pre_i, i = 1 and f = exp(-inf) = 0: no NaN arises.
-float slstm_cell(float pre_i, float pre_f, float pre_z, float pre_o, float eps, float& c, float& n, float& m) {
-  const float lf = m + log_sigmoid(pre_f);
-  // One of i, f is exp(0) = 1; computing only the other saves an exp and changes no bit.
-  float i = 1.0f, f = 1.0f;
-  if (pre_i >= lf) {
-    m = pre_i;
-    f = std::exp(lf - pre_i);
-  } else {
-    m = lf;
-    i = std::exp(pre_i - lf);
-  }
-  c = f * c + i * std::tanh(pre_z);
-  n = f * n + i;
-  const float gate_o = 1.0f / (1.0f + std::exp(-pre_o));
-  return gate_o * c / (n + eps);
-}
-
 constexpr int64_t kSlstmBlock = 16;  // entries (x 4 gates) of R per task: 4*16*DH floats, reused by every row
+constexpr int kMaxGateRows = 8;
 
 }  // namespace
 
@@ -209,14 +191,16 @@ void slstm_step(const Exec& ex, const SlstmStepArgs& a) {
     else zero_rows(a.h + b * T * W, T * W);
   }
   const int64_t blocks = (DH + kSlstmBlock - 1) / kSlstmBlock;
-  const int rows_max = mk.gate_rows_max;
+  const int rows_max = std::min(mk.gate_rows_max, kMaxGateRows);
   // Step t needs every entry of y from step t-1, so the steps are separate parallel passes; y of step t
   // goes to the output, and the pool's y is replaced after the last step.
   for (int64_t t = 0; t < T; ++t) {
     parallel_for(NH * blocks, ex.threads, [&](int64_t task) {
       const int64_t h = task / blocks, k0 = (task % blocks) * kSlstmBlock, k1 = std::min(DH, k0 + kSlstmBlock);
-      const float* ys[8];
-      float pre[4 * 8];
+      const float* ys[kMaxGateRows];
+      float dots[4 * kMaxGateRows];
+      float rec[kMaxGateRows][4][kSlstmBlock];  // recurrent part of each gate, per row and entry
+      const int64_t e0 = h * DH + k0;
       for (size_t r0 = 0; r0 < active.size(); r0 += rows_max) {
         const int nr = static_cast<int>(std::min<size_t>(rows_max, active.size() - r0));
         for (int r = 0; r < nr; ++r) {
@@ -226,15 +210,14 @@ void slstm_step(const Exec& ex, const SlstmStepArgs& a) {
         for (int64_t k = k0; k < k1; ++k) {
           const float* gates[4];
           for (int g = 0; g < 4; ++g) gates[g] = a.R + ((g * NH + h) * DH + k) * DH;
-          mk.gate_dots(gates, ys, nr, DH, pre);
-          const int64_t e = h * DH + k;
-          for (int r = 0; r < nr; ++r) {
-            const int64_t b = active[r0 + r], st = a.slots[b] * W + e;
-            const float* wx = a.wx + (b * T + t) * 4 * W + e;
-            float p[4];
-            for (int g = 0; g < 4; ++g) p[g] = wx[g * W] + pre[g * nr + r] + (a.r_bias ? a.r_bias[g * W + e] : 0.0f);
-            a.h[(b * T + t) * W + e] = slstm_cell(p[0], p[1], p[2], p[3], a.eps, a.c[st], a.n[st], a.m[st]);
-          }
+          mk.gate_dots(gates, ys, nr, DH, dots);
+          for (int g = 0; g < 4; ++g)
+            for (int r = 0; r < nr; ++r) rec[r][g][k - k0] = dots[g * nr + r];
+        }
+        for (int r = 0; r < nr; ++r) {
+          const int64_t b = active[r0 + r], st = a.slots[b] * W + e0;
+          mk.slstm_cells(&rec[r][0][0], kSlstmBlock, a.wx + (b * T + t) * 4 * W + e0, a.r_bias ? a.r_bias + e0 : nullptr, W,
+                         a.eps, a.c + st, a.n + st, a.m + st, a.h + (b * T + t) * W + e0, k1 - k0);
         }
       }
     });

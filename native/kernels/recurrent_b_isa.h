@@ -19,6 +19,11 @@ struct RecurrentBMicroKernels {
   // state rows, over `depth` values.
   void (*gate_dots)(const float* const* gate_rows, const float* const* y, int nr, int64_t depth, float* out);
   int gate_rows_max;
+  // sLSTM cells of `count` consecutive entries (SPEC section 8): pre-activation of gate g, entry e is
+  // wx[g*gate_stride + e] + rec[g*rec_stride + e] (+ bias[g*gate_stride + e]); c, n, m are updated in
+  // place and the new y written to y[e].
+  void (*slstm_cells)(const float* rec, int64_t rec_stride, const float* wx, const float* bias, int64_t gate_stride,
+                      float eps, float* c, float* n, float* m, float* y, int64_t count);
 };
 
 namespace scalar { extern const RecurrentBMicroKernels recurrent_b_micro; }

@@ -1,8 +1,12 @@
 // recurrent-b micro-kernels, compiled once per ISA (see simd_target.h). A thin vector layer (16 lanes on
-// AVX-512, 8 on AVX2, 4 in portable C++) carries two register-tiled kernels: the decayed outer-product
-// state update with read-out (retention, mLSTM) and the sLSTM gate dot products.
+// AVX-512, 8 on AVX2, 4 in portable C++) carries two register-tiled kernels, the decayed outer-product
+// state update with read-out (retention, mLSTM) and the sLSTM gate dot products, and the sLSTM cells
+// (vectorised exp/log1p/tanh on AVX2 and AVX-512, the C library's in portable C++).
 #include "simd_target.h"
 #include "recurrent_b_isa.h"
+
+#include <algorithm>
+#include <cmath>
 
 namespace hashmac {
 namespace HASHMAC_TARGET {
@@ -21,6 +25,23 @@ inline void vstore(float* p, V v, int n) { _mm512_mask_storeu_ps(p, lanes(n), v)
 inline V vmul(V a, V b) { return _mm512_mul_ps(a, b); }
 inline V vfma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
 inline V vadd(V a, V b) { return _mm512_add_ps(a, b); }
+using Mask = __mmask16;
+inline V vsub(V a, V b) { return _mm512_sub_ps(a, b); }
+inline V vdiv(V a, V b) { return _mm512_div_ps(a, b); }
+// The maskz forms with a full mask: GCC 12's plain forms pass an undefined source that -Wuninitialized flags.
+constexpr __mmask16 kAll = 0xffff;
+inline V vmin(V a, V b) { return _mm512_maskz_min_ps(kAll, a, b); }
+inline V vmax(V a, V b) { return _mm512_maskz_max_ps(kAll, a, b); }
+inline V vabs(V a) { return _mm512_abs_ps(a); }
+inline Mask vge(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
+inline Mask vlt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+inline Mask visnan(V a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+inline V vsel(Mask m, V a, V b) { return _mm512_mask_blend_ps(m, b, a); }  // m ? a : b
+inline V vround(V a) { return _mm512_maskz_roundscale_ps(kAll, a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+// 2^n for integral n in [-126, 127], built in the exponent field.
+inline V vpow2i(V n) {
+  return _mm512_castsi512_ps(_mm512_maskz_slli_epi32(kAll, _mm512_add_epi32(_mm512_maskz_cvtps_epi32(kAll, n), _mm512_set1_epi32(127)), 23));
+}
 // Through memory: GCC 12's in-register 512-bit reductions trip -Wuninitialized on its own headers, and
 // this runs once per dot product, outside the hot loop.
 inline float vsum(V v) {
@@ -47,6 +68,20 @@ inline void vstore(float* p, V v, int n) {
 inline V vmul(V a, V b) { return _mm256_mul_ps(a, b); }
 inline V vfma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
 inline V vadd(V a, V b) { return _mm256_add_ps(a, b); }
+using Mask = __m256;
+inline V vsub(V a, V b) { return _mm256_sub_ps(a, b); }
+inline V vdiv(V a, V b) { return _mm256_div_ps(a, b); }
+inline V vmin(V a, V b) { return _mm256_min_ps(a, b); }
+inline V vmax(V a, V b) { return _mm256_max_ps(a, b); }
+inline V vabs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+inline Mask vge(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
+inline Mask vlt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+inline Mask visnan(V a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
+inline V vsel(Mask m, V a, V b) { return _mm256_blendv_ps(b, a, m); }  // m ? a : b
+inline V vround(V a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+inline V vpow2i(V n) {
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
+}
 inline float vsum(V v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -196,9 +231,107 @@ void gate_dots(const float* const* g, const float* const* y, int nr, int64_t dep
   gate_dots_tail<kGateRows>(g, y, nr, depth, out);
 }
 
+// ---- sLSTM cells -------------------------------------------------------------------------------------
+
+#if HASHMAC_TARGET_ID > 0
+// exp(x) in float32 to about an ulp: x = n*ln2 + r with |r| <= ln2/2 (ln2 split in two for an exact
+// reduction), e^r by Cephes' expf polynomial, and 2^n applied in two halves so that subnormal results
+// round correctly. exp(-inf) = 0, exp(+inf) = inf, NaN stays NaN.
+inline V vexp(V x) {
+  const V xc = vmin(vmax(x, vset1(-104.0f)), vset1(89.0f));
+  const V n = vround(vmul(xc, vset1(1.44269504088896341f)));
+  V r = vfma(n, vset1(-0.693359375f), xc);
+  r = vfma(n, vset1(2.12194440e-4f), r);
+  V p = vset1(1.9875691500e-4f);
+  p = vfma(p, r, vset1(1.3981999507e-3f));
+  p = vfma(p, r, vset1(8.3334519073e-3f));
+  p = vfma(p, r, vset1(4.1665795894e-2f));
+  p = vfma(p, r, vset1(1.6666665459e-1f));
+  p = vfma(p, r, vset1(5.0000001201e-1f));
+  p = vfma(vmul(p, r), r, vadd(r, vset1(1.0f)));
+  const V half = vround(vmul(n, vset1(0.5f)));
+  V y = vmul(vmul(p, vpow2i(half)), vpow2i(vsub(n, half)));
+  y = vsel(vlt(x, vset1(-104.0f)), vzero(), y);
+  return vsel(visnan(x), x, y);
+}
+
+// log(1 + u) for u in [0, 1] as 2*atanh(s), s = u/(2+u) in [0, 1/3]: no cancellation for small u.
+inline V vlog1p_unit(V u) {
+  const V s = vdiv(u, vadd(vset1(2.0f), u));
+  const V z = vmul(s, s);
+  V q = vset1(1.0f / 15);
+  q = vfma(q, z, vset1(1.0f / 13));
+  q = vfma(q, z, vset1(1.0f / 11));
+  q = vfma(q, z, vset1(1.0f / 9));
+  q = vfma(q, z, vset1(1.0f / 7));
+  q = vfma(q, z, vset1(1.0f / 5));
+  q = vfma(q, z, vset1(1.0f / 3));
+  q = vfma(q, z, vset1(1.0f));
+  return vmul(vadd(s, s), q);
+}
+
+// log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), finite for every finite x.
+inline V vlog_sigmoid(V x) { return vsub(vmin(x, vzero()), vlog1p_unit(vexp(vsub(vzero(), vabs(x))))); }
+
+// tanh(z) = 1 - 2/(e^{2z} + 1): saturates to +-1 without overflow; absolute error ~1e-7 near 0.
+inline V vtanh(V z) { return vsub(vset1(1.0f), vdiv(vset1(2.0f), vadd(vexp(vadd(z, z)), vset1(1.0f)))); }
+
+// The cells of `count` consecutive entries, kLanes at a time (see slstm_cells in recurrent_b_isa.h).
+void slstm_cells(const float* rec, int64_t rec_stride, const float* wx, const float* bias, int64_t gate_stride, float eps,
+                 float* c, float* n, float* m, float* y, int64_t count) {
+  const V one = vset1(1.0f);
+  for (int64_t e = 0; e < count; e += kLanes) {
+    const int w = static_cast<int>(std::min<int64_t>(kLanes, count - e));
+    V pre[4];
+    for (int g = 0; g < 4; ++g) {
+      pre[g] = vadd(vload(wx + g * gate_stride + e, w), vload(rec + g * rec_stride + e, w));
+      if (bias) pre[g] = vadd(pre[g], vload(bias + g * gate_stride + e, w));
+    }
+    // lf = m + logsigmoid(pre_f); m' = max(pre_i, lf); one of i = exp(pre_i - m'), f = exp(lf - m') is 1.
+    // A fresh state (m = -inf) gives lf = -inf, m' = pre_i, i = 1, f = exp(-inf) = 0.
+    const V lf = vadd(vload(m + e, w), vlog_sigmoid(pre[1]));
+    const Mask take_i = vge(pre[0], lf);
+    const V other = vexp(vsel(take_i, vsub(lf, pre[0]), vsub(pre[0], lf)));
+    const V f = vsel(take_i, other, one), i = vsel(take_i, one, other);
+    const V c_new = vadd(vmul(f, vload(c + e, w)), vmul(i, vtanh(pre[2])));
+    const V n_new = vadd(vmul(f, vload(n + e, w)), i);
+    const V gate_o = vdiv(one, vadd(one, vexp(vsub(vzero(), pre[3]))));
+    vstore(c + e, c_new, w);
+    vstore(n + e, n_new, w);
+    vstore(m + e, vsel(take_i, pre[0], lf), w);
+    vstore(y + e, vdiv(vmul(gate_o, c_new), vadd(n_new, vset1(eps))), w);
+  }
+}
+
+#else
+float log_sigmoid(float x) { return std::min(x, 0.0f) - std::log1p(std::exp(-std::fabs(x))); }
+
+// Portable: one entry at a time with the C library's float functions.
+void slstm_cells(const float* rec, int64_t rec_stride, const float* wx, const float* bias, int64_t gate_stride, float eps,
+                 float* c, float* n, float* m, float* y, int64_t count) {
+  for (int64_t e = 0; e < count; ++e) {
+    float pre[4];
+    for (int g = 0; g < 4; ++g) pre[g] = wx[g * gate_stride + e] + rec[g * rec_stride + e] + (bias ? bias[g * gate_stride + e] : 0.0f);
+    const float lf = m[e] + log_sigmoid(pre[1]);
+    float i = 1.0f, f = 1.0f;  // one of them is exp(0) = 1; computing only the other changes no bit
+    if (pre[0] >= lf) {
+      m[e] = pre[0];
+      f = std::exp(lf - pre[0]);
+    } else {
+      m[e] = lf;
+      i = std::exp(pre[0] - lf);
+    }
+    c[e] = f * c[e] + i * std::tanh(pre[2]);
+    n[e] = f * n[e] + i;
+    const float gate_o = 1.0f / (1.0f + std::exp(-pre[3]));
+    y[e] = gate_o * c[e] / (n[e] + eps);
+  }
+}
+#endif
+
 }  // namespace
 
-extern const RecurrentBMicroKernels recurrent_b_micro = {decay_outer_readout, gate_dots, kGateRows};
+extern const RecurrentBMicroKernels recurrent_b_micro = {decay_outer_readout, gate_dots, kGateRows, slstm_cells};
 
 }  // namespace HASHMAC_TARGET
 }  // namespace hashmac
