@@ -10,4 +10,6 @@ export { setBackend, currentBackend, isBackendAvailable, backendsFor, BACKENDS, 
 export * from './runtime.js';
 export * from './pool.js';
 export * from './kernels/lsh.js';
+export * from './kernels/recurrent-a.js';
+export * from './kernels/recurrent-a-pools.js';
 export { runGolden, type GoldenOptions, type GoldenReport } from './golden/runner.js';

@@ -1,0 +1,2 @@
+import type { KernelTable } from '../backend.js';
+export const recurrentANative: KernelTable = {};
