@@ -1,0 +1,224 @@
+// recurrent-a micro-kernels, compiled once per ISA (see simd_target.h). Each loop body is a template over
+// V = vec::vf (full vectors) or V = float (the tail), so vector and tail code cannot drift apart. The
+// state of a (slot, head) or (slot, feature block) is loaded once, carried through every step of the
+// call in registers or L1, and stored once.
+#include "simd_target.h"
+#include "recurrent_a_isa.h"
+#include "recurrent_a_vec.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace hashmac {
+namespace HASHMAC_TARGET {
+namespace {
+
+using vec::lanes_of;
+using vec::load;
+using vec::splat;
+using vec::store;
+using vec::vf;
+constexpr int kLanes = vec::kLanes;
+
+// ---- Mamba2 selective state update ------------------------------------------------------------------
+
+// What one state row (batch row b, head h, head dim p) reads at step t: element [t * step] of each.
+struct SsuRow {
+  const float* B;      // B[b, 0, g, :]
+  const float* C;
+  int64_t bc_step;     // groups * dstate
+  const float* x;      // x[b, 0, h, p]
+  int64_t x_step;      // heads * head_dim
+  const float* dt;     // effective dt of (t, p), stride `step`
+  const float* decay;  // exp(A[h] * dt) of (t, p) when A is per head
+  float* acc;          // output sums of (t, p)
+  int64_t step;        // head_dim
+  int64_t steps;
+};
+
+// K vectors of one state row from element n0, held in registers across all steps.
+template <class V, int K>
+inline void ssu_chunk(float* s_row, const float* a_row, int64_t n0, const SsuRow& r) {
+  constexpr int L = lanes_of<V>;
+  V s[K];
+  for (int i = 0; i < K; ++i) s[i] = load<V>(s_row + n0 + i * L);
+  for (int64_t t = 0; t < r.steps; ++t) {
+    const float dt = r.dt[t * r.step];
+    const V coef = splat<V>(dt * r.x[t * r.x_step]);
+    const float* Bt = r.B + t * r.bc_step + n0;
+    const float* Ct = r.C + t * r.bc_step + n0;
+    V sum = splat<V>(0.0f);
+    if (a_row) {
+      for (int i = 0; i < K; ++i) {
+        const V decay = vec::exp(load<V>(a_row + n0 + i * L) * dt);
+        s[i] = s[i] * decay + coef * load<V>(Bt + i * L);
+        sum += s[i] * load<V>(Ct + i * L);
+      }
+    } else {
+      const V decay = splat<V>(r.decay[t * r.step]);
+      for (int i = 0; i < K; ++i) {
+        s[i] = s[i] * decay + coef * load<V>(Bt + i * L);
+        sum += s[i] * load<V>(Ct + i * L);
+      }
+    }
+    r.acc[t * r.step] += vec::hsum(sum);
+  }
+  for (int i = 0; i < K; ++i) store<V>(s_row + n0 + i * L, s[i]);
+}
+
+void ssu_head(const SsuArgs& a, int64_t b, int64_t h, float* scratch) {
+  const int64_t H = a.heads, P = a.head_dim, N = a.dstate, T = a.steps, G = a.groups;
+  const int64_t g = h / (H / G);
+  float* dts = scratch;
+  float* decay = scratch + T * P;
+  float* acc = scratch + 2 * T * P;
+  for (int64_t t = 0; t < T; ++t) {
+    const int64_t bth = (b * T + t) * H + h;
+    for (int64_t p = 0; p < P; ++p) {
+      float d = a.dt[a.dt_per_dim ? bth * P + p : bth];
+      if (a.dt_bias) d += a.dt_bias[a.bias_per_dim ? h * P + p : h];
+      if (a.dt_softplus) d = d <= 20.0f ? std::log1p(std::exp(d)) : d;
+      dts[t * P + p] = d;
+      decay[t * P + p] = a.a_full ? 0.0f : std::exp(a.A[h] * d);
+      acc[t * P + p] = 0.0f;
+    }
+  }
+  float* state = a.state + (static_cast<int64_t>(a.slots[b]) * H + h) * P * N;
+  constexpr int K = 8;
+  for (int64_t p = 0; p < P; ++p) {
+    const SsuRow r{a.B + (b * T * G + g) * N, a.C + (b * T * G + g) * N, G * N, a.x + (b * T * H + h) * P + p, H * P,
+                   dts + p, decay + p, acc + p, P, T};
+    float* s_row = state + p * N;
+    const float* a_row = a.a_full ? a.A + (h * P + p) * N : nullptr;
+    int64_t n = 0;
+    for (; n + K * kLanes <= N; n += K * kLanes) ssu_chunk<vf, K>(s_row, a_row, n, r);
+    for (; n + kLanes <= N; n += kLanes) ssu_chunk<vf, 1>(s_row, a_row, n, r);
+    for (; n < N; ++n) ssu_chunk<float, 1>(s_row, a_row, n, r);
+  }
+  for (int64_t t = 0; t < T; ++t) {
+    for (int64_t p = 0; p < P; ++p) {
+      const int64_t i = ((b * T + t) * H + h) * P + p;
+      float y = acc[t * P + p];
+      if (a.D) y += a.D[a.d_per_dim ? h * P + p : h] * a.x[i];
+      if (a.z) y *= a.z[i] / (1.0f + std::exp(-a.z[i]));
+      a.out[i] = y;
+    }
+  }
+}
+
+// ---- causal conv1d update -------------------------------------------------------------------------
+
+// Output of channels [c, c + lanes) at one step: win points at the first tap's row of the window.
+template <class V>
+inline void conv_out(const ConvArgs& a, const float* wt, const float* win, int64_t cn, int64_t cg, int64_t c, float* out) {
+  V y = a.bias ? load<V>(a.bias + cg) : splat<V>(0.0f);
+  for (int64_t j = 0; j < a.width; ++j) y += load<V>(wt + j * a.channels + cg) * load<V>(win + j * cn + c);
+  if (a.silu) y = y * vec::sigmoid(y);
+  store<V>(out + c, y);
+}
+
+void conv_block(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* xs) {
+  const int64_t C = a.channels, L = a.length, W = a.width, T = a.steps;
+  float* state = a.conv_state + (static_cast<int64_t>(a.slots[b]) * C + c0) * L;
+  // The window concat(state, x) laid out time-major, xs[l * cn + c], so every step is vector work over c.
+  for (int64_t c = 0; c < cn; ++c)
+    for (int64_t l = 0; l < L; ++l) xs[l * cn + c] = state[c * L + l];
+  for (int64_t t = 0; t < T; ++t) std::memcpy(xs + (L + t) * cn, a.x + (b * T + t) * C + c0, cn * sizeof(float));
+  for (int64_t t = 0; t < T; ++t) {
+    float* out = a.out + (b * T + t) * C + c0;
+    const float* win = xs + (t + L + 1 - W) * cn;
+    int64_t c = 0;
+    for (; c + kLanes <= cn; c += kLanes) conv_out<vf>(a, wt, win, cn, c0 + c, c, out);
+    for (; c < cn; ++c) conv_out<float>(a, wt, win, cn, c0 + c, c, out);
+  }
+  // The new state is the window's last L entries.
+  for (int64_t c = 0; c < cn; ++c)
+    for (int64_t l = 0; l < L; ++l) state[c * L + l] = xs[(T + l) * cn + c];
+}
+
+// ---- RG-LRU step ----------------------------------------------------------------------------------
+
+template <class V>
+inline void rglru_lanes(const RglruArgs& a, int64_t i, int64_t w, bool reset, const float* log_a, float* h) {
+  const V gx = vec::sigmoid(load<V>(a.gate_x + i)) * load<V>(a.x + i);
+  V hv;
+  if (reset) {
+    hv = gx;  // a_t = 0, multiplier 1
+  } else {
+    const V at = vec::exp(splat<V>(a.c) * vec::sigmoid(load<V>(a.gate_a + i)) * load<V>(log_a + w));
+    hv = at * load<V>(h + w) + vec::sqrt(1.0f - at * at) * gx;
+  }
+  store<V>(h + w, hv);
+  store<V>(a.out + i, hv);
+}
+
+// Features [w0, w0 + wn) of one row: the block of h stays in L1 across the steps.
+void rglru_block(const RglruArgs& a, int64_t b, int64_t w0, int64_t wn, const float* log_a) {
+  const int64_t W = a.width, T = a.steps;
+  float* h = a.h + static_cast<int64_t>(a.slots[b]) * W;
+  for (int64_t t = 0; t < T; ++t) {
+    const bool reset = a.reset && a.reset[b * T + t];
+    const int64_t row = (b * T + t) * W;
+    int64_t w = w0;
+    for (; w + kLanes <= w0 + wn; w += kLanes) rglru_lanes<vf>(a, row + w, w, reset, log_a, h);
+    for (; w < w0 + wn; ++w) rglru_lanes<float>(a, row + w, w, reset, log_a, h);
+  }
+}
+
+// ---- block-diagonal linear ------------------------------------------------------------------------
+
+#if HASHMAC_TARGET_ID == 2
+constexpr int kRowsMR = 4, kColsNR = 4;  // 16 zmm accumulators
+#else
+constexpr int kRowsMR = 2, kColsNR = 4;  // 8 accumulators of 16 registers
+#endif
+
+// y[r, k] = bias[k] + x[r, :] . w[k, :] for MR rows and NR output columns: vector partial sums over the
+// input dimension, one horizontal sum per output.
+template <int MR, int NR>
+inline void dot_block(const float* x, int64_t ldx, const float* w, int64_t depth, float* y, int64_t ldy, const float* bias) {
+  vf acc[MR][NR];
+  for (int r = 0; r < MR; ++r)
+    for (int k = 0; k < NR; ++k) acc[r][k] = splat<vf>(0.0f);
+  int64_t d = 0;
+  for (; d + kLanes <= depth; d += kLanes) {
+    vf xv[MR];
+    for (int r = 0; r < MR; ++r) xv[r] = load<vf>(x + r * ldx + d);
+    for (int k = 0; k < NR; ++k) {
+      const vf wv = load<vf>(w + k * depth + d);
+      for (int r = 0; r < MR; ++r) acc[r][k] += xv[r] * wv;
+    }
+  }
+  for (int r = 0; r < MR; ++r) {
+    for (int k = 0; k < NR; ++k) {
+      float s = vec::hsum(acc[r][k]);
+      for (int64_t e = d; e < depth; ++e) s += x[r * ldx + e] * w[k * depth + e];
+      y[r * ldy + k] = s + (bias ? bias[k] : 0.0f);
+    }
+  }
+}
+
+template <int MR>
+inline void dot_rows(const float* x, int64_t ldx, const float* w, int64_t depth, int64_t cols, float* y, int64_t ldy,
+                     const float* bias) {
+  int64_t k = 0;
+  for (; k + kColsNR <= cols; k += kColsNR)
+    dot_block<MR, kColsNR>(x, ldx, w + k * depth, depth, y + k, ldy, bias ? bias + k : nullptr);
+  for (; k < cols; ++k) dot_block<MR, 1>(x, ldx, w + k * depth, depth, y + k, ldy, bias ? bias + k : nullptr);
+}
+
+void block_linear_tile(const BlockLinearArgs& a, int64_t n, int64_t r0, int64_t rn) {
+  const int64_t bi = a.block_in, bo = a.block_out, ldx = a.blocks * bi, ldy = a.blocks * bo;
+  const float* w = a.weight + n * bo * bi;
+  const float* bias = a.bias ? a.bias + n * bo : nullptr;
+  int64_t r = r0;
+  for (; r + kRowsMR <= r0 + rn; r += kRowsMR) dot_rows<kRowsMR>(a.x + r * ldx + n * bi, ldx, w, bi, bo, a.y + r * ldy + n * bo, ldy, bias);
+  for (; r < r0 + rn; ++r) dot_rows<1>(a.x + r * ldx + n * bi, ldx, w, bi, bo, a.y + r * ldy + n * bo, ldy, bias);
+}
+
+}  // namespace
+
+const RecurrentAMicroKernels recurrent_a_micro = {ssu_head, conv_block, rglru_block, block_linear_tile};
+
+}  // namespace HASHMAC_TARGET
+}  // namespace hashmac
