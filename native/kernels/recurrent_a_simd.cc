@@ -6,6 +6,7 @@
 #include "recurrent_a_isa.h"
 #include "recurrent_a_vec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -36,34 +37,93 @@ struct SsuRow {
   int64_t steps;
 };
 
-// K vectors of one state row from element n0, held in registers across all steps.
+// Sum of K vectors as a balanced tree: log2(K) dependent adds instead of K.
 template <class V, int K>
-inline void ssu_chunk(float* s_row, const float* a_row, int64_t n0, const SsuRow& r) {
+inline V tree_sum(V* v) {
+  for (int w = K / 2; w >= 1; w /= 2) {
+#pragma GCC unroll 8
+    for (int i = 0; i < w; ++i) v[i] += v[i + w];
+  }
+  return v[0];
+}
+
+// K vectors of one state row from element n0, held in registers across all steps (K is a power of 2).
+// kFullA: A is [H, P, N], so every element has its own decay exp(A*dt); else one decay per (step, p).
+template <class V, int K, bool kFullA>
+__attribute__((always_inline)) inline void ssu_chunk(float* s_row, const float* a_row, int64_t n0, const SsuRow& r) {
   constexpr int L = lanes_of<V>;
-  V s[K];
+  V s[K], prod[K];
+#pragma GCC unroll 8
   for (int i = 0; i < K; ++i) s[i] = load<V>(s_row + n0 + i * L);
   for (int64_t t = 0; t < r.steps; ++t) {
     const float dt = r.dt[t * r.step];
     const V coef = splat<V>(dt * r.x[t * r.x_step]);
     const float* Bt = r.B + t * r.bc_step + n0;
     const float* Ct = r.C + t * r.bc_step + n0;
-    V sum = splat<V>(0.0f);
-    if (a_row) {
-      for (int i = 0; i < K; ++i) {
-        const V decay = vec::exp(load<V>(a_row + n0 + i * L) * dt);
-        s[i] = s[i] * decay + coef * load<V>(Bt + i * L);
-        sum += s[i] * load<V>(Ct + i * L);
-      }
-    } else {
-      const V decay = splat<V>(r.decay[t * r.step]);
-      for (int i = 0; i < K; ++i) {
-        s[i] = s[i] * decay + coef * load<V>(Bt + i * L);
-        sum += s[i] * load<V>(Ct + i * L);
-      }
+#pragma GCC unroll 8
+    for (int i = 0; i < K; ++i) {
+      const V decay = kFullA ? vec::exp(load<V>(a_row + n0 + i * L) * dt) : splat<V>(r.decay[t * r.step]);
+      s[i] = s[i] * decay + coef * load<V>(Bt + i * L);
+      prod[i] = s[i] * load<V>(Ct + i * L);
     }
-    r.acc[t * r.step] += vec::hsum(sum);
+    r.acc[t * r.step] += vec::hsum(tree_sum<V, K>(prod));
   }
+#pragma GCC unroll 8
   for (int i = 0; i < K; ++i) store<V>(s_row + n0 + i * L, s[i]);
+}
+
+// Every row p of one (slot, head) state block, in chunks of K vectors, then single vectors, then floats.
+template <bool kFullA>
+void ssu_rows(const SsuArgs& a, int64_t h, float* state, const SsuRow& first) {
+  constexpr int K = 8;
+  const int64_t P = a.head_dim, N = a.dstate;
+  for (int64_t p = 0; p < P; ++p) {
+    SsuRow r = first;
+    r.x += p;
+    r.dt += p;
+    r.decay += p;
+    r.acc += p;
+    float* s_row = state + p * N;
+    const float* a_row = kFullA ? a.A + (h * P + p) * N : nullptr;
+    int64_t n = 0;
+    for (; n + K * kLanes <= N; n += K * kLanes) ssu_chunk<vf, K, kFullA>(s_row, a_row, n, r);
+    for (; n + kLanes <= N; n += kLanes) ssu_chunk<vf, 1, kFullA>(s_row, a_row, n, r);
+    for (; n < N; ++n) ssu_chunk<float, 1, kFullA>(s_row, a_row, n, r);
+  }
+}
+
+// Effective dt (bias, softplus) and, when A is per head, the decay exp(A*dt) of every (step, p). With dt
+// and its bias tied over p they are computed once per step: the transcendentals would otherwise cost as
+// much as the state update itself.
+void ssu_dt(const SsuArgs& a, int64_t b, int64_t h, float* dts, float* decay) {
+  const int64_t H = a.heads, P = a.head_dim, T = a.steps;
+  const bool tied = !a.dt_per_dim && !(a.dt_bias && a.bias_per_dim);
+  for (int64_t t = 0; t < T; ++t) {
+    const int64_t bth = (b * T + t) * H + h;
+    for (int64_t p = 0; p < (tied ? 1 : P); ++p) {
+      float d = a.dt[a.dt_per_dim ? bth * P + p : bth];
+      if (a.dt_bias) d += a.dt_bias[a.bias_per_dim ? h * P + p : h];
+      if (a.dt_softplus) d = d <= 20.0f ? std::log1p(std::exp(d)) : d;
+      dts[t * P + p] = d;
+      decay[t * P + p] = a.a_full ? 0.0f : std::exp(a.A[h] * d);
+    }
+    if (tied) {
+      std::fill(dts + t * P + 1, dts + (t + 1) * P, dts[t * P]);
+      std::fill(decay + t * P + 1, decay + (t + 1) * P, decay[t * P]);
+    }
+  }
+}
+
+// out = acc + D*x, gated by z*sigmoid(z), for lanes [p, p + lanes) of one step.
+template <class V>
+inline void ssu_out(const SsuArgs& a, int64_t h, int64_t i, int64_t p, const float* acc) {
+  V y = load<V>(acc + p);
+  if (a.D) y += (a.d_per_dim ? load<V>(a.D + h * a.head_dim + p) : splat<V>(a.D[h])) * load<V>(a.x + i);
+  if (a.z) {
+    const V z = load<V>(a.z + i);
+    y = y * z * vec::sigmoid(z);
+  }
+  store<V>(a.out + i, y);
 }
 
 void ssu_head(const SsuArgs& a, int64_t b, int64_t h, float* scratch) {
@@ -72,37 +132,21 @@ void ssu_head(const SsuArgs& a, int64_t b, int64_t h, float* scratch) {
   float* dts = scratch;
   float* decay = scratch + T * P;
   float* acc = scratch + 2 * T * P;
-  for (int64_t t = 0; t < T; ++t) {
-    const int64_t bth = (b * T + t) * H + h;
-    for (int64_t p = 0; p < P; ++p) {
-      float d = a.dt[a.dt_per_dim ? bth * P + p : bth];
-      if (a.dt_bias) d += a.dt_bias[a.bias_per_dim ? h * P + p : h];
-      if (a.dt_softplus) d = d <= 20.0f ? std::log1p(std::exp(d)) : d;
-      dts[t * P + p] = d;
-      decay[t * P + p] = a.a_full ? 0.0f : std::exp(a.A[h] * d);
-      acc[t * P + p] = 0.0f;
-    }
-  }
+  ssu_dt(a, b, h, dts, decay);
+  std::fill(acc, acc + T * P, 0.0f);
   float* state = a.state + (static_cast<int64_t>(a.slots[b]) * H + h) * P * N;
-  constexpr int K = 8;
-  for (int64_t p = 0; p < P; ++p) {
-    const SsuRow r{a.B + (b * T * G + g) * N, a.C + (b * T * G + g) * N, G * N, a.x + (b * T * H + h) * P + p, H * P,
-                   dts + p, decay + p, acc + p, P, T};
-    float* s_row = state + p * N;
-    const float* a_row = a.a_full ? a.A + (h * P + p) * N : nullptr;
-    int64_t n = 0;
-    for (; n + K * kLanes <= N; n += K * kLanes) ssu_chunk<vf, K>(s_row, a_row, n, r);
-    for (; n + kLanes <= N; n += kLanes) ssu_chunk<vf, 1>(s_row, a_row, n, r);
-    for (; n < N; ++n) ssu_chunk<float, 1>(s_row, a_row, n, r);
+  const SsuRow first{a.B + (b * T * G + g) * N, a.C + (b * T * G + g) * N, G * N, a.x + (b * T * H + h) * P, H * P,
+                     dts, decay, acc, P, T};
+  if (a.a_full) {
+    ssu_rows<true>(a, h, state, first);
+  } else {
+    ssu_rows<false>(a, h, state, first);
   }
   for (int64_t t = 0; t < T; ++t) {
-    for (int64_t p = 0; p < P; ++p) {
-      const int64_t i = ((b * T + t) * H + h) * P + p;
-      float y = acc[t * P + p];
-      if (a.D) y += a.D[a.d_per_dim ? h * P + p : h] * a.x[i];
-      if (a.z) y *= a.z[i] / (1.0f + std::exp(-a.z[i]));
-      a.out[i] = y;
-    }
+    const int64_t i0 = ((b * T + t) * H + h) * P;
+    int64_t p = 0;
+    for (; p + kLanes <= P; p += kLanes) ssu_out<vf>(a, h, i0 + p, p, acc + t * P);
+    for (; p < P; ++p) ssu_out<float>(a, h, i0 + p, p, acc + t * P);
   }
 }
 
