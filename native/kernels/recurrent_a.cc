@@ -23,7 +23,7 @@ const RecurrentAMicroKernels& recurrent_a_micro(Isa isa) {
 
 namespace {
 
-constexpr int64_t kConvChannels = 256;   // channels per task: the window (L + T rows) stays in L1
+constexpr int64_t kConvChannels = 128;   // channels per task: the window (L + T rows) stays in L1
 constexpr int64_t kRglruFeatures = 512;  // features per task: 2 KB of h stays in L1 across the steps
 constexpr int64_t kLinearRows = 16;
 
@@ -67,7 +67,8 @@ void causal_conv1d_update(const Exec& ex, const ConvArgs& a) {
     const int64_t b = task / blocks, c0 = (task % blocks) * kConvChannels;
     if (a.slots[b] < 0) return;
     const int64_t cn = std::min(kConvChannels, a.channels - c0);
-    mk.conv_block(a, b, c0, cn, wt.data(), scratch(static_cast<size_t>((a.length + a.steps) * cn)));
+    // Scratch: the deinterleaved state rows, then one row pointer per window row.
+    mk.conv_block(a, b, c0, cn, wt.data(), scratch(static_cast<size_t>(a.length * cn + 1 + 2 * (a.length + a.steps))));
   });
 }
 

@@ -152,44 +152,89 @@ void ssu_head(const SsuArgs& a, int64_t b, int64_t h, float* scratch) {
 
 // ---- causal conv1d update -------------------------------------------------------------------------
 
-// Output of channels [c, c + lanes) at one step: win points at the first tap's row of the window.
+// The window concat(state, x) of a channel block is handled as rows of channels: rows [0, L) are the
+// state, deinterleaved into scratch so that every step is vector work over channels; rows [L, L + T) are
+// the steps of x, read where they are.
+
+// Output of channels [c, c + lanes) at one step; `first` is the window row of the first tap.
 template <class V>
-inline void conv_out(const ConvArgs& a, const float* wt, const float* win, int64_t cn, int64_t cg, int64_t c, float* out) {
+inline void conv_out(const ConvArgs& a, const float* wt, const float* const* first, int64_t cg, int64_t c, float* out) {
   V y = a.bias ? load<V>(a.bias + cg) : splat<V>(0.0f);
-  for (int64_t j = 0; j < a.width; ++j) y += load<V>(wt + j * a.channels + cg) * load<V>(win + j * cn + c);
+  for (int64_t j = 0; j < a.width; ++j) y += load<V>(wt + j * a.channels + cg) * load<V>(first[j] + c);
   if (a.silu) y = y * vec::sigmoid(y);
   store<V>(out + c, y);
 }
 
-void conv_block(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* xs) {
-  const int64_t C = a.channels, L = a.length, W = a.width, T = a.steps;
-  float* state = a.conv_state + (static_cast<int64_t>(a.slots[b]) * C + c0) * L;
-  // The window concat(state, x) laid out time-major, xs[l * cn + c], so every step is vector work over c.
+// kL > 0 fixes the state length at compile time: the (de)interleaving loops then vectorize.
+template <int kL>
+void window_in(const float* __restrict state, int64_t length, int64_t cn, float* __restrict xs) {
+  const int64_t L = kL ? kL : length;
   for (int64_t c = 0; c < cn; ++c)
     for (int64_t l = 0; l < L; ++l) xs[l * cn + c] = state[c * L + l];
-  for (int64_t t = 0; t < T; ++t) std::memcpy(xs + (L + t) * cn, a.x + (b * T + t) * C + c0, cn * sizeof(float));
+}
+
+template <int kL>
+void window_out(float* __restrict state, int64_t length, int64_t cn, const float* const* rows) {
+  const int64_t L = kL ? kL : length;
+  for (int64_t c = 0; c < cn; ++c)
+    for (int64_t l = 0; l < L; ++l) state[c * L + l] = rows[l][c];
+}
+
+template <int kL>
+void conv_steps(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* scratch) {
+  const int64_t C = a.channels, L = a.length, W = a.width, T = a.steps;
+  float* state = a.conv_state + (static_cast<int64_t>(a.slots[b]) * C + c0) * L;
+  // L + T row pointers after the state rows (at an 8-byte aligned offset of the 16-byte aligned scratch).
+  const float** rows = reinterpret_cast<const float**>(scratch + ((L * cn + 1) & ~int64_t{1}));
+  window_in<kL>(state, L, cn, scratch);
+  for (int64_t l = 0; l < L; ++l) rows[l] = scratch + l * cn;
+  for (int64_t t = 0; t < T; ++t) rows[L + t] = a.x + (b * T + t) * C + c0;
   for (int64_t t = 0; t < T; ++t) {
     float* out = a.out + (b * T + t) * C + c0;
-    const float* win = xs + (t + L + 1 - W) * cn;
+    const float* const* first = rows + t + L + 1 - W;
     int64_t c = 0;
-    for (; c + kLanes <= cn; c += kLanes) conv_out<vf>(a, wt, win, cn, c0 + c, c, out);
-    for (; c < cn; ++c) conv_out<float>(a, wt, win, cn, c0 + c, c, out);
+    for (; c + kLanes <= cn; c += kLanes) conv_out<vf>(a, wt, first, c0 + c, c, out);
+    for (; c < cn; ++c) conv_out<float>(a, wt, first, c0 + c, c, out);
   }
-  // The new state is the window's last L entries.
-  for (int64_t c = 0; c < cn; ++c)
-    for (int64_t l = 0; l < L; ++l) state[c * L + l] = xs[(T + l) * cn + c];
+  window_out<kL>(state, L, cn, rows + T);  // the new state: the window's last L rows
+}
+
+void conv_block(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* scratch) {
+  switch (a.length) {
+    case 1: return conv_steps<1>(a, b, c0, cn, wt, scratch);
+    case 2: return conv_steps<2>(a, b, c0, cn, wt, scratch);
+    case 3: return conv_steps<3>(a, b, c0, cn, wt, scratch);
+    case 4: return conv_steps<4>(a, b, c0, cn, wt, scratch);
+    default: return conv_steps<0>(a, b, c0, cn, wt, scratch);
+  }
 }
 
 // ---- RG-LRU step ----------------------------------------------------------------------------------
 
+// sigmoid(u) and sigmoid(v) with one division: 1/(1+e^-u) = (1+e^-v) / ((1+e^-u)(1+e^-v)). Division and
+// sqrt share one slow unit, which bounds this kernel. Inputs are clamped to +-40 so that the product
+// stays finite; sigmoid(40) is 1 and sigmoid(-40) is 4e-18 in float32.
+template <class V>
+inline void sigmoid_pair(V u, V v, V& su, V& sv) {
+  const V lim = splat<V>(40.0f);
+  u = u > lim ? lim : (u < -lim ? -lim : u);
+  v = v > lim ? lim : (v < -lim ? -lim : v);
+  const V du = 1.0f + vec::exp(-u), dv = 1.0f + vec::exp(-v);
+  const V inv = 1.0f / (du * dv);
+  su = dv * inv;
+  sv = du * inv;
+}
+
 template <class V>
 inline void rglru_lanes(const RglruArgs& a, int64_t i, int64_t w, bool reset, const float* log_a, float* h) {
-  const V gx = vec::sigmoid(load<V>(a.gate_x + i)) * load<V>(a.x + i);
+  V sig_x, sig_a;
+  sigmoid_pair(load<V>(a.gate_x + i), load<V>(a.gate_a + i), sig_x, sig_a);
+  const V gx = sig_x * load<V>(a.x + i);
   V hv;
   if (reset) {
     hv = gx;  // a_t = 0, multiplier 1
   } else {
-    const V at = vec::exp(splat<V>(a.c) * vec::sigmoid(load<V>(a.gate_a + i)) * load<V>(log_a + w));
+    const V at = vec::exp(splat<V>(a.c) * sig_a * load<V>(log_a + w));
     hv = at * load<V>(h + w) + vec::sqrt(1.0f - at * at) * gx;
   }
   store<V>(h + w, hv);
