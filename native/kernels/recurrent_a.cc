@@ -23,7 +23,7 @@ const RecurrentAMicroKernels& recurrent_a_micro(Isa isa) {
 
 namespace {
 
-constexpr int64_t kConvChannels = 128;   // channels per task: the window (L + T rows) stays in L1
+constexpr int64_t kConvChannels = 128;   // channels per task: the deinterleaved state rows stay in L1
 constexpr int64_t kRglruFeatures = 512;  // features per task: 2 KB of h stays in L1 across the steps
 constexpr int64_t kLinearRows = 16;
 
@@ -35,12 +35,15 @@ void zero_padding(const int32_t* slots, int64_t batch, float* out, int64_t row) 
     if (slots[b] < 0) std::fill(out + b * row, out + (b + 1) * row, 0.0f);
 }
 
-// Per-thread scratch that only grows, so steady-state calls allocate nothing.
-float* scratch(size_t n) {
-  thread_local std::vector<float> buf;
-  if (buf.size() < n) buf.resize(n);
-  return buf.data();
+// Per-thread buffers that only grow, so steady-state calls allocate nothing. Slot 0 is a task's scratch,
+// slot 1 a per-call table of the calling thread (which also runs tasks, so the two must differ).
+float* thread_buffer(int which, size_t n) {
+  thread_local std::vector<float> bufs[2];
+  if (bufs[which].size() < n) bufs[which].resize(n);
+  return bufs[which].data();
 }
+float* scratch(size_t n) { return thread_buffer(0, n); }
+float* call_table(size_t n) { return thread_buffer(1, n); }
 
 }  // namespace
 
@@ -59,7 +62,7 @@ void causal_conv1d_update(const Exec& ex, const ConvArgs& a) {
   const RecurrentAMicroKernels& mk = recurrent_a_micro(ex.isa);
   zero_padding(a.slots, a.batch, a.out, a.steps * a.channels);
   // The weight transposed to [width, channels], so each tap is a contiguous vector over channels.
-  std::vector<float> wt(static_cast<size_t>(a.width * a.channels));
+  float* wt = call_table(static_cast<size_t>(a.width * a.channels));
   for (int64_t c = 0; c < a.channels; ++c)
     for (int64_t j = 0; j < a.width; ++j) wt[j * a.channels + c] = a.weight[c * a.width + j];
   const int64_t blocks = ceil_div(a.channels, kConvChannels);
@@ -67,8 +70,7 @@ void causal_conv1d_update(const Exec& ex, const ConvArgs& a) {
     const int64_t b = task / blocks, c0 = (task % blocks) * kConvChannels;
     if (a.slots[b] < 0) return;
     const int64_t cn = std::min(kConvChannels, a.channels - c0);
-    // Scratch: the deinterleaved state rows, then one row pointer per window row.
-    mk.conv_block(a, b, c0, cn, wt.data(), scratch(static_cast<size_t>(a.length * cn + 1 + 2 * (a.length + a.steps))));
+    mk.conv_block(a, b, c0, cn, wt, scratch(static_cast<size_t>(a.length * cn)));
   });
 }
 
@@ -76,7 +78,7 @@ void rglru_step(const Exec& ex, const RglruArgs& a) {
   const RecurrentAMicroKernels& mk = recurrent_a_micro(ex.isa);
   zero_padding(a.slots, a.batch, a.out, a.steps * a.width);
   // log a_t = c * sigmoid(gate_a) * log_a[w]; the per-feature part is computed once per call.
-  std::vector<float> log_a(static_cast<size_t>(a.width));
+  float* log_a = call_table(static_cast<size_t>(a.width));
   for (int64_t w = 0; w < a.width; ++w) {
     const float v = a.a[w];
     log_a[w] = a.softplus_a ? -(v <= 20.0f ? std::log1p(std::exp(v)) : v) : std::log(v);
@@ -85,7 +87,7 @@ void rglru_step(const Exec& ex, const RglruArgs& a) {
   parallel_for(a.batch * blocks, ex.threads, [&](int64_t task) {
     const int64_t b = task / blocks, w0 = (task % blocks) * kRglruFeatures;
     if (a.slots[b] < 0) return;
-    mk.rglru_block(a, b, w0, std::min(kRglruFeatures, a.width - w0), log_a.data());
+    mk.rglru_block(a, b, w0, std::min(kRglruFeatures, a.width - w0), log_a);
   });
 }
 

@@ -12,7 +12,7 @@ struct RecurrentAMicroKernels {
   // Batch row b, head h, all steps, on the state of slots[b] (>= 0). scratch: 3 * steps * head_dim floats.
   void (*ssu_head)(const SsuArgs& a, int64_t b, int64_t h, float* scratch);
   // Batch row b, channels [c0, c0 + cn), all steps. wt: the weight transposed to [width, channels].
-  // scratch: length * cn + 1 + 2 * (length + steps) floats (state rows, then window row pointers).
+  // scratch: length * cn floats (the state deinterleaved).
   void (*conv_block)(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* scratch);
   // Batch row b, features [w0, w0 + wn), all steps. log_a[w] = log(a_t) / (c * sigmoid(gate_a)).
   void (*rglru_block)(const RglruArgs& a, int64_t b, int64_t w0, int64_t wn, const float* log_a);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 namespace hashmac {
 namespace HASHMAC_TARGET {
@@ -184,8 +185,9 @@ template <int kL>
 void conv_steps(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* scratch) {
   const int64_t C = a.channels, L = a.length, W = a.width, T = a.steps;
   float* state = a.conv_state + (static_cast<int64_t>(a.slots[b]) * C + c0) * L;
-  // L + T row pointers after the state rows (at an 8-byte aligned offset of the 16-byte aligned scratch).
-  const float** rows = reinterpret_cast<const float**>(scratch + ((L * cn + 1) & ~int64_t{1}));
+  thread_local std::vector<const float*> row_buf;  // grows only: steady-state calls allocate nothing
+  if (row_buf.size() < static_cast<size_t>(L + T)) row_buf.resize(static_cast<size_t>(L + T));
+  const float** rows = row_buf.data();
   window_in<kL>(state, L, cn, scratch);
   for (int64_t l = 0; l < L; ++l) rows[l] = scratch + l * cn;
   for (int64_t t = 0; t < T; ++t) rows[L + t] = a.x + (b * T + t) * C + c0;
