@@ -20,7 +20,7 @@ import {
 const GOLDEN = join(__dirname, 'fixtures', 'golden');
 const hasNative = isBackendAvailable('native');
 const BACKENDS: BackendName[] = hasNative ? ['js', 'native'] : ['js'];
-const RUNS = 25;
+const RUNS = Number(process.env.RECURRENT_A_RUNS ?? 40);
 
 /** Runs fn on every supported ISA, restoring the ISA afterwards. */
 function onEveryIsa(fn: (isa: string) => void): void {
@@ -150,7 +150,7 @@ function multiStep<S>(k: StateKernel<any>, shape: fc.Arbitrary<S>, build: (s: S)
           }
         }
         sameBits(k.pool(stepwise).data, k.pool(whole).data, 'state');
-      }), { numRuns: 15 });
+      }), { numRuns: Math.ceil(RUNS / 2) });
     });
   }
 }
