@@ -4,7 +4,7 @@
  * The state kernels are measured against memory bandwidth: `work.bytes` counts the state read and
  * written once per call plus the inputs read and outputs written.
  */
-import type { BackendName } from '../lib/backend.js';
+import { backendsFor, type BackendName } from '../lib/backend.js';
 import { blockLinear, causalConv1dUpdate, rglruStep, selectiveStateUpdate } from '../lib/kernels/recurrent-a.js';
 import type { Tensor } from '../lib/tensor.js';
 import type { BenchCase, BenchWork } from './types.js';
@@ -22,7 +22,8 @@ function random(shape: number[], lo = -1, hi = 1): Tensor {
 }
 
 const lead = (batch: number, steps: number) => (steps > 1 ? [batch, steps] : [batch]);
-const compiled = (backend: BackendName) => backend === 'native';
+/** Full shapes run on compiled backends that implement the kernel; the JS reference runs `referenceSetup`. */
+const compiled = (kernel: string, backend: BackendName) => backend !== 'js' && backendsFor(kernel).includes(backend);
 
 /** A state kernel at one shape: its bytes per call from sizes alone, and a call on fresh buffers. */
 interface StateKernel {
@@ -74,15 +75,15 @@ const rglru: StateKernel = {
   },
 };
 
-/** Every pool row busy; the JS reference runs 2 rows of the same shape (the harness scales by work). */
+/** Every pool row busy; the JS reference runs one row of the same shape (the harness scales by work). */
 function stateCase(kernel: string, shape: string, k: StateKernel, slots: number, steps: number): BenchCase {
   return {
     name: `${kernel}/${shape}/slots${slots}/T${steps}`,
     kernel,
     work: { bytes: k.bytes(slots, steps) },
     limit: 'bandwidth',
-    setup: (backend) => (compiled(backend) ? k.make(slots, steps, backend) : undefined),
-    referenceSetup: () => ({ fn: k.make(2, steps, 'js'), work: { bytes: k.bytes(2, steps) } }),
+    setup: (backend) => (compiled(kernel, backend) ? k.make(slots, steps, backend) : undefined),
+    referenceSetup: () => ({ fn: k.make(1, steps, 'js'), work: { bytes: k.bytes(1, steps) } }),
   };
 }
 
@@ -105,7 +106,7 @@ export const cases: BenchCase[] = [
     kernel: 'blockLinear',
     work: { flops: 2 * 1024 * 16 * 128 * 128 },
     limit: 'fma',
-    setup: (backend) => (compiled(backend) ? blockLinearCall(1024, backend).fn : undefined),
+    setup: (backend) => (compiled('blockLinear', backend) ? blockLinearCall(1024, backend).fn : undefined),
     referenceSetup: () => blockLinearCall(8, 'js'),
   },
 ];
