@@ -15,7 +15,7 @@ import type {
 export type { ConvActivation, RglruAParam } from './recurrent-a-plans.js';
 
 /** Slots of a state kernel: int32 [B] as a typed array or tensor (negative = padding). */
-export type Slots = Int32Array | Tensor<Int32Array>;
+type Slots = Int32Array | Tensor<Int32Array>;
 
 interface StateCallOptions extends CallOptions {
   slots?: Slots;
