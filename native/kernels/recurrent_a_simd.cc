@@ -232,7 +232,7 @@ inline void sigmoid_pair(V u, V v, V& su, V& sv) {
   const V lim = splat<V>(40.0f);
   u = u > lim ? lim : (u < -lim ? -lim : u);
   v = v > lim ? lim : (v < -lim ? -lim : v);
-  const V du = 1.0f + vec::exp(-u), dv = 1.0f + vec::exp(-v);
+  const V du = 1.0f + vec::exp_in_range(-u), dv = 1.0f + vec::exp_in_range(-v);
   const V inv = 1.0f / (du * dv);
   su = dv * inv;
   sv = du * inv;

@@ -33,11 +33,9 @@ template <class V> inline V load(const float* p) {
 template <class V> inline void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
 
 // exp in float32, about 1 ulp: x = n ln2 + r with |r| <= ln2/2, exp(r) by its Taylor series to r^7
-// (truncation error < 6e-9), times 2^n built in the exponent bits. Inputs are clamped to [-87, 88],
-// which keeps 2^n a normal number: tiny results come out near 1e-38 instead of 0.
-inline vf exp(vf x) {
-  x = x > splat<vf>(88.0f) ? splat<vf>(88.0f) : x;
-  x = x < splat<vf>(-87.0f) ? splat<vf>(-87.0f) : x;
+// (truncation error < 6e-9), times 2^n built in the exponent bits. x must lie in [-87, 88], which keeps
+// 2^n a normal number; `exp` below clamps to that range (tiny results come out near 1e-38, not 0).
+inline vf exp_in_range(vf x) {
   const vf round = splat<vf>(12582912.0f);  // 1.5 * 2^23: adding and subtracting it rounds to an integer
   const vf n = (x * splat<vf>(1.44269504f) + round) - round;
   vf r = x - n * splat<vf>(0.693145752f);   // ln2 split in a part exact in float and the rest
@@ -53,6 +51,11 @@ inline vf exp(vf x) {
   const vi bits = (__builtin_convertvector(n, vi) + 127) << 23;
   return p * (vf)bits;  // a vector cast reinterprets the bits
 }
+inline vf exp(vf x) {
+  x = x > splat<vf>(88.0f) ? splat<vf>(88.0f) : x;
+  return exp_in_range(x < splat<vf>(-87.0f) ? splat<vf>(-87.0f) : x);
+}
+inline float exp_in_range(float x) { return std::exp(x); }
 inline float exp(float x) { return std::exp(x); }
 
 template <class V> inline V sigmoid(V x) { return 1.0f / (1.0f + exp(-x)); }
