@@ -6,4 +6,6 @@ import { recurrentBNative } from './recurrent-b.js';
 export const nativeKernels: KernelTable = {
   ...lshNative,
   ...recurrentBNative,
+import { recurrentANative } from './recurrent-a.js';
+  ...recurrentANative,
 };

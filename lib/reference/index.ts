@@ -6,4 +6,6 @@ import { recurrentBReference } from './recurrent-b.js';
 export const jsKernels: KernelTable = {
   ...lshReference,
   ...recurrentBReference,
+import { recurrentAReference } from './recurrent-a.js';
+  ...recurrentAReference,
 };
