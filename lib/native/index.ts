@@ -2,10 +2,10 @@
 import type { KernelTable } from '../backend.js';
 import { lshNative } from './lsh.js';
 import { recurrentBNative } from './recurrent-b.js';
+import { recurrentANative } from './recurrent-a.js';
 
 export const nativeKernels: KernelTable = {
   ...lshNative,
   ...recurrentBNative,
-import { recurrentANative } from './recurrent-a.js';
   ...recurrentANative,
 };

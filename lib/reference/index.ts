@@ -2,10 +2,10 @@
 import type { KernelTable } from '../backend.js';
 import { lshReference } from './lsh.js';
 import { recurrentBReference } from './recurrent-b.js';
+import { recurrentAReference } from './recurrent-a.js';
 
 export const jsKernels: KernelTable = {
   ...lshReference,
   ...recurrentBReference,
-import { recurrentAReference } from './recurrent-a.js';
   ...recurrentAReference,
 };
