@@ -10,4 +10,6 @@ export { setBackend, currentBackend, isBackendAvailable, backendsFor, BACKENDS, 
 export * from './runtime.js';
 export * from './pool.js';
 export * from './kernels/lsh.js';
+export * from './kernels/noisy.js';
+export * from './sim/index.js';
 export { runGolden, type GoldenOptions, type GoldenReport } from './golden/runner.js';
