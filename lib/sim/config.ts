@@ -128,7 +128,7 @@ export const DEFAULT_CONFIG: SimConfig = {
   readout: {
     hashed: { type: 'comparator', bits: 1, mux: 1 },
     conventional: { type: 'sar', bits: 8, mux: 8 },
-    comparatorOffset: 0.5,
+    comparatorOffset: 0.05,
   },
   digital: { clockGHz: 1, hammingBitsPerCycle: 512, accumulateOpsPerCycle: 16, weightBits: 8 },
   latency: { readCycles: 10, pwmCyclesPerLevel: 1, comparatorCycles: 1, sarCyclesPerBit: 1, flashCycles: 1, writeCyclesPerRow: 1000 },

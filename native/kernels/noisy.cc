@@ -25,7 +25,7 @@ const NoisyMicroKernels& noisy_micro(Isa isa) {
 
 namespace {
 
-constexpr int64_t kRowChunk = 64;
+constexpr int64_t kRowChunk = 32;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -63,33 +63,33 @@ void noisy_sign_project(const Exec& ex, const NoisySignArgs& a) {
       for (int64_t d = 0; d < a.D; ++d) panel[d * kNoisyPanel + c] = k < a.K ? a.w[k * a.D + d] : 0.0f;
     }
   });
+  // Offsets padded to whole panels; padding columns are masked off below.
+  std::vector<float> offsets(static_cast<size_t>(panels * kNoisyPanel), 0.0f);
+  std::memcpy(offsets.data(), a.offsets, static_cast<size_t>(a.K) * sizeof(float));
   const int64_t dense = ceil_div(a.K, 8);
-  parallel_for(panels * chunks, ex.threads, [&](int64_t t) {
-    const int64_t p = t / chunks, m0 = (t % chunks) * kRowChunk, rows = std::min(kRowChunk, a.M - m0);
+  // One task per chunk of rows: quantise once, then every panel.
+  parallel_for(chunks, ex.threads, [&](int64_t t) {
+    const int64_t m0 = t * kRowChunk, rows = std::min(kRowChunk, a.M - m0);
     std::vector<float> q(static_cast<size_t>(rows * a.D));
     float inv_l = 1.0f;
     for (int64_t r = 0; r < rows; ++r) inv_l = quantize_row(a.x + (m0 + r) * a.D, a.D, a.dac_bits, q.data() + r * a.D);
-    std::vector<float> z(static_cast<size_t>(rows * kNoisyPanel));
-    mk.dot_panel(q.data(), a.D, rows, packed.data() + p * a.D * kNoisyPanel, a.D, z.data());
-    const int cols = static_cast<int>(std::min<int64_t>(kNoisyPanel, a.K - p * kNoisyPanel));
-    const int64_t nbytes = std::min<int64_t>(4, dense - p * 4);
+    float z[kRowChunk * kNoisyPanel];
     float noise[kNoisyPanel] = {};
-    for (int64_t r = 0; r < rows; ++r) {
-      if (a.noise_scale != 0.0f) {
-        mk.noise_panel(noise_row_key(a.key, a.row_offset + static_cast<uint32_t>(m0 + r)), static_cast<uint32_t>(p * kNoisyPanel),
-                       a.noise_scale, noise);
+    for (int64_t p = 0; p < panels; ++p) {
+      mk.dot_panel(q.data(), a.D, rows, packed.data() + p * a.D * kNoisyPanel, a.D, z);
+      const int cols = static_cast<int>(std::min<int64_t>(kNoisyPanel, a.K - p * kNoisyPanel));
+      const uint32_t mask = cols == 32 ? 0xffffffffu : (1u << cols) - 1u;
+      const int64_t nbytes = std::min<int64_t>(4, dense - p * 4);
+      for (int64_t r = 0; r < rows; ++r) {
+        if (a.noise_scale != 0.0f) {
+          mk.noise_panel(noise_row_key(a.key, a.row_offset + static_cast<uint32_t>(m0 + r)), static_cast<uint32_t>(p * kNoisyPanel),
+                         a.noise_scale, noise);
+        }
+        const uint32_t bits = mk.compare_panel(z + r * kNoisyPanel, inv_l, noise, offsets.data() + p * kNoisyPanel) & mask;
+        uint8_t* row = a.codes + (m0 + r) * a.code_stride;
+        std::memcpy(row + p * 4, &bits, static_cast<size_t>(nbytes));  // little-endian: bit c -> byte c/8
+        if (p == panels - 1 && a.code_stride > dense) std::memset(row + dense, 0, static_cast<size_t>(a.code_stride - dense));
       }
-      uint32_t bits = 0;
-      for (int c = 0; c < cols; ++c) {
-        float v = z[r * kNoisyPanel + c] * inv_l;
-        HASHMAC_NO_FUSE(v);
-        v = v + noise[c];
-        v = v + a.offsets[p * kNoisyPanel + c];
-        if (v > 0.0f) bits |= 1u << c;
-      }
-      uint8_t* row = a.codes + (m0 + r) * a.code_stride;
-      std::memcpy(row + p * 4, &bits, static_cast<size_t>(nbytes));  // little-endian: bit c -> byte c/8
-      if (p == panels - 1 && a.code_stride > dense) std::memset(row + dense, 0, static_cast<size_t>(a.code_stride - dense));
     }
   });
 }

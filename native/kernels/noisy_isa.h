@@ -15,6 +15,8 @@ struct NoisyMicroKernels {
   void (*dot_panel)(const float* q, int64_t ldq, int64_t rows, const float* panel, int64_t depth, float* z);
   // noise[c] = float(gauss_int(row_key, col0 + c)) * scale for c < 32.
   void (*noise_panel)(uint32_t row_key, uint32_t col0, float scale, float* noise);
+  // Bit c = fl(fl(fl(z[c] * inv_l) + noise[c]) + offsets[c]) > 0 for c < 32.
+  uint32_t (*compare_panel)(const float* z, float inv_l, const float* noise, const float* offsets);
 };
 
 namespace scalar { extern const NoisyMicroKernels noisy_micro; }

@@ -67,6 +67,17 @@ void noise_panel(uint32_t row_key, uint32_t col0, float scale, float* noise) {
   }
 }
 
+uint32_t compare_panel(const float* z, float inv_l, const float* noise, const float* offsets) {
+  uint32_t bits = 0;
+  for (int h = 0; h < 2; ++h) {
+    __m512 v = _mm512_mul_ps(_mm512_loadu_ps(z + 16 * h), _mm512_set1_ps(inv_l));
+    HASHMAC_NO_FUSE(v);
+    v = _mm512_add_ps(_mm512_add_ps(v, _mm512_loadu_ps(noise + 16 * h)), _mm512_loadu_ps(offsets + 16 * h));
+    bits |= static_cast<uint32_t>(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ)) << (16 * h);
+  }
+  return bits;
+}
+
 #elif HASHMAC_TARGET_ID == 1
 template <int MR>
 inline void dot_block(const float* q, int64_t ldq, const float* panel, int64_t depth, float* z) {
@@ -115,6 +126,17 @@ void noise_panel(uint32_t row_key, uint32_t col0, float scale, float* noise) {
   }
 }
 
+uint32_t compare_panel(const float* z, float inv_l, const float* noise, const float* offsets) {
+  uint32_t bits = 0;
+  for (int h = 0; h < 4; ++h) {
+    __m256 v = _mm256_mul_ps(_mm256_loadu_ps(z + 8 * h), _mm256_set1_ps(inv_l));
+    HASHMAC_NO_FUSE(v);
+    v = _mm256_add_ps(_mm256_add_ps(v, _mm256_loadu_ps(noise + 8 * h)), _mm256_loadu_ps(offsets + 8 * h));
+    bits |= static_cast<uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ))) << (8 * h);
+  }
+  return bits;
+}
+
 #else
 // ---- Portable scalar code.
 template <int MR>
@@ -138,6 +160,18 @@ constexpr int kRows = 1;
 void noise_panel(uint32_t row_key, uint32_t col0, float scale, float* noise) {
   for (uint32_t c = 0; c < kNoisyPanel; ++c) noise[c] = static_cast<float>(gauss_int(row_key, col0 + c)) * scale;
 }
+
+uint32_t compare_panel(const float* z, float inv_l, const float* noise, const float* offsets) {
+  uint32_t bits = 0;
+  for (int c = 0; c < kNoisyPanel; ++c) {
+    float v = z[c] * inv_l;
+    HASHMAC_NO_FUSE(v);
+    v = v + noise[c];
+    v = v + offsets[c];
+    if (v > 0.0f) bits |= 1u << c;
+  }
+  return bits;
+}
 #endif
 
 void dot_panel(const float* q, int64_t ldq, int64_t rows, const float* panel, int64_t depth, float* z) {
@@ -148,7 +182,7 @@ void dot_panel(const float* q, int64_t ldq, int64_t rows, const float* panel, in
 
 }  // namespace
 
-const NoisyMicroKernels noisy_micro = {dot_panel, noise_panel};
+const NoisyMicroKernels noisy_micro = {dot_panel, noise_panel, compare_panel};
 
 }  // namespace HASHMAC_TARGET
 }  // namespace hashmac
