@@ -196,8 +196,11 @@ export interface DigitsNoiseResult {
   floatAccuracy: number;
   cleanAccuracy: number;
   noisyAccuracy: number;
-  /** max |clean logits - fixture expected.logits| (checks the forward pass). */
-  expectedLogitsMaxError: number;
+  /**
+   * Fraction of noiseless logits within 1e-3 of the fixture's float64 expected.logits (checks the
+   * forward pass; the rest differ through sign bits of near-zero projections flipped by float32).
+   */
+  logitsWithin1e3: number;
   bitErrorRate: number;
   layers: (ForwardStats & { ber: number })[];
   seconds: number;
@@ -211,15 +214,15 @@ export function runDigitsNoise(config: SimConfig, opts: { images?: number; backe
   const clean = digitsForward(model, x, undefined, opts.backend);
   const noisy = digitsForward(model, x, config, opts.backend);
   const expected = toFloat32(model.hashed.tensors.get('expected.logits')!);
-  let maxErr = 0;
-  for (let i = 0; i < clean.logits.length; i++) maxErr = Math.max(maxErr, Math.abs(clean.logits[i] - expected[i]));
+  let close = 0;
+  for (let i = 0; i < clean.logits.length; i++) if (Math.abs(clean.logits[i] - expected[i]) <= 1e-3) close++;
   const bits = noisy.stats.reduce((s, l) => s + l.bits, 0), errors = noisy.stats.reduce((s, l) => s + l.bitErrors, 0);
   return {
     images: x.B,
     floatAccuracy: Number(model.weights.metadata.test_accuracy),
     cleanAccuracy: accuracy(clean.logits, labels),
     noisyAccuracy: accuracy(noisy.logits, labels),
-    expectedLogitsMaxError: maxErr,
+    logitsWithin1e3: close / clean.logits.length,
     bitErrorRate: errors / bits,
     layers: noisy.stats.map((l) => ({ ...l, ber: l.bitErrors / l.bits })),
     seconds: (performance.now() - t0) / 1000,
@@ -230,7 +233,7 @@ export function formatNoise(r: DigitsNoiseResult): string {
   const lines = [
     `functional noisy path: ${r.images} digits test images, hashed ResNet-20 (fixture projections) in ${r.seconds.toFixed(2)} s`,
     `  accuracy: float ${r.floatAccuracy.toFixed(4)} (fixture), hashed noiseless ${r.cleanAccuracy.toFixed(4)}, hashed noisy crossbar ${r.noisyAccuracy.toFixed(4)}`,
-    `  code bit-error rate ${r.bitErrorRate.toExponential(3)}; noiseless logits vs fixture expected.logits: max |diff| ${r.expectedLogitsMaxError.toExponential(2)}`,
+    `  code bit-error rate ${r.bitErrorRate.toExponential(3)}; noiseless logits within 1e-3 of the fixture's expected.logits: ${(100 * r.logitsWithin1e3).toFixed(1)}%`,
     `  ${'layer'.padEnd(22)}${'BER'.padStart(11)}${'output err'.padStart(12)}`,
   ];
   for (const l of r.layers) lines.push(`  ${l.name.padEnd(22)}${l.ber.toExponential(2).padStart(11)}${l.outputError.toExponential(2).padStart(12)}`);
