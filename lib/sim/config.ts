@@ -8,6 +8,7 @@ import { checkEnum, checkFinite, checkInt, checkObject } from '../validate.js';
 export type DacMode = 'parallel' | 'pwm' | 'bit-serial';
 export type ReadoutType = 'comparator' | 'sar' | 'flash';
 export type Differential = 'columns' | 'rows' | 'none';
+export type AdcModel = 'survey' | 'components';
 
 export interface ReadoutConfig {
   /** comparator (1-bit), sar (n conversion cycles), flash (2^n - 1 comparators, one cycle). */
@@ -86,9 +87,15 @@ export interface SimConfig {
     dacPerBitPJ: number;
     /** One comparator decision, pJ. */
     comparatorPJ: number;
-    /** ADC line E(n) = waldenFomFJ * 2^n + thermal term from the Schreier FOM (dB); overridden by adcTablePJ[n]. */
+    /**
+     * SAR/ADC energy model: 'survey' = the ADC survey envelope E(n) = waldenFomFJ * 2^n + the thermal term
+     * of the Schreier FOM (dB); 'components' = n comparator decisions + a binary-weighted CDAC switching
+     * 2^n * cdacUnitFJ. adcTablePJ[n] overrides either.
+     */
+    adcModel: AdcModel;
     adcWaldenFomFJ: number;
     adcSchreierFomDB: number;
+    cdacUnitFJ: number;
     adcTablePJ: Record<string, number>;
     /** SRAM read energy per bit (weight codes, norms), pJ. */
     sramPerBitPJ: number;
@@ -133,7 +140,7 @@ export const DEFAULT_CONFIG: SimConfig = {
   digital: { clockGHz: 1, hammingBitsPerCycle: 512, accumulateOpsPerCycle: 16, weightBits: 8 },
   latency: { readCycles: 10, pwmCyclesPerLevel: 1, comparatorCycles: 1, sarCyclesPerBit: 1, flashCycles: 1, writeCyclesPerRow: 1000 },
   energy: {
-    dacPerBitPJ: 0.01, comparatorPJ: 0.01, adcWaldenFomFJ: 5, adcSchreierFomDB: 185, adcTablePJ: {},
+    dacPerBitPJ: 0.01, comparatorPJ: 0.01, adcModel: 'survey', adcWaldenFomFJ: 5, adcSchreierFomDB: 185, cdacUnitFJ: 0.5, adcTablePJ: {},
     sramPerBitPJ: 10 / 64, hammingPerBitPJ: 0.005, cosLookupPJ: 0.5, fpAddPJ: 0.4, fpMultiplyPJ: 1.1, intAddPJ: 0.1,
     cellWritePJ: 10,
   },
@@ -170,7 +177,8 @@ const FIELDS: { [S in keyof SimConfig]: SimConfig[S] extends object ? Record<str
     writeCyclesPerRow: int(0),
   },
   energy: {
-    dacPerBitPJ: num(0), comparatorPJ: num(0), adcWaldenFomFJ: num(0), adcSchreierFomDB: num(100, 250), adcTablePJ: checkAdcTable,
+    dacPerBitPJ: num(0), comparatorPJ: num(0), adcModel: oneOf(['survey', 'components'] as const), adcWaldenFomFJ: num(0),
+    adcSchreierFomDB: num(100, 250), cdacUnitFJ: num(0), adcTablePJ: checkAdcTable,
     sramPerBitPJ: num(0), hammingPerBitPJ: num(0), cosLookupPJ: num(0), fpAddPJ: num(0), fpMultiplyPJ: num(0), intAddPJ: num(0),
     cellWritePJ: num(0),
   },

@@ -1,5 +1,5 @@
 /** The AIMC crossbar simulator (docs/simulator.md): config, shapes, accounting, report, trace, functional noise path. */
-export { DEFAULT_CONFIG, resolveConfig, logicalArray, type SimConfig, type SimConfigInput, type ReadoutConfig, type DacMode, type ReadoutType, type Differential } from './config.js';
+export { DEFAULT_CONFIG, resolveConfig, logicalArray, type SimConfig, type SimConfigInput, type ReadoutConfig, type DacMode, type ReadoutType, type Differential, type AdcModel } from './config.js';
 export { resnet20Shapes, checkLayers, WINNER_STAGE_HASH, type LayerShape, type HashShape, type ResNet20Options } from './shapes.js';
 export { mapHashed, mapConventional, type LayerMapping, type ArrayUse } from './mapping.js';
 export { stageTimes, simulateLayer, closedFormCycles, type StageTimes, type LayerRun, type StageEvent } from './cycles.js';

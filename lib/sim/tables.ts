@@ -5,13 +5,15 @@
 import type { ReadoutConfig, SimConfig } from './config.js';
 
 /**
- * Energy of one n-bit conversion on the ADC survey envelope: the Walden line FOM_W * 2^n plus the
- * thermal-noise limit of the Schreier FOM, E = 1/2 * 10^((6.02 n + 1.76 - FOM_S) / 10) J (P/fs with
- * fs = 2 * bandwidth). A user table entry for n overrides both.
+ * Energy of one n-bit conversion. 'survey': the ADC survey envelope, the Walden line FOM_W * 2^n plus
+ * the thermal-noise limit of the Schreier FOM, E = 1/2 * 10^((6.02 n + 1.76 - FOM_S) / 10) J (P/fs at
+ * Nyquist). 'components': n comparator decisions plus CDAC switching 2^n * E_unit. A user table entry
+ * for n overrides both.
  */
 export function adcEnergyPJ(bits: number, c: SimConfig): number {
   const table = c.energy.adcTablePJ[String(bits)];
   if (table !== undefined) return table;
+  if (c.energy.adcModel === 'components') return bits * c.energy.comparatorPJ + 2 ** bits * c.energy.cdacUnitFJ * 1e-3;
   const walden = c.energy.adcWaldenFomFJ * 1e-3 * 2 ** bits;
   const thermal = 0.5 * 10 ** ((6.02 * bits + 1.76 - c.energy.adcSchreierFomDB) / 10) * 1e12;
   return walden + thermal;
