@@ -7,3 +7,5 @@ export { COMPONENTS, challengeOps, type EnergyBreakdown, type OpCounts, type Com
 export { simulate, DESIGNS, type Design, type DesignResult, type LayerResult, type SimulationResult, type SimulateOptions } from './simulate.js';
 export { formatReport, reportJson } from './report.js';
 export { simulateWithTrace } from './trace.js';
+export { programTile, hashedLayer, tileStream, type ProgrammedTile, type HashedLayerInput, type HashedLayerOptions, type NoisyLayerStats } from './functional.js';
+export { runDigitsNoise, formatNoise, loadDigitsModel, loadDigitsTest, digitsForward, type DigitsNoiseResult, type DigitsModel } from './digits.js';
