@@ -39,16 +39,22 @@ export function programTile(proj: Float32Array, K: number, len: number, c: SimCo
   const key = streamKey(c.seed, tileStream(layer, i, j));
   const drifting = d.driftTimeS > 0;
   const ratio = Math.max(d.driftTimeS, d.driftT0S) / d.driftT0S;
-  /** One device programmed to `target` in [0, 1] of the range; `kind` picks its noise rows. */
+  // Row keys of the noise rows: kind + 0 programming noise, + 1 stuck-at, + 2 drift exponent.
+  const rowKeys = Array.from({ length: 6 }, (_, t) => Uint32Array.from({ length: len }, (_, r) => rowKey(key, (((t < 3 ? 1 : 4) + (t % 3)) << 20) | r)));
+  const faults = d.stuckAtGmin + d.stuckAtGmax > 0;
+  /** One device programmed to `target` in [0, 1] of the range; `kind` (1 or 4) picks its noise rows. */
   const device = (target: number, kind: number, row: number, col: number): number => {
-    let v = Math.round(target * steps) / steps + d.programmingNoise * gaussian(rowKey(key, (kind << 20) | row), col);
+    const keys = kind === 1 ? 0 : 3;
+    let v = Math.round(target * steps) / steps + d.programmingNoise * gaussian(rowKeys[keys][row], col);
     v = Math.min(1, Math.max(0, v));
-    const u = uniform(rowKey(key, ((kind + 1) << 20) | row), col);
-    if (u < d.stuckAtGmin) v = 0;
-    else if (u < d.stuckAtGmin + d.stuckAtGmax) v = 1;
+    if (faults) {
+      const u = uniform(rowKeys[keys + 1][row], col);
+      if (u < d.stuckAtGmin) v = 0;
+      else if (u < d.stuckAtGmin + d.stuckAtGmax) v = 1;
+    }
     const g = gMin + v;
     if (!drifting) return g;
-    const nu = d.driftNu + d.driftNuSigma * gaussian(rowKey(key, ((kind + 2) << 20) | row), col);
+    const nu = d.driftNu + d.driftNuSigma * gaussian(rowKeys[keys + 2][row], col);
     return g * ratio ** -nu;
   };
   const weights = new Float32Array(K * len);
