@@ -6,6 +6,7 @@ import { formatReport, reportJson } from '../sim/report.js';
 import { checkLayers, resnet20Shapes, type LayerShape } from '../sim/shapes.js';
 import { simulate } from '../sim/simulate.js';
 import { simulateWithTrace } from '../sim/trace.js';
+import { checkInt } from '../validate.js';
 
 interface SimulateCliOptions {
   config?: string;
@@ -40,7 +41,7 @@ export function registerSimulate(program: Command): void {
       let noise: unknown;
       if (opts.noise) {
         const { runDigitsNoise, formatNoise } = await import('../sim/digits.js');
-        const images = opts.images === undefined ? undefined : Number(opts.images);
+        const images = opts.images === undefined ? undefined : checkInt('--images', Number(opts.images), 1);
         const n = runDigitsNoise(config, { images });
         noise = n;
         if (!opts.json) console.log(formatNoise(n) + '\n');

@@ -159,9 +159,9 @@ const num = (min = 0, max = Infinity) => (n: string, v: unknown) => {
 };
 const pos = (n: string, v: unknown) => checkFinite(n, v, { positive: true });
 const oneOf = <T extends string>(allowed: readonly T[]) => (n: string, v: unknown) => checkEnum(n, v, allowed);
-const readout = (n: string, v: unknown): ReadoutConfig => v as ReadoutConfig; // checked in checkReadout
-
-type Checker = (name: string, value: unknown) => unknown;
+/** A field checker; `current` is the value being overridden (defaults for readout sub-fields). */
+type Checker = (name: string, value: unknown, current: unknown) => unknown;
+const readout = (n: string, v: unknown, current: unknown) => checkReadout(n, v, current as ReadoutConfig);
 const FIELDS: { [S in keyof SimConfig]: SimConfig[S] extends object ? Record<string, Checker> : Checker } = {
   crossbar: { rows: int(1, 1 << 20), columns: int(1, 1 << 20), arrays: int(1) },
   device: {
@@ -228,7 +228,7 @@ export function resolveConfig(input: SimConfigInput | string = {}): SimConfig {
     const spec = (FIELDS as Record<string, unknown>)[section];
     if (spec === undefined) throw new RangeError(`config: unknown section '${section}' (expected ${Object.keys(FIELDS).join(', ')})`);
     if (typeof spec === 'function') {
-      out[section] = (spec as Checker)(`config.${section}`, value);
+      out[section] = (spec as Checker)(`config.${section}`, value, out[section]);
       continue;
     }
     const fields = checkObject(`config.${section}`, value);
@@ -237,9 +237,7 @@ export function resolveConfig(input: SimConfigInput | string = {}): SimConfig {
       const check = (spec as Record<string, Checker>)[field];
       const name = `config.${section}.${field}`;
       if (!check) throw new RangeError(`${name}: unknown field (expected ${Object.keys(spec as object).join(', ')})`);
-      target[field] = section === 'readout' && field !== 'comparatorOffset'
-        ? checkReadout(name, v, target[field] as ReadoutConfig)
-        : check(name, v);
+      target[field] = check(name, v, target[field]);
     }
   }
   const cfg = out as unknown as SimConfig;

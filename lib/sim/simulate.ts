@@ -4,7 +4,7 @@
  * execution, energy by component, op counts, re-programming when the model does not fit.
  */
 import { resolveConfig, type SimConfig, type SimConfigInput } from './config.js';
-import { closedFormCycles, simulateLayer, stageTimes, type StageEvent, type StageTimes, type UnitBusy } from './cycles.js';
+import { simulateLayer, stageTimes, type StageEvent, type StageTimes, type UnitBusy } from './cycles.js';
 import { addEnergy, layerCounts, layerEnergy, totalEnergy, zeroEnergy, type EnergyBreakdown, type OpCounts } from './energy.js';
 import { mapConventional, mapHashed, type LayerMapping } from './mapping.js';
 import { checkLayers, type LayerShape } from './shapes.js';
@@ -159,4 +159,3 @@ export function simulate(layers: LayerShape[], config: SimConfigInput | SimConfi
   };
 }
 
-export { closedFormCycles };

@@ -22,7 +22,6 @@ export function simulateWithTrace(layers: LayerShape[], config: SimConfigInput |
   const events: TraceEvent[] = [];
   const tids = new Map<string, number>();
   const layerSpan = new Map<string, [number, number]>();
-  let usPerCycle = 0;
   const tid = (pid: number, unit: string) => {
     const key = `${pid}/${unit}`;
     let t = tids.get(key);
@@ -35,7 +34,7 @@ export function simulateWithTrace(layers: LayerShape[], config: SimConfigInput |
   };
   const raw: { design: Design; layer: string; unit: string; vector: number; start: number; end: number }[] = [];
   const result = simulate(layers, config, { onEvent: (design, layer, e) => raw.push({ design, layer, ...e }) });
-  usPerCycle = 1e-3 / result.config.digital.clockGHz;
+  const usPerCycle = 1e-3 / result.config.digital.clockGHz;
   for (const d of DESIGNS) events.push({ name: 'process_name', ph: 'M', pid: DESIGNS.indexOf(d) + 1, tid: 0, args: { name: d } });
   for (const e of raw) {
     const pid = DESIGNS.indexOf(e.design) + 1;
