@@ -129,6 +129,15 @@ test('functional: noiseless hashed layer equals hashLinear; the noisy path count
   const loud = hashedLayer({ x, M, D, weight, N, hash: g, tiles }, { config: resolveConfig({ device: { readNoise: 0.5 } }), backend: 'js' });
   assert.ok(loud.stats!.bitErrors / loud.stats!.bits > q.stats!.bitErrors / q.stats!.bits);
   assert.ok(loud.stats!.outputError > 0);
+  // The noisy layer is reproducible: same bits and outputs at any thread count and ISA.
+  if (native) {
+    const cfg = resolveConfig({ device: { readNoise: 0.2 } });
+    const runs = supportedIsas().flatMap((isa) => [1, 3].map((t) => withNative(isa, t, () => hashedLayer({ x, M, D, weight, N, hash: g, tiles }, { config: cfg, backend: 'native' }))));
+    for (const r of runs) {
+      assert.deepEqual(r.noisy, runs[0].noisy);
+      assert.deepEqual(r.stats, runs[0].stats);
+    }
+  }
 });
 
 test('programTile: faults and drift act on the programmed weights deterministically', () => {
