@@ -61,6 +61,8 @@ export interface SimConfig {
     conventional: ReadoutConfig;
     /** Comparator input-referred offset, std in units of one device's full-scale current (static per column). */
     comparatorOffset: number;
+    /** Conventional ADC input range: +-adcRange * sqrt(rows) device full-scale currents (functional path). */
+    adcRange: number;
   };
   digital: {
     clockGHz: number;
@@ -136,6 +138,7 @@ export const DEFAULT_CONFIG: SimConfig = {
     hashed: { type: 'comparator', bits: 1, mux: 1 },
     conventional: { type: 'sar', bits: 8, mux: 8 },
     comparatorOffset: 0.05,
+    adcRange: 0.5,
   },
   digital: { clockGHz: 1, hammingBitsPerCycle: 512, accumulateOpsPerCycle: 16, weightBits: 8 },
   latency: { readCycles: 10, pwmCyclesPerLevel: 1, comparatorCycles: 1, sarCyclesPerBit: 1, flashCycles: 1, writeCyclesPerRow: 1000 },
@@ -170,7 +173,7 @@ const FIELDS: { [S in keyof SimConfig]: SimConfig[S] extends object ? Record<str
     stuckAtGmin: num(0, 1), stuckAtGmax: num(0, 1), readVoltageV: pos,
   },
   dac: { bits: int(0, 16), mode: oneOf(['parallel', 'pwm', 'bit-serial'] as const) },
-  readout: { hashed: readout, conventional: readout, comparatorOffset: num(0) },
+  readout: { hashed: readout, conventional: readout, comparatorOffset: num(0), adcRange: pos },
   digital: { clockGHz: pos, hammingBitsPerCycle: int(1), accumulateOpsPerCycle: int(1), weightBits: int(1, 32) },
   latency: {
     readCycles: int(1), pwmCyclesPerLevel: int(1), comparatorCycles: int(1), sarCyclesPerBit: int(1), flashCycles: int(1),

@@ -9,6 +9,7 @@ import type { BackendName } from '../backend.js';
 import { PACKAGE_ROOT } from '../native/addon.js';
 import { readSafetensors, toFloat32, type SafetensorsFile } from '../safetensors.js';
 import type { SimConfig } from './config.js';
+import { conventionalLayer } from './conventional.js';
 import { hashedLayer, type NoisyLayerStats } from './functional.js';
 import type { HashShape } from './shapes.js';
 
@@ -88,15 +89,22 @@ function im2colTiles(a: Activation, k: number, stride: number, pad: number, tile
   return { tiles, OH, OW };
 }
 
-export interface ForwardStats extends NoisyLayerStats {
+export interface ForwardStats extends Partial<NoisyLayerStats> {
   name: string;
+  outputError: number;
 }
+
+/** hashed: every layer hashed (SPEC §3); conventional: plain products, through the conventional crossbar with a config. */
+export type ForwardDesign = 'hashed' | 'conventional';
 
 class Forward {
   readonly stats: ForwardStats[] = [];
   private layer = 0;
 
-  constructor(private readonly model: DigitsModel, private readonly config: SimConfig | undefined, private readonly backend?: BackendName) {}
+  constructor(
+    private readonly model: DigitsModel, private readonly design: ForwardDesign,
+    private readonly config: SimConfig | undefined, private readonly backend?: BackendName,
+  ) {}
 
   private tensor(name: string): Float32Array {
     const t = this.model.weights.tensors.get(name);
@@ -106,6 +114,12 @@ class Forward {
 
   /** A hashed conv/linear on rows [M, D]: the noisy output when a config is given, else the clean one. */
   private linear(name: string, rows: Float32Array | Float32Array[], M: number, D: number, N: number, bias?: Float32Array): Float32Array {
+    if (this.design === 'conventional') {
+      const x = Array.isArray(rows) ? rows[0] : rows;
+      const r = conventionalLayer({ x, M, D, weight: this.tensor(`${name}.weight`), N, bias }, this.config, this.layer++);
+      if (r.noisy) this.stats.push({ name, outputError: r.outputError! });
+      return r.noisy ?? r.exact;
+    }
     const hash = this.model.hash[name];
     const nI = Math.ceil(D / hash.inputTileSize), nJ = Math.ceil(N / hash.outputTileSize);
     const tiles: Float32Array[] = [];
@@ -121,7 +135,8 @@ class Forward {
 
   conv(name: string, a: Activation, k: number, stride: number): Activation {
     const N = this.model.weights.tensors.get(`${name}.weight`)!.shape[0];
-    const { tiles, OH, OW } = im2colTiles(a, k, stride, k === 3 ? 1 : 0, this.model.hash[name].inputTileSize);
+    const tile = this.design === 'hashed' ? this.model.hash[name].inputTileSize : a.C * k * k;
+    const { tiles, OH, OW } = im2colTiles(a, k, stride, k === 3 ? 1 : 0, tile);
     const P = OH * OW, D = a.C * k * k;
     const y = this.linear(name, tiles, a.B * P, D, N);
     const out = new Float32Array(a.B * N * P);
@@ -173,9 +188,12 @@ class Forward {
   }
 }
 
-/** Logits [B, classes] of the hashed ResNet-20: noiseless codes, or the noisy crossbar under `config`. */
-export function digitsForward(model: DigitsModel, x: Activation, config?: SimConfig, backend?: BackendName): { logits: Float32Array; stats: ForwardStats[] } {
-  const f = new Forward(model, config, backend);
+/**
+ * Logits [B, classes] of the ResNet-20, hashed (noiseless codes, or the noisy crossbar under `config`)
+ * or conventional (exact float products, or the conventional crossbar under `config`).
+ */
+export function digitsForward(model: DigitsModel, x: Activation, config?: SimConfig, backend?: BackendName, design: ForwardDesign = 'hashed'): { logits: Float32Array; stats: ForwardStats[] } {
+  const f = new Forward(model, design, config, backend);
   const logits = f.run(x);
   return { logits, stats: f.stats };
 }
@@ -193,7 +211,11 @@ export function accuracy(logits: Float32Array, labels: Int32Array): number {
 
 export interface DigitsNoiseResult {
   images: number;
-  floatAccuracy: number;
+  /** The float model's accuracy: the fixture's metadata, and this forward pass's (with `floatReference`). */
+  fixtureFloatAccuracy: number;
+  floatAccuracy?: number;
+  /** Through the conventional crossbar (multi-bit ADCs) under the same config. */
+  conventionalAccuracy: number;
   cleanAccuracy: number;
   noisyAccuracy: number;
   /**
@@ -202,29 +224,33 @@ export interface DigitsNoiseResult {
    */
   logitsWithin1e3: number;
   bitErrorRate: number;
-  layers: (ForwardStats & { ber: number })[];
+  layers: { name: string; ber: number; outputError: number; conventionalOutputError: number }[];
   seconds: number;
 }
 
 /** Runs the digits test images through the hashed ResNet-20, noiseless and through the noisy crossbar. */
-export function runDigitsNoise(config: SimConfig, opts: { images?: number; backend?: BackendName } = {}): DigitsNoiseResult {
+export function runDigitsNoise(config: SimConfig, opts: { images?: number; backend?: BackendName; floatReference?: boolean } = {}): DigitsNoiseResult {
   const t0 = performance.now();
   const model = loadDigitsModel();
   const { x, labels } = loadDigitsTest(opts.images);
   const clean = digitsForward(model, x, undefined, opts.backend);
   const noisy = digitsForward(model, x, config, opts.backend);
+  const exact = opts.floatReference ? digitsForward(model, x, undefined, opts.backend, 'conventional') : undefined;
+  const conventional = digitsForward(model, x, config, opts.backend, 'conventional');
   const expected = toFloat32(model.hashed.tensors.get('expected.logits')!);
   let close = 0;
   for (let i = 0; i < clean.logits.length; i++) if (Math.abs(clean.logits[i] - expected[i]) <= 1e-3) close++;
-  const bits = noisy.stats.reduce((s, l) => s + l.bits, 0), errors = noisy.stats.reduce((s, l) => s + l.bitErrors, 0);
+  const bits = noisy.stats.reduce((s, l) => s + l.bits!, 0), errors = noisy.stats.reduce((s, l) => s + l.bitErrors!, 0);
   return {
     images: x.B,
-    floatAccuracy: Number(model.weights.metadata.test_accuracy),
+    fixtureFloatAccuracy: Number(model.weights.metadata.test_accuracy),
+    floatAccuracy: exact && accuracy(exact.logits, labels),
+    conventionalAccuracy: accuracy(conventional.logits, labels),
     cleanAccuracy: accuracy(clean.logits, labels),
     noisyAccuracy: accuracy(noisy.logits, labels),
     logitsWithin1e3: close / clean.logits.length,
     bitErrorRate: errors / bits,
-    layers: noisy.stats.map((l) => ({ ...l, ber: l.bitErrors / l.bits })),
+    layers: noisy.stats.map((l, i) => ({ name: l.name, ber: l.bitErrors! / l.bits!, outputError: l.outputError, conventionalOutputError: conventional.stats[i].outputError })),
     seconds: (performance.now() - t0) / 1000,
   };
 }
@@ -232,10 +258,13 @@ export function runDigitsNoise(config: SimConfig, opts: { images?: number; backe
 export function formatNoise(r: DigitsNoiseResult): string {
   const lines = [
     `functional noisy path: ${r.images} digits test images, hashed ResNet-20 (fixture projections) in ${r.seconds.toFixed(2)} s`,
-    `  accuracy: float ${r.floatAccuracy.toFixed(4)} (fixture), hashed noiseless ${r.cleanAccuracy.toFixed(4)}, hashed noisy crossbar ${r.noisyAccuracy.toFixed(4)}`,
+    `  accuracy: float model ${r.fixtureFloatAccuracy.toFixed(4)} (fixture metadata${r.floatAccuracy === undefined ? '' : `; this forward ${r.floatAccuracy.toFixed(4)}`}), conventional crossbar ${r.conventionalAccuracy.toFixed(4)};` +
+      ` hashed noiseless ${r.cleanAccuracy.toFixed(4)}, hashed noisy crossbar ${r.noisyAccuracy.toFixed(4)}`,
     `  code bit-error rate ${r.bitErrorRate.toExponential(3)}; noiseless logits within 1e-3 of the fixture's expected.logits: ${(100 * r.logitsWithin1e3).toFixed(1)}%`,
-    `  ${'layer'.padEnd(22)}${'BER'.padStart(11)}${'output err'.padStart(12)}`,
+    `  ${'layer'.padEnd(22)}${'hashed BER'.padStart(11)}${'output err'.padStart(12)}${'conv. output err'.padStart(18)}   (relative L2, noisy vs noiseless on the same input)`,
   ];
-  for (const l of r.layers) lines.push(`  ${l.name.padEnd(22)}${l.ber.toExponential(2).padStart(11)}${l.outputError.toExponential(2).padStart(12)}`);
+  for (const l of r.layers) {
+    lines.push(`  ${l.name.padEnd(22)}${l.ber.toExponential(2).padStart(11)}${l.outputError.toExponential(2).padStart(12)}${l.conventionalOutputError.toExponential(2).padStart(18)}`);
+  }
   return lines.join('\n');
 }
