@@ -9,6 +9,7 @@ import { hashLinear, encodeWeights, signProject } from '../lib/kernels/lsh.js';
 import { noisySignProject, type NoisySignProjectOptions } from '../lib/kernels/noisy.js';
 import { getIsa, getNumThreads, setIsa, setNumThreads, supportedIsas } from '../lib/runtime.js';
 import { resolveConfig } from '../lib/sim/config.js';
+import { conventionalLayer } from '../lib/sim/conventional.js';
 import { runDigitsNoise } from '../lib/sim/digits.js';
 import { hashedLayer, programTile } from '../lib/sim/functional.js';
 
@@ -138,6 +139,28 @@ test('functional: noiseless hashed layer equals hashLinear; the noisy path count
       assert.deepEqual(r.stats, runs[0].stats);
     }
   }
+});
+
+test('conventional functional model: exact product, near-exact when ideal, worse with fewer ADC bits', () => {
+  const M = 12, D = 300, N = 7;
+  const x = data(M * D, 41), weight = data(N * D, 42), bias = data(N, 43);
+  const l = { x, M, D, weight, N, bias };
+  const { exact } = conventionalLayer(l);
+  for (let m = 0; m < M; m++) {
+    for (let n = 0; n < N; n++) {
+      let s = bias[n];
+      for (let d = 0; d < D; d++) s += x[m * D + d] * weight[n * D + d];
+      assert.ok(Math.abs(exact[m * N + n] - s) < 1e-4 * (1 + Math.abs(s)));
+    }
+  }
+  const ideal = resolveConfig({ device: { programmingNoise: 0, readNoise: 0 }, dac: { bits: 16, mode: 'parallel' }, digital: { weightBits: 16 }, readout: { conventional: { bits: 16 }, adcRange: 4 } });
+  const a = conventionalLayer(l, ideal);
+  for (let t = 0; t < exact.length; t++) assert.ok(Math.abs(a.exact[t] - exact[t]) <= 1e-6 * (1 + Math.abs(exact[t])), 'the fused exact product matches the plain one');
+  assert.ok(a.outputError! < 1e-3, `ideal crossbar error ${a.outputError}`);
+  const coarse = conventionalLayer(l, resolveConfig({ readout: { conventional: { bits: 3 } } }));
+  const fine = conventionalLayer(l, resolveConfig({ readout: { conventional: { bits: 10 } } }));
+  assert.ok(coarse.outputError! > fine.outputError!);
+  assert.deepEqual(conventionalLayer(l, resolveConfig(), 2).noisy, conventionalLayer(l, resolveConfig(), 2).noisy);
 });
 
 test('programTile: faults and drift act on the programmed weights deterministically', () => {
