@@ -3,7 +3,7 @@
  * default (docs/simulator.md gives the source of each number); a user config overrides any subset and
  * is validated field by field, so a typo or a negative size is a TypeError/RangeError naming the field.
  */
-import { checkEnum, checkFinite, checkInt, checkObject } from '../validate.js';
+import { checkBool, checkEnum, checkFinite, checkInt, checkObject } from '../validate.js';
 
 export type DacMode = 'parallel' | 'pwm' | 'bit-serial';
 export type ReadoutType = 'comparator' | 'sar' | 'flash';
@@ -44,6 +44,8 @@ export interface SimConfig {
     /** Seconds since programming (0: no drift) and the drift reference time t0. */
     driftTimeS: number;
     driftT0S: number;
+    /** Conventional design: divide outputs by the mean drift factor (global drift compensation). */
+    driftCompensation: boolean;
     /** Probabilities that a device is stuck at gMin / at gMax. */
     stuckAtGmin: number;
     stuckAtGmax: number;
@@ -130,7 +132,7 @@ export const DEFAULT_CONFIG: SimConfig = {
   crossbar: { rows: 256, columns: 256, arrays: 1024 },
   device: {
     gMinUS: 0.1, gMaxUS: 25, levels: 16, differential: 'columns',
-    programmingNoise: 0.03, readNoise: 0.01, driftNu: 0.05, driftNuSigma: 0.01, driftTimeS: 0, driftT0S: 20,
+    programmingNoise: 0.03, readNoise: 0.01, driftNu: 0.05, driftNuSigma: 0.01, driftTimeS: 0, driftT0S: 20, driftCompensation: true,
     stuckAtGmin: 0, stuckAtGmax: 0, readVoltageV: 0.2,
   },
   dac: { bits: 8, mode: 'pwm' },
@@ -169,7 +171,7 @@ const FIELDS: { [S in keyof SimConfig]: SimConfig[S] extends object ? Record<str
   crossbar: { rows: int(1, 1 << 20), columns: int(1, 1 << 20), arrays: int(1) },
   device: {
     gMinUS: num(0), gMaxUS: pos, levels: int(2, 1 << 16), differential: oneOf(['columns', 'rows', 'none'] as const),
-    programmingNoise: num(0), readNoise: num(0), driftNu: num(0, 1), driftNuSigma: num(0), driftTimeS: num(0), driftT0S: pos,
+    programmingNoise: num(0), readNoise: num(0), driftNu: num(0, 1), driftNuSigma: num(0), driftTimeS: num(0), driftT0S: pos, driftCompensation: (n: string, v: unknown) => checkBool(n, v),
     stuckAtGmin: num(0, 1), stuckAtGmax: num(0, 1), readVoltageV: pos,
   },
   dac: { bits: int(0, 16), mode: oneOf(['parallel', 'pwm', 'bit-serial'] as const) },

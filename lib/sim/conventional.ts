@@ -54,7 +54,8 @@ function programWeights(l: ConventionalLayerInput, c: SimConfig, layer: number):
     for (let i = 0; i < l.D; i++) {
       const row = rowKey(key, i);
       let e = (wmax > 0 ? Math.round((l.weight[n * l.D + i] / wmax) * L) / L : 0) + noise * gaussian(row, 2 * n);
-      if (d.driftTimeS > 0) e *= ratio ** -(d.driftNu + d.driftNuSigma * gaussian(row, 2 * n + 1));
+      // Drift of this weight; global drift compensation divides out the mean decay digitally.
+      if (d.driftTimeS > 0) e *= ratio ** -(d.driftNu + d.driftNuSigma * gaussian(row, 2 * n + 1)) / (d.driftCompensation ? ratio ** -d.driftNu : 1);
       w[n * l.D + i] = e;
     }
   }
