@@ -12,4 +12,5 @@ export * from './pool.js';
 export * from './kernels/lsh.js';
 export * from './kernels/noisy.js';
 export * from './sim/index.js';
+export * from './kernels/recurrent-b.js';
 export { runGolden, type GoldenOptions, type GoldenReport } from './golden/runner.js';

@@ -2,8 +2,10 @@
 import type { KernelTable } from '../backend.js';
 import { lshNative } from './lsh.js';
 import { noisyNative } from './noisy.js';
+import { recurrentBNative } from './recurrent-b.js';
 
 export const nativeKernels: KernelTable = {
   ...lshNative,
   ...noisyNative,
+  ...recurrentBNative,
 };

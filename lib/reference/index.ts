@@ -2,8 +2,10 @@
 import type { KernelTable } from '../backend.js';
 import { lshReference } from './lsh.js';
 import { noisyReference } from './noisy.js';
+import { recurrentBReference } from './recurrent-b.js';
 
 export const jsKernels: KernelTable = {
   ...lshReference,
   ...noisyReference,
+  ...recurrentBReference,
 };

@@ -116,6 +116,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   init_lsh(env, exports);
   init_noisy(env, exports);
+  init_recurrent_b(env, exports);
   return exports;
 }
 
