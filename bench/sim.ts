@@ -56,6 +56,9 @@ if (require.main === module) {
   const { x } = loadDigitsTest();
   const config = resolveConfig();
   console.log(`threads ${getNumThreads()}`);
+  const cpu0 = process.cpuUsage();
   const noisy = median(() => digitsForward(model, x, config), 3);
-  console.log(`functional noisy simulation, hashed ResNet-20 on ${x.B} digits test images (noisy + clean codes per layer, native): ${(noisy / 1000).toFixed(2)} s (median of 3)`);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`functional noisy simulation, hashed ResNet-20 on ${x.B} digits test images (noisy + clean codes per layer, native): ` +
+    `${(noisy / 1000).toFixed(2)} s wall (median of 3), ${((cpu.user + cpu.system) / 3e6).toFixed(2)} s CPU per run (all threads)`);
 }

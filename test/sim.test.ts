@@ -1,5 +1,9 @@
 /** The AIMC simulator: config validation, mapping, cycle counts vs closed forms, energy sums, trace, reprogramming. */
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DEFAULT_CONFIG, resolveConfig } from '../lib/sim/config.js';
@@ -176,4 +180,22 @@ test('trace: Chrome trace events for every unit, same result as without the trac
   const end = Math.max(...spans.map((e) => e.ts! + e.dur!));
   const us = Math.max(result.hashed.latencyS, result.conventional.latencyS) * 1e6;
   assert.ok(Math.abs(end - us) < 1e-6 * us);
+});
+
+test('hashmac simulate: JSON result, trace file, config and layer files, clear errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hashmac-sim-'));
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'lib', 'cli.ts'), 'simulate', ...args], { encoding: 'utf8' });
+  writeFileSync(join(dir, 'hw.json'), JSON.stringify({ readout: { conventional: { bits: 6 } } }));
+  writeFileSync(join(dir, 'layers.json'), JSON.stringify([{ name: 'fc', vectors: 1, inputs: 64, outputs: 10, hash: { inputTileSize: 64, outputTileSize: 64, hashLength: 256 } }]));
+  const r = cli('--json', '--config', join(dir, 'hw.json'), '--layers', join(dir, 'layers.json'), '--trace', join(dir, 't.json'));
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.config.readout.conventional.bits, 6);
+  assert.deepEqual(out.hashed.layers.map((l: { name: string }) => l.name), ['fc']);
+  assert.deepEqual(out, JSON.parse(JSON.stringify(simulate([{ name: 'fc', vectors: 1, inputs: 64, outputs: 10, hash: { inputTileSize: 64, outputTileSize: 64, hashLength: 256 } }], { readout: { conventional: { bits: 6 } } }))));
+  assert.ok(JSON.parse(readFileSync(join(dir, 't.json'), 'utf8')).traceEvents.length > 0);
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify({ readout: { conventional: { type: 'pipelined' } } }));
+  const bad = cli('--config', join(dir, 'bad.json'));
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /config\.readout\.conventional\.type/);
 });
