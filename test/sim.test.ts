@@ -199,3 +199,29 @@ test('hashmac simulate: JSON result, trace file, config and layer files, clear e
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /config\.readout\.conventional\.type/);
 });
+
+test('simulate: any valid config gives finite results whose parts add up', () => {
+  const layers = resnet20Shapes({ stageHash: [64, 128, 256].map((k) => ({ inputTileSize: 64, outputTileSize: 32, hashLength: k })) as never });
+  fc.assert(fc.property(
+    fc.record({
+      crossbar: fc.record({ rows: fc.integer({ min: 128, max: 512 }), columns: fc.integer({ min: 8, max: 512 }), arrays: fc.integer({ min: 1, max: 400 }) }),
+      device: fc.record({ differential: fc.constantFrom('columns', 'none') }),
+      dac: fc.record({ bits: fc.integer({ min: 1, max: 10 }), mode: fc.constantFrom('parallel', 'pwm', 'bit-serial') }),
+      readout: fc.record({
+        hashed: fc.record({ mux: fc.integer({ min: 1, max: 4 }) }),
+        conventional: fc.record({ type: fc.constantFrom('sar', 'flash'), bits: fc.integer({ min: 1, max: 10 }), mux: fc.integer({ min: 1, max: 4 }) }),
+      }),
+      energy: fc.record({ adcModel: fc.constantFrom('survey', 'components') }),
+      workload: fc.record({ batchSize: fc.integer({ min: 1, max: 8 }) }),
+    }),
+    (cfg) => {
+      const r = simulate(layers, cfg as never);
+      for (const d of [r.hashed, r.conventional]) {
+        assert.ok(Number.isFinite(d.totalPJ) && d.totalPJ > 0 && Number.isFinite(d.throughput) && d.cycles > 0);
+        assert.ok(Math.abs(COMPONENTS.reduce((s, k) => s + d.energyPJ[k], 0) - d.totalPJ) <= 1e-9 * d.totalPJ);
+        assert.equal(d.fits, d.arrays <= r.config.crossbar.arrays);
+        for (const k of ['analog', 'readout', 'hamming', 'accumulate'] as const) assert.ok(d.utilisation[k] >= 0 && d.utilisation[k] <= 1 + 1e-12, k);
+      }
+    },
+  ), { numRuns: 60 });
+});

@@ -25,7 +25,8 @@ export interface LayerResult {
   /** Cycles per vector of the bottleneck unit (the steady-state initiation interval). */
   intervalCycles: number;
   busy: UnitBusy;
-  units: UnitBusy;
+  /** Unit-cycles available per unit kind (units x execution cycles, summed over rounds). */
+  capacity: UnitBusy;
   energyPJ: EnergyBreakdown;
   totalPJ: number;
   ops: OpCounts;
@@ -92,7 +93,7 @@ function runDesign(design: Design, layers: LayerShape[], c: SimConfig, opts: Sim
     const rounds = Math.ceil(m.arrays.length / c.crossbar.arrays);
     let cycles = 0, program = 0, interval = 0;
     const busy: UnitBusy = { analog: 0, readout: 0, hamming: 0, accumulate: 0 };
-    let units: UnitBusy = { analog: 0, readout: 0, hamming: 0, accumulate: 0 };
+    const capacity: UnitBusy = { analog: 0, readout: 0, hamming: 0, accumulate: 0 };
     for (let r = 0; r < rounds; r++) {
       const first = r * c.crossbar.arrays, count = Math.min(c.crossbar.arrays, m.arrays.length - first);
       const rs = rounds === 1 ? st : roundStages(st, first, count);
@@ -104,15 +105,17 @@ function runDesign(design: Design, layers: LayerShape[], c: SimConfig, opts: Sim
       const start = clock + cycles;
       const run = simulateLayer(rs, layer.vectors * B, opts.onEvent && ((e) => opts.onEvent!(design, layer.name, { ...e, start: e.start + start, end: e.end + start })));
       cycles += run.cycles;
-      for (const k of Object.keys(busy) as (keyof UnitBusy)[]) busy[k] += run.busy[k];
-      units = run.units;
+      for (const k of Object.keys(busy) as (keyof UnitBusy)[]) {
+        busy[k] += run.busy[k];
+        capacity[k] += run.units[k] * run.cycles;
+      }
       interval = Math.max(interval, Math.max(rs.analog, rs.accumulate, ...rs.readout, ...rs.hamming));
     }
     clock += cycles;
     const energyPJ = layerEnergy(layer, m, c, fits ? 0 : m.devices);
     return {
       name: layer.name, arrays: m.arrays.length, utilisation: m.utilisation, rounds, cycles, programCycles: program,
-      intervalCycles: interval, busy, units, energyPJ, totalPJ: totalEnergy(energyPJ), ops: layerCounts(layer, m, c),
+      intervalCycles: interval, busy, capacity, energyPJ, totalPJ: totalEnergy(energyPJ), ops: layerCounts(layer, m, c),
     };
   });
   const energyPJ = out.reduce((s, l) => addEnergy(s, l.energyPJ), zeroEnergy());
@@ -122,7 +125,7 @@ function runDesign(design: Design, layers: LayerShape[], c: SimConfig, opts: Sim
   }, { analogMacs: 0, conversions: 0, bitOps: 0, digitalOps: 0, hdops: 0, flops: 0 } as OpCounts);
   const utilisation = {} as UnitBusy;
   for (const k of ['analog', 'readout', 'hamming', 'accumulate'] as const) {
-    const capacity = out.reduce((s, l) => s + l.units[k] * (l.cycles - l.programCycles), 0);
+    const capacity = out.reduce((s, l) => s + l.capacity[k], 0);
     utilisation[k] = capacity > 0 ? out.reduce((s, l) => s + l.busy[k], 0) / capacity : 0;
   }
   const devices = maps.reduce((s, m) => s + m.devices, 0);
