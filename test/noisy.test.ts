@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isBackendAvailable } from '../lib/backend.js';
+import { loadNative } from '../lib/native/addon.js';
 import { unpackBits } from '../lib/bits.js';
 import { gaussian, gaussInt, GAUSS_SCALE, mix32, rowKey, streamKey } from '../lib/counter-rng.js';
 import { hashLinear, encodeWeights, signProject } from '../lib/kernels/lsh.js';
@@ -86,6 +87,23 @@ test('noisySignProject: bad arguments are rejected before anything runs', () => 
   assert.throws(() => noisySignProject(x, w, off, { readNoise: -1 }), /readNoise/);
   assert.throws(() => noisySignProject(x, w, off, { seed: 2 ** 32 }), /seed/);
   assert.throws(() => noisySignProject(x, w, off, { rowOffset: 1.5 }), /rowOffset/);
+});
+
+test('noisySignProject: the native binding re-checks every buffer and scalar', { skip: !native && 'native addon not built' }, () => {
+  const addon = loadNative().addon!;
+  const M = 4, D = 8, K = 40, stride = 8;
+  const ok = () => [new Float32Array(M * D), new Float32Array(K * D), new Float32Array(K), new Uint8Array(M * stride), M, D, K, stride, 8, 0.1, 1, 0];
+  assert.doesNotThrow(() => addon.noisySignProject(...ok()));
+  const bad: [number, unknown, RegExp][] = [
+    [0, new Float32Array(M * D - 1), /x: needs 32/], [1, new Float32Array(K * D - 1), /weights/], [2, new Float32Array(K - 1), /offsets/],
+    [3, new Uint8Array(M * stride - 1), /codes/], [0, new Int32Array(M * D), /Float32Array/], [7, 4, /codeStride/],
+    [8, 17, /dacBits/], [10, 2 ** 32, /32 bits/], [4, -1, /M/],
+  ];
+  for (const [i, v, msg] of bad) {
+    const args = ok();
+    args[i] = v as never;
+    assert.throws(() => addon.noisySignProject(...args), msg, `argument ${i}`);
+  }
 });
 
 test('counter RNG: unit-variance draws, stable values, independent rows', () => {
