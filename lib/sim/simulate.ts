@@ -40,7 +40,7 @@ export interface DesignResult {
   fits: boolean;
   /** One-time programming when the model fits. */
   program: { devices: number; energyPJ: number; cycles: number };
-  /** Cycles and seconds of one batch (batchSize images) layer after layer; latency per inference. */
+  /** Cycles and seconds layer after layer of one image (model fits) or of one batch (re-programmed per batch). */
   cycles: number;
   latencyS: number;
   /** Images per second: layer-pipelined across images when the model fits, batch by batch otherwise. */
@@ -85,7 +85,8 @@ function runDesign(design: Design, layers: LayerShape[], c: SimConfig, opts: Sim
   const rowFactor = c.device.differential === 'rows' ? 2 : 1;
   const programCycles = (m: LayerMapping, first: number, count: number) =>
     Math.max(...m.arrays.slice(first, first + count).map((a) => a.rows * rowFactor)) * c.latency.writeCyclesPerRow;
-  const B = c.workload.batchSize;
+  // A model that fits runs image by image; one that does not runs a batch per re-programming.
+  const B = fits ? 1 : c.workload.batchSize;
   let clock = 0;
   const out: LayerResult[] = layers.map((layer, l) => {
     const m = maps[l];
