@@ -7,6 +7,7 @@ import { registerInfo } from './commands/info.js';
 import { registerLearn } from './commands/learn.js';
 import { registerScore } from './commands/score.js';
 import { registerSearch } from './commands/search.js';
+import { registerSimulate } from './commands/simulate.js';
 
 const program = new Command();
 program.name('hashmac').description('hashed matrix products and fused recurrent kernels: tools').version(VERSION);
@@ -15,6 +16,7 @@ registerInfo(program);
 registerScore(program);
 registerLearn(program);
 registerSearch(program);
+registerSimulate(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`hashmac: ${e.message}`);
