@@ -24,7 +24,24 @@ export function linear(x: Tensor, weight: Tensor, opts: LinearOptions = {}): Ten
   const xd = xt.data, wd = wt.data;
   for (let b = 0; b < B; b++) {
     const xo = b * D;
-    for (let n = 0; n < N; n++) {
+    let n = 0;
+    // Four output rows per pass share each load of x.
+    for (; n + 4 <= N; n += 4) {
+      const w0 = n * D, w1 = w0 + D, w2 = w1 + D, w3 = w2 + D;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (let d = 0; d < D; d++) {
+        const v = xd[xo + d];
+        a0 += v * wd[w0 + d];
+        a1 += v * wd[w1 + d];
+        a2 += v * wd[w2 + d];
+        a3 += v * wd[w3 + d];
+      }
+      y[b * N + n] = a0 + (bias ? bias[n] : 0);
+      y[b * N + n + 1] = a1 + (bias ? bias[n + 1] : 0);
+      y[b * N + n + 2] = a2 + (bias ? bias[n + 2] : 0);
+      y[b * N + n + 3] = a3 + (bias ? bias[n + 3] : 0);
+    }
+    for (; n < N; n++) {
       const wo = n * D;
       let acc = 0;
       for (let d = 0; d < D; d++) acc += xd[xo + d] * wd[wo + d];
