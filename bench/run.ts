@@ -4,10 +4,11 @@
  * checkout: cases meant to ship belong in lib/bench/cases/.
  */
 import { Command } from 'commander';
-import { loadCaseModules } from '../lib/bench/cases/index.js';
+import type { BenchCase } from '../lib/bench/types.js';
+import { loadExports } from '../lib/modules.js';
 import { registerBench } from '../lib/commands/bench.js';
 
-const local = loadCaseModules(__dirname, (f) => f === 'run.ts' || f === 'types.ts');
+const local = loadExports<BenchCase>(__dirname, 'cases', (f) => f === 'run.ts' || f === 'types.ts');
 const program = new Command().name('npm run bench');
 registerBench(program, local);
 program.parseAsync(['node', 'bench', 'bench', ...process.argv.slice(2)]).catch((e: Error) => {

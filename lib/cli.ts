@@ -5,12 +5,14 @@ import { VERSION } from './runtime.js';
 import { registerGolden } from './commands/golden.js';
 import { registerInfo } from './commands/info.js';
 import { registerBench } from './commands/bench.js';
+import { registerFuzz } from './commands/fuzz.js';
 
 const program = new Command();
 program.name('hashmac').description('hashed matrix products and fused recurrent kernels: tools').version(VERSION);
 registerGolden(program);
 registerInfo(program);
 registerBench(program);
+registerFuzz(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`hashmac: ${e.message}`);

@@ -10,7 +10,7 @@ export function si(v: number, digits = 3): string {
     v /= 1000;
     i++;
   }
-  return `${v.toPrecision(digits)} ${prefixes[i]}`;
+  return `${Number(v.toPrecision(digits))} ${prefixes[i]}`;
 }
 
 export const seconds = (s: number): string => (s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(1)} µs`);
