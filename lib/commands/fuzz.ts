@@ -29,7 +29,7 @@ export function registerFuzz(program: Command): void {
     .option('--seed <n>', 'random seed (default: drawn and printed)', integer('--seed'))
     .option('--runs <n>', 'cases per kernel (default 100)', integer('--runs', 1))
     .option('--time <seconds>', 'time budget shared by the kernels, instead of --runs', integer('--time', 1))
-    .option('-o, --out <dir>', 'where failing cases are written', 'fuzz-failures')
+    .option('-o, --out <dir>', 'where failing cases are written', '.fuzz-cases')
     .option('--list', 'list the kernels that have fuzz specs')
     .action(async (kernels: string[], opts: FuzzFlags) => {
       const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
