@@ -78,8 +78,8 @@ export function checkPackedBits(name: string, value: unknown, bits?: number): Pa
   return v;
 }
 
-/** Hamming distances count every stored bit, so bits past `bits` must be zero. */
-function checkPaddingZero(name: string, v: PackedBits): void {
+/** Hamming distances count every stored bit, so bits past `bits` must be zero (inputs of distance kernels). */
+export function checkPaddingZero(name: string, v: PackedBits): void {
   const full = v.bits >> 3;
   const tailMask = v.bits & 7 ? 0xff << (v.bits & 7) : 0;
   for (let r = 0; r < v.rows; r++) {

@@ -23,7 +23,14 @@ function describeValue(v: unknown): string {
 export function isDetached(a: AnyArray): boolean {
   const buf = a.buffer as ArrayBuffer & { detached?: boolean };
   if (typeof buf.detached === 'boolean') return buf.detached;
-  return buf.byteLength === 0 && a.length === 0 && a.byteOffset === 0;
+  if (buf.byteLength !== 0) return false;
+  // Node < 22 has no `detached`: an empty buffer is detached exactly when no view can be made on it.
+  try {
+    new Uint8Array(buf);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Checks a typed array of the given dtype; returns it typed. */

@@ -3,7 +3,7 @@
  * with weights encoded once.
  */
 import type { CallOptions } from '../backend.js';
-import { alignedStride, checkPackedBits, packedBits, type PackedBits } from '../bits.js';
+import { alignedStride, checkPackedBits, checkPaddingZero, packedBits, type PackedBits } from '../bits.js';
 import type { Tensor } from '../tensor.js';
 import { checkArray, checkEnum, checkFinite, checkInt, checkNoAlias, checkObject, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
@@ -65,6 +65,8 @@ const hammingGemmKernel = defineKernel('hammingGemm', (a: PackedBits, b: PackedB
   const ca = checkPackedBits(`${fn}: a`, a);
   const cb = checkPackedBits(`${fn}: b`, b);
   if (ca.bits !== cb.bits) throw new RangeError(`${fn}: b: expected ${ca.bits}-bit codes like a, got ${cb.bits}-bit`);
+  checkPaddingZero(`${fn}: a`, ca);
+  checkPaddingZero(`${fn}: b`, cb);
   const dist = o.out === undefined ? new Int32Array(ca.rows * cb.rows) : checkArray(`${fn}: options.out`, o.out, 'int32');
   if (dist.length !== ca.rows * cb.rows) {
     throw new RangeError(`${fn}: options.out: expected [M, N] = [${ca.rows}, ${cb.rows}] (${ca.rows * cb.rows} elements), got ${dist.length}`);
