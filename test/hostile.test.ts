@@ -29,6 +29,7 @@ const detached = () => {
   structuredClone(a.buffer, { transfer: [a.buffer] });
   return a;
 };
+const resizable = (n: number) => new Float32Array(new (ArrayBuffer as any)(n * 4, { maxByteLength: n * 8 }));
 const geometry = { inputTileSize: 4, outputTileSize: 1, hashLength: 3 };
 const layerProj = t(f32(1 * 2 * 3 * 4), [1, 2, 3, 4]);
 const weights = () => h.encodeWeights(x, layerProj, geometry);
@@ -55,6 +56,8 @@ const rows: Row[] = [
   { name: 'signProject: size product past 2^32', call: () => h.signProject(t(f32(8), [65536, 65536]), proj), error: RangeError, message: /4294967296 elements, more than 2147483647/ },
   { name: 'signProject: huge size', call: () => h.signProject(t(f32(8), [2 ** 40, 4]), proj), error: RangeError, message: /signProject: x: shape\[0\]/ },
   { name: 'signProject: detached x', call: () => h.signProject(t(detached(), [2, 4]), proj), async: () => h.signProjectAsync(t(detached(), [2, 4]), proj), error: TypeError, message: /signProject: x: its ArrayBuffer is detached/ },
+  { name: 'signProject: x on a resizable ArrayBuffer', call: () => h.signProject(t(resizable(8), [2, 4]), proj), async: () => h.signProjectAsync(t(resizable(8), [2, 4]), proj), error: TypeError, message: /signProject: x: its buffer is resizable/ },
+  { name: 'hammingGemm: out on a resizable ArrayBuffer (could shrink under the async call)', call: () => h.hammingGemm(codes, codes, { out: new Int32Array(new (ArrayBuffer as any)(16, { maxByteLength: 64 })) }), async: () => h.hammingGemmAsync(codes, codes, { out: new Int32Array(new (ArrayBuffer as any)(16, { maxByteLength: 64 })) }), error: TypeError, message: /hammingGemm: options\.out: its buffer is resizable/ },
   { name: 'signProject: out.norms overlaps x', call: () => { const b = f32(10); return h.signProject(t(b.subarray(0, 8), [2, 4]), proj, { out: { norms: b.subarray(7, 9) } }); }, error: RangeError, message: /signProject: out\.norms overlaps input x/ },
   { name: 'signProject: out.norms too short', call: () => h.signProject(x, proj, { out: { norms: watched('norms', f32(1)) } }), error: RangeError, message: /signProject: out\.norms: expected 2 elements, got 1/ },
   { name: 'signProject: out.codes wrong rows', call: () => h.signProject(x, proj, { out: { codes: { ...h.packedBits(3, 3), data: watched('codes', new Uint8Array(24)) } } }), error: RangeError, message: /signProject: out\.codes: expected 2 rows, got 3/ },

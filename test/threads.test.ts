@@ -60,3 +60,21 @@ test('repeated sync and async calls of every kernel leave RSS and external memor
   assert.ok(r.externalDelta < 1 << 20, `external memory grew by ${r.externalDelta} bytes`);
   assert.ok(r.rssSecondHalf < 4 << 20, `RSS grew by ${r.rssSecondHalf} bytes in the second half`);
 });
+
+test('terminating a worker in the middle of its async calls neither crashes nor disturbs the process', { skip: !native && 'no native addon' }, async () => {
+  const boot = `
+    require('tsx/cjs');
+    const h = require(${JSON.stringify(join(__dirname, '..', 'lib', 'index.ts'))});
+    const { parentPort } = require('node:worker_threads');
+    const c = h.packedBits(2048, 1024);
+    c.data.fill(0x3c);
+    for (let i = 0; i < 4; i++) h.hammingGemmAsync(c, c, { backend: 'native' });
+    parentPort.postMessage('started');`;
+  for (let i = 0; i < 3; i++) {
+    const w = new Worker(boot, { eval: true });
+    await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+    await w.terminate();
+  }
+  const { exercise: again } = await import('./helpers/kernel-worker.js');
+  assert.equal((await again(getIsa(), getNumThreads(), 2, 5)).mismatches, 0);
+});
