@@ -3,7 +3,7 @@
  * with weights encoded once.
  */
 import type { CallOptions } from '../backend.js';
-import { alignedStride, checkPackedBits, checkPaddingZero, packedBits, type PackedBits } from '../bits.js';
+import { alignedStride, checkPackedBits, packedBits, type PackedBits } from '../bits.js';
 import type { Tensor } from '../tensor.js';
 import { checkArray, checkEnum, checkFinite, checkInt, checkNoAlias, checkObject, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
@@ -39,7 +39,7 @@ const signProjectKernel = defineKernel('signProject', (x: Tensor, proj: Tensor, 
   const pt = s.tensor('proj', proj, 'float32', ['K', 'D']);
   const M = s.dim('M'), K = s.dim('K');
   const out = (o.out === undefined ? {} : checkObject(`${fn}: options.out`, o.out)) as SignProjectOptions['out'] & object;
-  const codes = out.codes === undefined ? packedBits(M, K) : checkPackedBits(`${fn}: out.codes`, out.codes, K);
+  const codes = out.codes === undefined ? packedBits(M, K) : checkPackedBits(`${fn}: out.codes`, out.codes, K, true);
   if (codes.rows !== M) throw new RangeError(`${fn}: out.codes: expected ${M} rows, got ${codes.rows}`);
   const norms = out.norms === undefined ? new Float32Array(M) : checkArray(`${fn}: out.norms`, out.norms, 'float32');
   if (norms.length !== M) throw new RangeError(`${fn}: out.norms: expected ${M} elements, got ${norms.length}`);
@@ -65,8 +65,6 @@ const hammingGemmKernel = defineKernel('hammingGemm', (a: PackedBits, b: PackedB
   const ca = checkPackedBits(`${fn}: a`, a);
   const cb = checkPackedBits(`${fn}: b`, b);
   if (ca.bits !== cb.bits) throw new RangeError(`${fn}: b: expected ${ca.bits}-bit codes like a, got ${cb.bits}-bit`);
-  checkPaddingZero(`${fn}: a`, ca);
-  checkPaddingZero(`${fn}: b`, cb);
   const dist = o.out === undefined ? new Int32Array(ca.rows * cb.rows) : checkArray(`${fn}: options.out`, o.out, 'int32');
   if (dist.length !== ca.rows * cb.rows) {
     throw new RangeError(`${fn}: options.out: expected [M, N] = [${ca.rows}, ${cb.rows}] (${ca.rows * cb.rows} elements), got ${dist.length}`);
