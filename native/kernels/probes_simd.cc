@@ -56,48 +56,9 @@ float fma(int64_t iters, float seed) {
 }
 constexpr double kFmaFlops = 12 * 16 * 2;
 
-#elif HASHMAC_TARGET_ID == 1
-// AVX2 has no vector popcount: the scalar POPCNT instruction is this ISA's popcount unit.
-uint64_t popcount(int64_t iters, uint64_t seed) {
-  uint64_t v[8];
-  for (int i = 0; i < 8; ++i) v[i] = seed + i;
-  for (int64_t n = 0; n < iters; ++n)
-    for (int i = 0; i < 8; ++i) v[i] = static_cast<uint64_t>(_mm_popcnt_u64(v[i])) + n;
-  uint64_t s = 0;
-  for (int i = 0; i < 8; ++i) s += v[i];
-  return s;
-}
-constexpr double kPopcountBits = 8 * 64;
-
-uint64_t xor_popcount_add(int64_t iters, uint64_t seed) {
-  uint64_t ring[kRing];
-  for (int i = 0; i < kRing; ++i) ring[i] = seed * 0x9E3779B97F4A7C15ull + i;
-  uint64_t a[4], acc[4] = {};
-  for (int i = 0; i < 4; ++i) a[i] = seed ^ (0x5555ull << i);
-  for (int64_t n = 0; n < iters; ++n) {
-    const uint64_t b0 = ring[(n * 2) % kRing], b1 = ring[(n * 2 + 1) % kRing];
-    for (int i = 0; i < 4; ++i) acc[i] += _mm_popcnt_u64(a[i] ^ b0) + _mm_popcnt_u64(a[i] ^ b1);
-  }
-  return acc[0] + acc[1] + acc[2] + acc[3];
-}
-constexpr double kHammingBits = 8 * 64;
-
-float fma(int64_t iters, float seed) {
-  __m256 acc[12];
-  const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(seed);
-  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(seed + i);
-  for (int64_t n = 0; n < iters; ++n)
-    for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], m, c);
-  __m256 s = acc[0];
-  for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, acc[i]);
-  alignas(32) float out[8];
-  _mm256_store_ps(out, s);
-  return out[0] + out[1] + out[2] + out[3] + out[4] + out[5] + out[6] + out[7];
-}
-constexpr double kFmaFlops = 12 * 8 * 2;
-
 #else
-// Baseline x86-64 (and any other target): the portable popcount and a multiply-add per element.
+// AVX2 has no vector popcount: the 64-bit POPCNT instruction (what __builtin_popcountll compiles to with
+// -mpopcnt) is this ISA's popcount unit; the scalar build gets the portable software popcount.
 uint64_t popcount(int64_t iters, uint64_t seed) {
   uint64_t v[8];
   for (int i = 0; i < 8; ++i) v[i] = seed + i;
@@ -122,6 +83,22 @@ uint64_t xor_popcount_add(int64_t iters, uint64_t seed) {
 }
 constexpr double kHammingBits = 8 * 64;
 
+#if HASHMAC_TARGET_ID == 1
+float fma(int64_t iters, float seed) {
+  __m256 acc[12];
+  const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(seed);
+  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(seed + i);
+  for (int64_t n = 0; n < iters; ++n)
+    for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], m, c);
+  __m256 s = acc[0];
+  for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, acc[i]);
+  alignas(32) float out[8];
+  _mm256_store_ps(out, s);
+  return out[0] + out[1] + out[2] + out[3] + out[4] + out[5] + out[6] + out[7];
+}
+constexpr double kFmaFlops = 12 * 8 * 2;
+#else
+// Baseline x86-64 (and any other target): a multiply and an add per element.
 float fma(int64_t iters, float seed) {
   float acc[16];
   for (int i = 0; i < 16; ++i) acc[i] = seed + i;
@@ -132,6 +109,7 @@ float fma(int64_t iters, float seed) {
   return s;
 }
 constexpr double kFmaFlops = 16 * 2;
+#endif
 #endif
 
 }  // namespace
