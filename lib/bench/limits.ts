@@ -24,29 +24,47 @@ export interface MachineLimits {
 
 type ProbeName = 'clock' | 'popcount' | 'hamming' | 'fma' | 'bandwidth';
 
-/** Runs every probe for `seconds` each (the best of `repeats`, as other processes may share the cores). */
-export function measureLimits(seconds = 0.25, repeats = 2): MachineLimits {
+type ProbeResult = { rate: number; seconds: number; threads: number };
+
+/** The best of `repeats` runs of one probe (other processes may share the cores). */
+function probe(name: ProbeName, seconds: number, repeats: number): ProbeResult {
   const n = loadNative();
   if (!n.addon) throw new Error(`machine limits need the native addon: ${n.error}`);
-  const addon = n.addon;
-  const probe = (name: ProbeName) => {
-    let best = { rate: 0, seconds: 0, threads: 1 };
-    for (let r = 0; r < repeats; r++) {
-      const got = addon.probe(name, seconds) as typeof best;
-      if (got.rate > best.rate) best = got;
-    }
-    return best;
-  };
-  const clock = probe('clock');
+  let best: ProbeResult = { rate: 0, seconds: 0, threads: 1 };
+  for (let r = 0; r < repeats; r++) {
+    const got = n.addon.probe(name, seconds) as ProbeResult;
+    if (got.rate > best.rate) best = got;
+  }
+  return best;
+}
+
+/** Runs every probe for `seconds` each, on the active ISA and thread count. */
+export function measureLimits(seconds = 0.25, repeats = 2): MachineLimits {
+  const addon = loadNative().addon;
+  if (!addon) throw new Error(`machine limits need the native addon: ${loadNative().error}`);
+  const clock = probe('clock', seconds, repeats);
   return {
     isa: addon.getIsa(),
     threads: clock.threads,
     clockHz: clock.rate / clock.threads,
-    popcount: probe('popcount').rate,
-    hamming: probe('hamming').rate,
-    fma: probe('fma').rate,
-    bandwidth: probe('bandwidth').rate,
+    popcount: probe('popcount', seconds, repeats).rate,
+    hamming: probe('hamming', seconds, repeats).rate,
+    fma: probe('fma', seconds, repeats).rate,
+    bandwidth: probe('bandwidth', seconds, repeats).rate,
   };
+}
+
+/**
+ * The limits of one kind measured again right after a case ran, on its ISA: on a shared machine the
+ * load changes from minute to minute, and a fraction is only meaningful against a limit measured under
+ * the same conditions.
+ */
+export function probeLimitsFor(limit: Limit, seconds: number): { name: string; rate: number }[] {
+  if (limit === 'popcount') {
+    return [{ name: 'xor+popcount+add port limit', rate: probe('hamming', seconds, 1).rate }, { name: 'popcount peak', rate: probe('popcount', seconds, 1).rate }];
+  }
+  if (limit === 'fma') return [{ name: 'FMA peak', rate: probe('fma', seconds, 1).rate }];
+  return [{ name: 'copy bandwidth', rate: probe('bandwidth', seconds, 1).rate }];
 }
 
 /** The limits a case's throughput is compared with: the main one first. */

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { backendsFor, type BackendName } from '../backend.js';
 import { getIsa, setIsa, supportedIsas, VERSION, type Isa } from '../runtime.js';
-import { limitsFor, measureLimits, type MachineLimits } from './limits.js';
+import { limitsFor, measureLimits, probeLimitsFor, type MachineLimits } from './limits.js';
 import { workUnits, type BenchCase, type Limit, type ScaledSetup } from './types.js';
 
 export interface BenchOptions {
@@ -42,7 +42,9 @@ export interface BenchResult {
   samples: number;
   /** units / seconds. */
   throughput: number;
-  /** throughput / the main machine limit. */
+  /** The limits it is compared with: for native variants measured right after it ran, on its ISA. */
+  limits?: { name: string; rate: number }[];
+  /** throughput / the main limit. */
   fraction?: number;
   note?: string;
   error?: string;
@@ -173,8 +175,9 @@ export async function runBench(cases: BenchCase[], o: BenchOptions = {}): Promis
             const units = workUnits(s.work, c.limit);
             const t = await time(s.fn, quick);
             const throughput = units / t.seconds;
-            const main = limits ? limitsFor(c.limit, limits)[0].rate : undefined;
-            results.push({ ...base, units, ...t, throughput, fraction: main ? throughput / main : undefined, note: s.note });
+            const against = v.isa ? probeLimitsFor(c.limit, quick ? 0.05 : 0.15) : limits ? limitsFor(c.limit, limits) : undefined;
+            const fraction = against ? throughput / against[0].rate : undefined;
+            results.push({ ...base, units, ...t, throughput, limits: against, fraction, note: s.note });
           } else if (v.label.startsWith('peer:')) {
             results.push({ ...base, units: 0, seconds: 0, rme: 0, samples: 0, throughput: 0, error: 'not installed' });
           }
