@@ -6,6 +6,7 @@ import { registerGolden } from './commands/golden.js';
 import { registerInfo } from './commands/info.js';
 import { registerBench } from './commands/bench.js';
 import { registerFuzz } from './commands/fuzz.js';
+import { registerSimulate } from './commands/simulate.js';
 
 const program = new Command();
 program.name('hashmac').description('hashed matrix products and fused recurrent kernels: tools').version(VERSION);
@@ -13,6 +14,7 @@ registerGolden(program);
 registerInfo(program);
 registerBench(program);
 registerFuzz(program);
+registerSimulate(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`hashmac: ${e.message}`);

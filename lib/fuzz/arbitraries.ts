@@ -61,3 +61,46 @@ export function bitRows(rows: number, bits: number): fc.Arbitrary<Uint8Array> {
 export const f32 = (data: Float32Array, shape: number[]): StoredTensor => ({ dtype: 'F32', shape, data });
 export const u8 = (data: Uint8Array, shape: number[]): StoredTensor => ({ dtype: 'U8', shape, data });
 export const i32 = (data: Int32Array, shape: number[]): StoredTensor => ({ dtype: 'I32', shape, data });
+
+/** `n` float32 values in [lo, hi] (subnormals and -0 included, no NaN or infinity). */
+export function floats(n: number, lo: number, hi: number): fc.Arbitrary<Float32Array> {
+  return fc.float32Array({ minLength: n, maxLength: n, min: Math.fround(lo), max: Math.fround(hi), noNaN: true, noDefaultInfinity: true });
+}
+
+/** Shape of a state kernel's call: batch B, pool size S >= live rows, an optional time axis T (0 = none). */
+export interface StateShape {
+  B: number;
+  S: number;
+  T: number;
+  /** int32 [B]: distinct pool rows, -1 for padding rows; undefined = row b uses pool row b. */
+  slots?: Int32Array;
+}
+
+/** Batches with padding slots, shuffled pool rows, pools larger than the batch, and 0-3 time steps. */
+export function stateShape(maxB = 5): fc.Arbitrary<StateShape> {
+  return fc.record({ B: fc.integer({ min: 1, max: maxB }), extra: fc.integer({ min: 0, max: 3 }), T: fc.integer({ min: 0, max: 3 }), useSlots: fc.boolean() })
+    .chain(({ B, extra, T, useSlots }) => {
+      const S = B + extra;
+      if (!useSlots) return fc.constant<StateShape>({ B, S, T });
+      const rows = Array.from({ length: S }, (_, i) => i);
+      return fc.tuple(fc.shuffledSubarray(rows, { minLength: B, maxLength: B }), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: B, maxLength: B }))
+        .map(([picked, pad]) => ({ B, S, T, slots: Int32Array.from(picked, (s, i) => (pad[i] === 0 ? -1 : s)) }));
+    });
+}
+
+/** Leading dims of a per-step input: [B] or [B, T]. */
+export const lead = (s: StateShape): number[] => (s.T ? [s.B, s.T] : [s.B]);
+
+export const numel = (shape: number[]): number => shape.reduce((p, d) => p * d, 1);
+
+/** Per output, atol = scale * max(1, max |reference|) and the given rtol (integer outputs stay exact). */
+export function scaledTolerance(want: Record<string, { data: ArrayLike<number> }>, rtol: number, scale: number, exact: string[] = []): Record<string, { atol: number; rtol: number }> {
+  const tol: Record<string, { atol: number; rtol: number }> = {};
+  for (const [name, t] of Object.entries(want)) {
+    if (exact.includes(name) || t.data instanceof Int32Array || t.data instanceof Uint8Array) continue;
+    let max = 1;
+    for (let i = 0; i < t.data.length; i++) if (Number.isFinite(t.data[i])) max = Math.max(max, Math.abs(t.data[i]));
+    tol[`out.${name}`] = { atol: scale * max, rtol };
+  }
+  return tol;
+}
