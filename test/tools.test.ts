@@ -1,7 +1,7 @@
 /** The user tools: `hashmac fuzz` finds, shrinks and saves a planted bug; `hashmac bench` reports and renders. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBackendAvailable } from '../lib/backend.js';

@@ -4,6 +4,7 @@
  */
 import * as fc from 'fast-check';
 import type { StoredTensor } from '../safetensors.js';
+import type { FuzzCase } from './types.js';
 
 /** Sizes around SIMD widths (tails) mixed with arbitrary ones, within [1, max]. */
 export function dim(max: number): fc.Arbitrary<number> {
@@ -103,4 +104,18 @@ export function scaledTolerance(want: Record<string, { data: ArrayLike<number> }
     tol[`out.${name}`] = { atol: scale * max, rtol };
   }
   return tol;
+}
+
+/** A float32 input of `shape` with values in [lo, hi]. */
+export const input = (shape: number[], lo: number, hi: number): fc.Arbitrary<StoredTensor> => floats(numel(shape), lo, hi).map((d) => f32(d, shape));
+
+/** An optional input: present or absent. */
+export const maybe = (a: fc.Arbitrary<StoredTensor>): fc.Arbitrary<StoredTensor | undefined> => fc.option(a, { nil: undefined });
+
+/** The case's inputs without the absent optional ones, plus `slots` when the shape has them. */
+export function withSlots(s: StateShape, inputs: Record<string, StoredTensor | undefined>): FuzzCase['inputs'] {
+  const out: FuzzCase['inputs'] = {};
+  for (const [k, v] of Object.entries(inputs)) if (v) out[k] = v;
+  if (s.slots) out.slots = i32(s.slots, [s.B]);
+  return out;
 }

@@ -4,21 +4,8 @@
  * larger than the batch, 1-3 time steps and the optional inputs and parameter forms of each.
  */
 import * as fc from 'fast-check';
-import { f32, floats, i32, lead, numel, scaledTolerance, stateShape, u8, type StateShape } from '../arbitraries.js';
+import { input, lead, maybe, numel, scaledTolerance, stateShape, u8, withSlots } from '../arbitraries.js';
 import type { FuzzCase, FuzzSpec } from '../types.js';
-import type { StoredTensor } from '../../safetensors.js';
-
-/** A float input of `shape` with values in [lo, hi]. */
-const input = (shape: number[], lo: number, hi: number): fc.Arbitrary<StoredTensor> => floats(numel(shape), lo, hi).map((d) => f32(d, shape));
-/** An optional input: present or absent. */
-const maybe = (a: fc.Arbitrary<StoredTensor>): fc.Arbitrary<StoredTensor | undefined> => fc.option(a, { nil: undefined });
-
-function withSlots(s: StateShape, inputs: Record<string, StoredTensor | undefined>): FuzzCase['inputs'] {
-  const out: FuzzCase['inputs'] = {};
-  for (const [k, v] of Object.entries(inputs)) if (v) out[k] = v;
-  if (s.slots) out.slots = i32(s.slots, [s.B]);
-  return out;
-}
 
 const selectiveStateUpdate: FuzzSpec = {
   kernel: 'selective_state_update',

@@ -4,21 +4,12 @@
  * states (sLSTM m = -inf, mLSTM all zero) and the optional inputs.
  */
 import * as fc from 'fast-check';
-import { f32, floats, i32, lead, numel, scaledTolerance, stateShape, type StateShape } from '../arbitraries.js';
+import { f32, i32, input, lead, maybe, numel, scaledTolerance, stateShape, withSlots } from '../arbitraries.js';
 import type { FuzzCase, FuzzSpec } from '../types.js';
 import type { StoredTensor } from '../../safetensors.js';
 
-const input = (shape: number[], lo: number, hi: number): fc.Arbitrary<StoredTensor> => floats(numel(shape), lo, hi).map((d) => f32(d, shape));
-const maybe = (a: fc.Arbitrary<StoredTensor>): fc.Arbitrary<StoredTensor | undefined> => fc.option(a, { nil: undefined });
 const ints = (shape: number[], lo: number, hi: number): fc.Arbitrary<StoredTensor> =>
   fc.int32Array({ minLength: numel(shape), maxLength: numel(shape), min: lo, max: hi }).map((d) => i32(d, shape));
-
-function withSlots(s: StateShape, inputs: Record<string, StoredTensor | undefined>): FuzzCase['inputs'] {
-  const out: FuzzCase['inputs'] = {};
-  for (const [k, v] of Object.entries(inputs)) if (v) out[k] = v;
-  if (s.slots) out.slots = i32(s.slots, [s.B]);
-  return out;
-}
 
 /** A fresh pool state (every slot at `value`) or a random one. */
 const state = (shape: number[], lo: number, hi: number, fresh: number): fc.Arbitrary<StoredTensor> =>
