@@ -5,6 +5,7 @@
 #pragma once
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -55,6 +56,39 @@ inline float dyadic(FuzzedDataProvider& in, int e) {
 // Bitwise equality, NaN equal to NaN.
 inline bool same(float a, float b) {
   return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+}  // namespace fuzz
+
+namespace fuzz {
+
+// n values in [lo, hi] drawn from the fuzzer's bytes (zeros once the bytes run out).
+inline std::vector<float> values(FuzzedDataProvider& in, size_t n, float lo, float hi) {
+  std::vector<float> v(n);
+  for (auto& x : v) x = in.ConsumeFloatingPointInRange<float>(lo, hi);
+  return v;
+}
+
+// Distinct pool rows for a batch, some of them padding (-1).
+inline std::vector<int32_t> slots(FuzzedDataProvider& in, int64_t batch, int64_t pool) {
+  std::vector<int32_t> rows(static_cast<size_t>(pool));
+  for (int64_t i = 0; i < pool; ++i) rows[i] = static_cast<int32_t>(i);
+  for (int64_t i = pool - 1; i > 0; --i) std::swap(rows[i], rows[in.ConsumeIntegralInRange<int64_t>(0, i)]);
+  std::vector<int32_t> out(static_cast<size_t>(batch));
+  for (int64_t b = 0; b < batch; ++b) out[b] = in.ConsumeIntegralInRange<int>(0, 4) == 0 ? -1 : rows[b];
+  return out;
+}
+
+// |got - want| <= atol + rtol * |want| elementwise (NaN equal to NaN), else fail.
+inline void expect_close(const char* kernel, const Exec& ex, const char* what, const std::vector<float>& got,
+                         const std::vector<float>& want, float atol, float rtol) {
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (same(got[i], want[i])) continue;
+    if (!(std::fabs(got[i] - want[i]) <= atol + rtol * std::fabs(want[i]))) {
+      std::fprintf(stderr, "got %.9g want %.9g\n", got[i], want[i]);
+      fail(kernel, ex, what, static_cast<long>(i));
+    }
+  }
 }
 
 }  // namespace fuzz
