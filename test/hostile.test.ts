@@ -9,6 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from '../lib/index.js';
 import { loadNative } from '../lib/native/addon.js';
+import * as fc from 'fast-check';
+import { allSpecs } from '../lib/fuzz/specs/index.js';
+import { goldenAdapters } from '../lib/golden/adapters.js';
+import type { StoredTensor } from '../lib/safetensors.js';
 
 type Call = () => unknown;
 interface Row {
@@ -133,7 +137,7 @@ test('pool helpers reject bad slots and leave the pool bit-identical', () => {
   assert.throws(() => h.writeSlot(pool, 1, { s: new Float32Array(3), m: new Float32Array(3) }), /writeSlot: values\.m: expected a Float32Array of 2 elements/);
   assert.throws(() => h.writeSlot(pool, 1, { s: new Float32Array(3) } as any), /writeSlot: values\.m/);
   assert.throws(() => h.resetSlot(pool, spec, 1.5), RangeError);
-  assert.throws(() => h.readSlot({ s: { data: new Float32Array(5), shape: [2, 3] } }, 0), /readSlot: s: shape \[2, 3\] needs 6 elements, data has 5/);
+  assert.throws(() => h.readSlot({ s: { data: new Float32Array(5), shape: [2, 3] } }, 0), /readSlot: pool\.s: shape \[2,3\] does not match 5 elements/);
   for (const [k, v] of Object.entries(pool)) assert.deepEqual(v.data, snapshot[k], `pool.${k} changed`);
 });
 
@@ -171,3 +175,30 @@ test('the addon itself re-checks every buffer and size (a caller bypassing the T
   assert.throws(() => a.probe('nope', 0.01), /probe: name/);
   assert.throws(() => a.probe('clock', 1e9), /probe: seconds/);
 });
+
+// ---- state kernels: every kernel with slots, from a valid fuzz case made invalid in one way at a time
+const stateSpecs = allSpecs().filter((s) => ['selective_state_update', 'causal_conv1d_update', 'rglru_step', 'retention_step', 'slstm_step', 'mlstm_step'].includes(s.kernel));
+
+const clone = (inputs: Record<string, StoredTensor>): Record<string, StoredTensor> =>
+  Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, { ...t, data: t.data.slice() as StoredTensor['data'] }]));
+
+for (const spec of stateSpecs) {
+  test(`${spec.kernel}: duplicate, out-of-range and mistyped slots are rejected and pools stay bit-identical`, async () => {
+    const [valid] = fc.sample(spec.arbitrary().filter((c) => c.inputs.slots !== undefined && c.inputs.slots.data.length >= 2), { seed: 7, numRuns: 1 });
+    const bad: [string, (s: Int32Array) => unknown, RegExp, typeof Error][] = [
+      ['duplicate', (s) => { s[0] = 0; s[1] = 0; return s; }, /slots\[1\] = 0 appears twice/, RangeError],
+      ['out of range', (s) => { s[0] = 1 << 30; return s; }, /slots\[0\] = 1073741824 is outside the pool/, RangeError],
+      ['float32', (s) => Float32Array.from(s), /slots/, TypeError],
+    ];
+    for (const backend of h.backendsFor(spec.kernel.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()))) {
+      for (const [what, mutate, message, type] of bad) {
+        const inputs = clone(valid.inputs);
+        inputs.slots = { ...inputs.slots, data: mutate(inputs.slots.data as Int32Array) as StoredTensor['data'] };
+        const before = clone(inputs);
+        await assert.rejects(Promise.resolve().then(() => goldenAdapters[spec.kernel].run(inputs, valid.params, backend)),
+          (e: Error) => e instanceof type && message.test(e.message), `${backend}: ${what}`);
+        for (const [k, t] of Object.entries(inputs)) assert.deepEqual(t.data, before[k].data, `${backend}: ${what}: ${k} changed`);
+      }
+    }
+  });
+}
