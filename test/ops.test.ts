@@ -123,9 +123,9 @@ function linearTolerance(x: Float32Array, w: Float32Array, M: number, K: number,
   };
 }
 
-test('native linear matches the reference on every ISA (GEMM and small-batch paths, tails, bias on/off)', { skip: !hasNative }, onEveryIsa((isa) => {
+test('native linear matches the reference on every ISA (small, medium and large batch paths, tails, bias on/off)', { skip: !hasNative }, onEveryIsa((isa) => {
   fc.assert(fc.property(
-    fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 8, max: 40 })),
+    fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 8, max: 70 }), fc.integer({ min: 256, max: 270 })),
     fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 80 }), fc.boolean(), fc.boolean(), fc.integer(),
     (M, K, N, withBias, threeD, seed) => {
       const x = { data: randomFloats(M * K, seed), shape: threeD ? [1, M, K] : [M, K] };
@@ -138,8 +138,12 @@ test('native linear matches the reference on every ISA (GEMM and small-batch pat
     }), { numRuns: 40 });
 }));
 
-test('native linear: several depth blocks and row chunks, caller-provided out, async', { skip: !hasNative }, onEveryIsa(async (isa) => {
-  const [M, K, N] = [131, 530, 67];
+test('native linear: several depth blocks, x panels and row chunks, caller-provided out, async', { skip: !hasNative }, onEveryIsa(async (isa) => {
+  for (const M of [45, 300]) await checkLargeLinear(isa, M);
+}));
+
+async function checkLargeLinear(isa: string, M: number) {
+  const [K, N] = [530, 67];
   const x = { data: randomFloats(M * K, 7), shape: [M, K] };
   const w = { data: randomFloats(N * K, 8), shape: [N, K] };
   const bias = { data: randomFloats(N, 9), shape: [N] };
@@ -148,7 +152,7 @@ test('native linear: several depth blocks and row chunks, caller-provided out, a
   const got = await linearAsync(x, w, { backend: 'native', bias, out });
   assert.equal(got.data, out);
   assertClose(out, ref.data, linearTolerance(x.data, w.data, M, K, N), `${isa} linear ${M}x${K}x${N}`);
-}));
+}
 
 test('native norms match the reference on every ISA', { skip: !hasNative }, onEveryIsa((isa) => {
   fc.assert(fc.property(

@@ -24,9 +24,16 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// Below this many rows of x, packing the weights would cost more than it saves: each weight is used
-// by fewer than kSmallBatch FMAs, so the dot-product path reads w once in place instead.
+// Three paths by batch size M, all float32 with the bias in the epilogue:
+// - M < kSmallBatch: dot products straight from the unpacked weights (each weight feeds fewer FMAs
+//   than it would cost to pack it);
+// - M < kMediumBatch: x packed into 32-row panels, weight rows streamed through the shared panel
+//   micro-kernel (linear_medium_batch);
+// - otherwise: the weights packed into 32-column panels once, x rows streamed (the classic layout).
+// The thresholds come from timing K = N = 2048 on AVX-512 (the medium path stays ahead of packing a
+// large weight matrix up to a few hundred rows).
 constexpr int64_t kSmallBatch = 8;
+constexpr int64_t kMediumBatch = 256;
 // GEMM blocking: a task is kRowChunk rows x one 32-column panel; the depth is cut into kDepthBlock
 // pieces so the panel piece (kDepthBlock x 32 floats = 32 KiB) stays in L1 while the rows stream past.
 constexpr int64_t kRowChunk = 128;
@@ -34,12 +41,46 @@ constexpr int64_t kDepthBlock = 256;
 // Elementwise work per task.
 constexpr int64_t kElemChunk = 1 << 15;
 
+// The packed weights of one call. Kept per thread and grown on demand, so repeated calls (a model's
+// layers, step after step) neither allocate nor fault in fresh pages.
+float* packing_scratch(size_t floats) {
+  thread_local std::vector<float> scratch;
+  if (scratch.size() < floats) scratch.resize(floats);
+  return scratch.data();
+}
+
 void linear_small_batch(const Exec& ex, const OpsMicroKernels& mk, const LinearArgs& a) {
   // Weight rows per task: about 256 KiB of w, so a task's rows stay in L2 across the groups of x rows.
   const int64_t per_task = std::clamp<int64_t>((65536 / a.K) / 8 * 8, 8, 512);
   parallel_for(ceil_div(a.N, per_task), ex.threads, [&](int64_t t) {
     const int64_t n0 = t * per_task, cols = std::min(per_task, a.N - n0);
     mk.dot_rows(a.x, a.K, a.M, a.w + n0 * a.K, a.K, cols, a.K, a.bias ? a.bias + n0 : nullptr, a.y + n0, a.N);
+  });
+}
+
+// Medium batches: the same micro-kernel with the roles swapped. x (small) is packed into panels of 32
+// rows and the weight rows (large, unpacked) are the broadcast operand, so each task computes a
+// transposed tile yT[n][m] of 64 weight rows x 32 rows of x, depth block by depth block, in an L1
+// buffer; the bias is added while the tile is written back transposed.
+void linear_medium_batch(const Exec& ex, const OpsMicroKernels& mk, const LinearArgs& a) {
+  const int64_t xpanels = ceil_div(a.M, kPanel);
+  float* packed = packing_scratch(static_cast<size_t>(xpanels * a.K * kPanel));
+  parallel_for(xpanels, ex.threads, [&](int64_t p) { pack_panel(a.x, a.K, a.M, a.K, p, packed + p * a.K * kPanel); });
+  constexpr int64_t kWeightRows = 64;
+  const int64_t blocks = ceil_div(a.N, kWeightRows);
+  parallel_for(blocks * xpanels, ex.threads, [&](int64_t t) {
+    const int64_t n0 = (t / xpanels) * kWeightRows, p = t % xpanels, rows = std::min(kWeightRows, a.N - n0);
+    const int64_t m0 = p * kPanel, cols = std::min<int64_t>(kPanel, a.M - m0);
+    float tile[kWeightRows * kPanel];
+    for (int64_t k0 = 0; k0 < a.K; k0 += kDepthBlock) {
+      const int64_t depth = std::min(kDepthBlock, a.K - k0);
+      mk.gemm_panel(a.w + n0 * a.K + k0, a.K, rows, packed + p * a.K * kPanel + k0 * kPanel, depth,
+                    k0 == 0 ? nullptr : tile, kPanel, tile, kPanel, kPanel);
+    }
+    for (int64_t c = 0; c < cols; ++c) {
+      float* y = a.y + (m0 + c) * a.N + n0;
+      for (int64_t r = 0; r < rows; ++r) y[r] = tile[r * kPanel + c] + (a.bias ? a.bias[n0 + r] : 0.0f);
+    }
   });
 }
 
@@ -51,16 +92,20 @@ void linear(const Exec& ex, const LinearArgs& a) {
     linear_small_batch(ex, mk, a);
     return;
   }
+  if (a.M < kMediumBatch) {
+    linear_medium_batch(ex, mk, a);
+    return;
+  }
   const int64_t panels = ceil_div(a.N, kPanel);
-  std::vector<float> packed(static_cast<size_t>(panels * a.K * kPanel));
-  parallel_for(panels, ex.threads, [&](int64_t p) { pack_panel(a.w, a.K, a.N, a.K, p, packed.data() + p * a.K * kPanel); });
+  float* packed = packing_scratch(static_cast<size_t>(panels * a.K * kPanel));
+  parallel_for(panels, ex.threads, [&](int64_t p) { pack_panel(a.w, a.K, a.N, a.K, p, packed + p * a.K * kPanel); });
 
   const int64_t chunks = ceil_div(a.M, kRowChunk);
   // Consecutive tasks share a panel, so threads running side by side reuse it from the shared cache.
   parallel_for(panels * chunks, ex.threads, [&](int64_t t) {
     const int64_t p = t / chunks, m0 = (t % chunks) * kRowChunk, rows = std::min(kRowChunk, a.M - m0);
     const int cols = static_cast<int>(std::min<int64_t>(kPanel, a.N - p * kPanel));
-    const float* panel = packed.data() + p * a.K * kPanel;
+    const float* panel = packed + p * a.K * kPanel;
     float* y = a.y + m0 * a.N + p * kPanel;
     for (int64_t k0 = 0; k0 < a.K; k0 += kDepthBlock) {
       const int64_t depth = std::min(kDepthBlock, a.K - k0);
