@@ -8,7 +8,7 @@
 // What happens to the accumulators is the caller's epilogue: sign bits for LSH, float stores (+ bias)
 // for the GEMM. Both callers thus run the same inner loop.
 #pragma once
-#include "lsh_isa.h"  // kPanel
+#include "panel_pack.h"  // kPanel
 
 namespace hashmac {
 namespace HASHMAC_TARGET {
