@@ -95,16 +95,21 @@ inline uint32_t sign_bits(const PanelRow& r) {
   return word;
 }
 
+// Only constant lane indices and masked stores: spilling r to a buffer for the partial group would make
+// the compiler keep panel_block's accumulators in memory on every depth step.
 inline void store_row(const PanelRow& r, const float* add, float* y, int cols) {
-  for (int c = 0; c < 4 && c * 8 < cols; ++c) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (int c = 0; c < 4; ++c) {
+    const int n = cols - 8 * c;  // columns of this group of 8 to write
+    if (n <= 0) break;
     __m256 v = r.v[c];
-    if (c * 8 + 8 <= cols) {
-      if (add) v = _mm256_add_ps(v, _mm256_loadu_ps(add + c * 8));
-      _mm256_storeu_ps(y + c * 8, v);
-    } else {  // the last, partial group of 8 columns
-      alignas(32) float lanes[8];
-      _mm256_store_ps(lanes, v);
-      for (int l = 0; c * 8 + l < cols; ++l) y[c * 8 + l] = lanes[l] + (add ? add[c * 8 + l] : 0.0f);
+    if (n >= 8) {
+      if (add) v = _mm256_add_ps(v, _mm256_loadu_ps(add + 8 * c));
+      _mm256_storeu_ps(y + 8 * c, v);
+    } else {
+      const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane);
+      if (add) v = _mm256_add_ps(v, _mm256_maskload_ps(add + 8 * c, m));
+      _mm256_maskstore_ps(y + 8 * c, m, v);
     }
   }
 }
