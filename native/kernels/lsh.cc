@@ -64,9 +64,10 @@ void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs) {
   parallel_for(task_base.back(), ex.threads, [&](int64_t t) {
     const size_t i = std::upper_bound(task_base.begin(), task_base.end(), t) - task_base.begin() - 1;
     const SignProjectArgs& j = jobs[i];
-    const int64_t chunks = ceil_div(j.M, kSignRowChunk);
-    const int64_t p = (t - task_base[i]) / chunks;
-    const int64_t m0 = ((t - task_base[i]) % chunks) * kSignRowChunk;
+    // Row-chunk-major: consecutive tasks reuse one chunk of x (the larger operand) from L2.
+    const int64_t panels = ceil_div(j.K, kPanel);
+    const int64_t p = (t - task_base[i]) % panels;
+    const int64_t m0 = ((t - task_base[i]) / panels) * kSignRowChunk;
     const int64_t rows = std::min(kSignRowChunk, j.M - m0);
     uint32_t bits[kSignRowChunk];
     mk.sign_panel(j.x + m0 * j.ldx, j.ldx, rows, packed.data() + panel_base[i] + p * j.D * kPanel, j.D, bits);
