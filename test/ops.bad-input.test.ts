@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isBackendAvailable } from '../lib/backend.js';
-import { gelu, groupNorm, layerNorm, linear, relu, rmsNorm, silu } from '../lib/kernels/ops.js';
+import { gelu, groupNorm, groupNormAsync, layerNorm, linear, linearAsync, relu, rmsNorm, silu, siluAsync } from '../lib/kernels/ops.js';
 import { loadNative } from '../lib/native/addon.js';
 
 const x23 = () => ({ data: new Float32Array(6).fill(1), shape: [2, 3] });
@@ -47,6 +47,12 @@ test('a rejected call leaves the caller-provided output untouched', () => {
   const y = new Float32Array(6).fill(7);
   assert.throws(() => layerNorm(x23(), { eps: 1e-5, out: y, weight: new Float32Array(2) }));
   assert.deepEqual(Array.from(y), new Array(6).fill(7));
+});
+
+test('async variants reject (never throw synchronously) with the same errors', async () => {
+  await assert.rejects(linearAsync(x23(), w43(), { bias: new Float32Array(3) }), (e: Error) => e instanceof RangeError && e.message.includes('options.bias'));
+  await assert.rejects(groupNormAsync(x23(), { eps: 1e-5, groups: 2 }), (e: Error) => e instanceof RangeError && e.message.includes('options.groups'));
+  await assert.rejects(siluAsync({ data: new Float32Array(2), shape: [3] }), (e: Error) => e instanceof RangeError && e.message.includes('silu: x'));
 });
 
 test('norms: options and eps are required; weight, bias, groups are checked', () => {
