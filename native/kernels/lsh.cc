@@ -26,8 +26,6 @@ namespace {
 constexpr int64_t kSignRowChunk = 128;    // rows of x per task: x chunk stays in L1/L2 across a panel
 constexpr int64_t kHammingRowChunk = 256;
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 uint64_t load_u64(const uint64_t* p) {
   uint64_t v;
   std::memcpy(&v, p, sizeof v);

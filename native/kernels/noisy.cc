@@ -27,8 +27,6 @@ namespace {
 
 constexpr int64_t kRowChunk = 32;
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 // DAC levels of one row into q; returns 1/L (see lib/reference/noisy.ts quantizeRow).
 float quantize_row(const float* x, int64_t D, int bits, float* q) {
   float amax = 0.0f;

@@ -22,8 +22,6 @@ const OpsMicroKernels& ops_micro(Isa isa) {
 
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 // Three paths by batch size M, all float32 with the bias in the epilogue:
 // - M < kSmallBatch: dot products straight from the unpacked weights (each weight feeds fewer FMAs
 //   than it would cost to pack it);

@@ -27,8 +27,6 @@ constexpr int64_t kConvChannels = 128;   // channels per task: the deinterleaved
 constexpr int64_t kRglruFeatures = 512;  // features per task: 2 KB of h stays in L1 across the steps
 constexpr int64_t kLinearRows = 16;
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 // Padding rows (slots[b] < 0) output zeros; their state is never read.
 void zero_padding(const int32_t* slots, int64_t batch, float* out, int64_t row) {
   for (int64_t b = 0; b < batch; ++b)
