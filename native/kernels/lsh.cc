@@ -13,12 +13,7 @@
 namespace hashmac {
 
 const LshMicroKernels& lsh_micro(Isa isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::kAvx512) return avx512::lsh_micro;
-  if (isa == Isa::kAvx2) return avx2::lsh_micro;
-#endif
-  (void)isa;
-  return scalar::lsh_micro;
+  return pick_isa(isa, scalar::lsh_micro, avx2::lsh_micro, avx512::lsh_micro);
 }
 
 namespace {

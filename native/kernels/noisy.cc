@@ -15,12 +15,7 @@
 namespace hashmac {
 
 const NoisyMicroKernels& noisy_micro(Isa isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::kAvx512) return avx512::noisy_micro;
-  if (isa == Isa::kAvx2) return avx2::noisy_micro;
-#endif
-  (void)isa;
-  return scalar::noisy_micro;
+  return pick_isa(isa, scalar::noisy_micro, avx2::noisy_micro, avx512::noisy_micro);
 }
 
 namespace {

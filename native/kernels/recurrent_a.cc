@@ -13,12 +13,7 @@
 namespace hashmac {
 
 const RecurrentAMicroKernels& recurrent_a_micro(Isa isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::kAvx512) return avx512::recurrent_a_micro;
-  if (isa == Isa::kAvx2) return avx2::recurrent_a_micro;
-#endif
-  (void)isa;
-  return scalar::recurrent_a_micro;
+  return pick_isa(isa, scalar::recurrent_a_micro, avx2::recurrent_a_micro, avx512::recurrent_a_micro);
 }
 
 namespace {
