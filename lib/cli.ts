@@ -7,6 +7,8 @@ import { registerInfo } from './commands/info.js';
 import { registerLearn } from './commands/learn.js';
 import { registerScore } from './commands/score.js';
 import { registerSearch } from './commands/search.js';
+import { registerBench } from './commands/bench.js';
+import { registerFuzz } from './commands/fuzz.js';
 import { registerSimulate } from './commands/simulate.js';
 
 const program = new Command();
@@ -16,6 +18,8 @@ registerInfo(program);
 registerScore(program);
 registerLearn(program);
 registerSearch(program);
+registerBench(program);
+registerFuzz(program);
 registerSimulate(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
