@@ -14,7 +14,7 @@ export function registerLearn(program: Command): void {
     .option('--steps <n>', 'optimiser steps per tile pair', (v) => Number(v), 40)
     .option('--rows <n>', 'calibration rows per layer', (v) => Number(v), 512)
     .option('--lr <x>', 'Adam step size', (v) => Number(v), 0.05)
-    .option('--no-sequential', 'fit every layer on exact-model inputs instead of the hashed model\'s (earlier layers fitted)')
+    .option('--sequential', 'fit each layer on the hashed model\'s inputs (earlier layers fitted) instead of the exact model\'s', false)
     .option('-o, --out <file>', 'write the model with learned projections (weights, projections, config) as safetensors')
     .action((o: ModelCliOptions & { steps: number; rows: number; lr: number; sequential: boolean; out?: string }) => {
       const { model, test, calibration } = loadSetup(o);

@@ -6,7 +6,7 @@ import type { BackendName } from '../backend.js';
 import { encodeWeights, hashLinear, type EncodedWeights } from '../kernels/lsh.js';
 import type { Tensor } from '../tensor.js';
 import { type LayerHashConfig } from './config.js';
-import { linear } from './dense-linear.js';
+import { linear } from '../kernels/ops.js';
 import { im2col, type ConvGeometry } from './im2col.js';
 import { randomProjection, tileGeometry, tileGrid, type TileGeometry } from './projections.js';
 

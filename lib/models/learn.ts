@@ -1,7 +1,7 @@
 /**
  * Learned projections without a GPU. Each tile pair's projection P [K, ti] is fitted, layer by layer, so
  * that the hashed estimate xn·wn·cos(πh/K) of the tile's contribution matches the exact x·w on
- * calibration inputs (by default the inputs the layer sees in the hashed model, earlier layers fitted). The sign is not differentiable, so the gradient passes straight through it with
+ * calibration inputs (the exact model's, or optionally the hashed model's with earlier layers fitted). The sign is not differentiable, so the gradient passes straight through it with
  * a tanh window (STE): ∂sign(z)/∂z ≈ (1 - tanh²(z/τ))/τ, τ the RMS of z, which only moves bits that
  * are near flipping. The forward of every step is the true (hard-sign) hashed estimate, so the loss
  * tracked is exact and the best P seen (never worse than the starting one) is kept.
@@ -10,7 +10,7 @@
 import type { BackendName } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { captureInputs } from './calibration.js';
-import { linear } from './dense-linear.js';
+import { linear } from '../kernels/ops.js';
 import type { HashLinear } from './layers.js';
 import type { HashModel } from './model.js';
 import { getTile, inputTileWidth, outputTileHeight, setTile, tileGrid } from './projections.js';
@@ -25,8 +25,9 @@ export interface LearnOptions {
   seed?: number;
   backend?: BackendName;
   /**
-   * Fit each layer on the inputs it sees in the hashed model with the layers before it already fitted
-   * (default true), so later layers learn to work with upstream hashing error; false: exact-model inputs.
+   * Fit each layer on the inputs it sees in the hashed model with the layers before it already fitted,
+   * instead of the exact model's inputs (default false: on the digits ResNet-20 exact inputs gave 98.6%
+   * against 97.5% sequential).
    */
   sequential?: boolean;
   /** Only these layer paths (default: every hashed layer). */
@@ -98,15 +99,17 @@ interface TileData {
   n: number;
   width: number;
   K: number;
+  backend?: BackendName;
 }
 
 /** Loss and (optionally) gradient of the hashed tile estimate under P [K, width]. */
 function lossAndGrad(d: TileData, P: Float32Array, withGrad: boolean): { loss: number; grad?: Float32Array } {
   const { R, n, width, K } = d;
-  const zx = linear(t2(d.x, [R, width]), t2(P, [K, width])).data;
-  const zw = linear(t2(d.w, [n, width]), t2(P, [K, width])).data;
+  const mm = (a: Tensor, b: Tensor) => linear(a, b, { backend: d.backend });
+  const zx = mm(t2(d.x, [R, width]), t2(P, [K, width])).data;
+  const zw = mm(t2(d.w, [n, width]), t2(P, [K, width])).data;
   const sx = signs(zx), sw = signs(zw);
-  const agree = linear(t2(sx.b, [R, K]), t2(sw.b, [n, K])).data; // K - 2h
+  const agree = mm(t2(sx.b, [R, K]), t2(sw.b, [n, K])).data; // K - 2h
   const scale = Math.PI / K;
   const ga = new Float32Array(R * n);
   let loss = 0, norm = 0;
@@ -122,12 +125,12 @@ function lossAndGrad(d: TileData, P: Float32Array, withGrad: boolean): { loss: n
   }
   const rel = norm > 0 ? loss / norm : loss;
   if (!withGrad) return { loss: rel };
-  const gbx = linear(t2(ga, [R, n]), t2(transpose(sw.b, n, K), [K, n])).data; // [R, K]
-  const gbw = linear(t2(transpose(ga, R, n), [n, R]), t2(transpose(sx.b, R, K), [K, R])).data; // [n, K]
+  const gbx = mm(t2(ga, [R, n]), t2(transpose(sw.b, n, K), [K, n])).data; // [R, K]
+  const gbw = mm(t2(transpose(ga, R, n), [n, R]), t2(transpose(sx.b, R, K), [K, R])).data; // [n, K]
   throughSign(gbx, zx, sx.tau);
   throughSign(gbw, zw, sw.tau);
-  const gp = linear(t2(transpose(gbx, R, K), [K, R]), t2(transpose(d.x, R, width), [width, R])).data;
-  const gpw = linear(t2(transpose(gbw, n, K), [K, n]), t2(transpose(d.w, n, width), [width, n])).data;
+  const gp = mm(t2(transpose(gbx, R, K), [K, R]), t2(transpose(d.x, R, width), [width, R])).data;
+  const gpw = mm(t2(transpose(gbw, n, K), [K, n]), t2(transpose(d.w, n, width), [width, n])).data;
   for (let i = 0; i < gp.length; i++) gp[i] += gpw[i];
   return { loss: rel, grad: gp };
 }
@@ -177,9 +180,9 @@ export function learnLayer(layer: HashLinear, inputs: Tensor, o: LearnOptions = 
         tiles.push({ i, j, before: 0, after: 0 });
         continue;
       }
-      const target = linear(t2(x, [live.length, width]), t2(ws.unit, [n, width])).data;
+      const target = linear(t2(x, [live.length, width]), t2(ws.unit, [n, width]), { backend: o.backend }).data;
       for (let r = 0; r < live.length; r++) for (let c = 0; c < n; c++) target[r * n + c] *= xn[r] * ws.norms[c];
-      const data: TileData = { x, xn, w: ws.unit, wn: ws.norms, target, R: live.length, n, width, K };
+      const data: TileData = { x, xn, w: ws.unit, wn: ws.norms, target, R: live.length, n, width, K, backend: o.backend };
       const fit = fitTile(data, getTile(g, proj, i, j), o.steps ?? 40, o.learningRate ?? 0.05);
       setTile(g, proj, i, j, fit.P);
       tiles.push({ i, j, before: fit.before, after: fit.after });
@@ -192,7 +195,7 @@ export function learnLayer(layer: HashLinear, inputs: Tensor, o: LearnOptions = 
 /** Learns the projections of every hashed layer of a model from calibration images [N, ...]. */
 export function learnProjections(model: HashModel, calibration: Tensor, o: LearnOptions = {}): LayerFit[] {
   const layers = model.layers().filter((l) => l.hashed && (!o.layers || o.layers.includes(l.path)));
-  const sequential = o.sequential ?? true;
+  const sequential = o.sequential ?? false;
   const capture = (only?: string[]) =>
     captureInputs(model, calibration, { maxRows: o.maxRows, seed: o.seed, backend: o.backend, hashed: sequential, layers: only });
   const all = sequential ? undefined : capture();
