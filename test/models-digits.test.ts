@@ -6,9 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readDigits, head } from '../lib/models/datasets.js';
 import { accuracy, predict } from '../lib/models/evaluate.js';
-import { configFromMetadata, loadModel } from '../lib/models/loading.js';
+import { configFromMetadata, loadModel, saveHashedModel } from '../lib/models/loading.js';
+import { learnProjections } from '../lib/models/learn.js';
 import { argmax } from '../lib/models/model.js';
 import { modelStaticCounts } from '../lib/models/score.js';
 import { readSafetensors } from '../lib/safetensors.js';
@@ -17,7 +20,7 @@ import { forEachIsa, HAS_NATIVE } from './helpers.js';
 const DIR = join(__dirname, 'fixtures', 'digits');
 const weightsFile = join(DIR, 'resnet20-digits.safetensors');
 const hashedFile = join(DIR, 'hashed-uniform-k256-t64.safetensors');
-const { test: digits } = readDigits(join(DIR, 'digits.safetensors'));
+const { test: digits, train } = readDigits(join(DIR, 'digits.safetensors'));
 const hashed = readSafetensors(hashedFile);
 const expected = hashed.tensors.get('expected.logits')!;
 const model = loadModel(weightsFile, { projectionsPath: hashedFile, imageSize: 8 });
@@ -79,4 +82,22 @@ test('hashed forward reproduces expected.logits on js (first 24 images)', () => 
   const { sameArgmax, close } = compare(logits.data, 0, 24);
   assert.equal(sameArgmax, 24);
   assert.ok(close >= 23, `logits within 1e-3 on ${close} of 24 rows`);
+});
+
+test('learned projections lift the hashed accuracy well above random; the saved model reloads them', { skip: !HAS_NATIVE && 'native addon not built' }, () => {
+  const m = loadModel(weightsFile, { projectionsPath: hashedFile, imageSize: 8 });
+  // A deliberately small fit (64 calibration images, 6 steps) to keep the test short; the CLI defaults reach ~98%.
+  learnProjections(m, head(train, 64).images, { steps: 6, maxRows: 128 });
+  const logits = predict(m, digits.images);
+  const acc = accuracy(logits, digits.labels);
+  assert.ok(acc > 0.8, `hashed accuracy after learning ${acc} (random projections: ${hashed.metadata.accuracy})`);
+  const dir = mkdtempSync(join(tmpdir(), 'hashmac-learned-'));
+  try {
+    saveHashedModel(join(dir, 'learned.safetensors'), m);
+    const back = loadModel(join(dir, 'learned.safetensors'), { imageSize: 8 });
+    assert.ok(back.layers().every((l) => l.config.hash_kernel_type === 'learned_projection'));
+    assert.deepEqual([...predict(back, digits.images).data], [...logits.data]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
