@@ -1,0 +1,182 @@
+/**
+ * The streaming engine: a model, a state pool with a slot per symbol, and `processBatch` with exact
+ * semantics — every request of a symbol sees the state left by the one before it. Symbols are batched
+ * together; a symbol with several queued requests goes through each layer as one multi-step row, so
+ * its state is read and written once per layer however many requests it has.
+ */
+import type { BackendName } from '../backend.js';
+import { checkInt } from '../validate.js';
+import { resolveConfig, TOWERS, type PresetName, type StreamModelConfig } from './config.js';
+import { StreamModel } from './model.js';
+import { StatePool } from './state-pool.js';
+import { SymbolSlots, type EvictionPolicy } from './slots.js';
+import { randomWeights, type Weights } from './weights.js';
+
+export interface StreamRequest {
+  id: number;
+  symbol: string;
+  features: ArrayLike<number>;
+}
+
+export interface BatchResult {
+  /** Request ids in processing order (symbol by symbol, each symbol's requests in order). */
+  ids: number[];
+  /** One row of 4 tower predictions per id. */
+  predictions: number[][];
+}
+
+export interface EngineOptions {
+  /** Preset name or explicit sizes (default 'small'). */
+  config?: PresetName | StreamModelConfig;
+  /** Weights (default: seeded random weights following the model's init). */
+  weights?: Weights;
+  seed?: number;
+  /** Symbols held at once (default 64). */
+  capacity?: number;
+  eviction?: EvictionPolicy;
+  backend?: BackendName;
+  /** Called when a symbol's state is dropped to make room for another. */
+  onEvict?: (symbol: string) => void;
+}
+
+export interface EngineStats {
+  requests: number;
+  /** forward calls (one per group of symbols sharing a request count). */
+  calls: number;
+  /** Bytes of recurrent state read + written (each row of a call reads and writes its slot once). */
+  stateBytesMoved: number;
+}
+
+interface SymbolRequests {
+  symbol: string;
+  reqs: readonly StreamRequest[];
+  /** Position in the batch, where its predictions go. */
+  index: number;
+}
+
+export type RequestsBySymbol = Map<string, readonly StreamRequest[]> | Record<string, readonly StreamRequest[]>;
+
+export class StreamEngine {
+  readonly config: StreamModelConfig;
+  readonly model: StreamModel;
+  readonly pool: StatePool;
+  readonly slots: SymbolSlots;
+  backend?: BackendName;
+  readonly stats: EngineStats = { requests: 0, calls: 0, stateBytesMoved: 0 };
+  private readonly onEvict?: (symbol: string) => void;
+
+  constructor(opts: EngineOptions = {}) {
+    this.config = resolveConfig(opts.config ?? 'small');
+    const capacity = checkInt('StreamEngine: capacity', opts.capacity ?? 64);
+    this.model = new StreamModel(this.config, opts.weights ?? randomWeights(this.config, opts.seed ?? 0));
+    this.pool = new StatePool(this.config, capacity);
+    this.slots = new SymbolSlots(capacity, opts.eviction ?? 'lru');
+    this.backend = opts.backend;
+    this.onEvict = opts.onEvict;
+  }
+
+  private validate(groups: [string, readonly StreamRequest[]][]): void {
+    const F = this.config.numFeatures;
+    for (const [symbol, reqs] of groups) {
+      if (typeof symbol !== 'string' || symbol.length === 0) throw new TypeError('processBatch: symbols must be non-empty strings');
+      if (!Array.isArray(reqs) || reqs.length === 0) throw new TypeError(`processBatch: ${symbol}: expected a non-empty array of requests`);
+      for (const r of reqs) {
+        const f = r?.features;
+        if (!f || typeof f.length !== 'number' || f.length !== F) {
+          throw new RangeError(`processBatch: ${symbol} request ${r?.id}: expected ${F} features, got ${f?.length ?? 'none'}`);
+        }
+        for (let i = 0; i < F; i++) {
+          if (typeof f[i] !== 'number') throw new TypeError(`processBatch: ${symbol} request ${r.id}: feature ${i} is not a number`);
+        }
+      }
+    }
+  }
+
+  /** Runs every request with exact per-symbol ordering; returns predictions in processing order. */
+  processBatch(requestsBySymbol: RequestsBySymbol): BatchResult {
+    const entries = requestsBySymbol instanceof Map ? [...requestsBySymbol.entries()] : Object.entries(requestsBySymbol);
+    this.validate(entries);
+    const predictions: Float32Array[] = [];
+    const symbols = new Set(entries.map(([s]) => s));
+    if (symbols.size !== entries.length) throw new RangeError('processBatch: a symbol appears twice');
+    // Symbols are independent, so a batch with more symbols than slots runs in pool-sized chunks.
+    const indexed = entries.map((e, i) => ({ symbol: e[0], reqs: e[1], index: i }));
+    for (let at = 0; at < indexed.length; at += this.slots.capacity) this.runChunk(indexed.slice(at, at + this.slots.capacity), predictions);
+    const ids: number[] = [];
+    const rows: number[][] = [];
+    for (const [i, [, reqs]] of entries.entries()) {
+      const p = predictions[i];
+      reqs.forEach((r, i) => {
+        ids.push(r.id);
+        rows.push(Array.from(p.subarray(i * TOWERS.length, (i + 1) * TOWERS.length)));
+      });
+    }
+    this.stats.requests += ids.length;
+    return { ids, predictions: rows };
+  }
+
+  private runChunk(chunk: SymbolRequests[], predictions: Float32Array[]): void {
+    const pinned = new Set(chunk.map((e) => e.symbol));
+    const slotOf = new Map<string, number>();
+    for (const { symbol } of chunk) {
+      const a = this.slots.acquire(symbol, pinned);
+      if (a.fresh) this.pool.reset(a.slot);
+      if (a.evicted !== undefined) this.onEvict?.(a.evicted);
+      slotOf.set(symbol, a.slot);
+    }
+    // One forward call per distinct request count: rows of a call share T.
+    const byCount = new Map<number, SymbolRequests[]>();
+    for (const e of chunk) {
+      const g = byCount.get(e.reqs.length) ?? [];
+      g.push(e);
+      byCount.set(e.reqs.length, g);
+    }
+    const F = this.config.numFeatures;
+    for (const [T, group] of byCount) {
+      const B = group.length;
+      const features = new Float32Array(B * T * F);
+      const slots = new Int32Array(B);
+      group.forEach(({ symbol, reqs }, b) => {
+        slots[b] = slotOf.get(symbol)!;
+        reqs.forEach((r, t) => features.set(r.features, (b * T + t) * F));
+      });
+      const out = this.model.forward(this.pool, features, { B, T, slots, backend: this.backend });
+      group.forEach(({ index }, b) => (predictions[index] = out.subarray(b * T * TOWERS.length, (b + 1) * T * TOWERS.length)));
+      this.stats.calls++;
+      this.stats.stateBytesMoved += 2 * B * this.pool.bytesPerSlot;
+    }
+  }
+
+  /** Drops a symbol's state (its next request starts fresh). */
+  resetSymbol(symbol: string): boolean {
+    return this.slots.release(symbol);
+  }
+
+  /** Saves every symbol's state and the symbol map to one file (atomic). */
+  saveState(path: string): void {
+    this.pool.save(path, this.slots.entries());
+  }
+
+  /** Restores a file written by `saveState`, replacing all current state. */
+  loadState(path: string): void {
+    const symbols = this.pool.load(path);
+    this.slots.assign(symbols);
+  }
+
+  /** Saves one symbol's state (atomic). */
+  saveSymbol(path: string, symbol: string): void {
+    const slot = this.slots.slotOf(symbol);
+    if (slot === undefined) throw new RangeError(`saveSymbol: no state held for ${symbol}`);
+    this.pool.saveSlot(path, slot, symbol);
+  }
+
+  /** Restores one symbol's state from a file written by `saveSymbol` (under `as`, default its own name). */
+  loadSymbol(path: string, as?: string): string {
+    const { symbol, values } = this.pool.readSymbolFile(path);
+    const name = as ?? symbol;
+    const a = this.slots.acquire(name);
+    if (a.evicted !== undefined) this.onEvict?.(a.evicted);
+    this.pool.write(a.slot, values);
+    return name;
+  }
+}
