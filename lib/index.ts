@@ -11,3 +11,4 @@ export * from './runtime.js';
 export * from './pool.js';
 export * from './kernels/lsh.js';
 export { runGolden, type GoldenOptions, type GoldenReport } from './golden/runner.js';
+export * as stream from './stream/index.js';

@@ -34,10 +34,16 @@ export class StatePool {
     this.bytesPerSlot = bytes;
   }
 
+  private readonly blocks = new Map<string, Record<string, StateTensor>>();
+
   /** The tensors of one block (names without the `towers.<t>.blocks.<b>.` prefix). */
   block(prefix: string): Record<string, StateTensor> {
-    const out: Record<string, StateTensor> = {};
-    for (const [name, t] of this.tensors) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
+    let out = this.blocks.get(prefix);
+    if (!out) {
+      out = {};
+      for (const [name, t] of this.tensors) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
+      this.blocks.set(prefix, out);
+    }
     return out;
   }
 
