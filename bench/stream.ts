@@ -43,7 +43,7 @@ function run(label: string, backend: BackendName, batchSize: number, records: Re
 
 const n = Number(args.requests), batch = Number(args.batch), symbols = Number(args.symbols);
 const records = generateStream({ requests: n, symbols, seed: 7 });
-const auto = currentBackend();
+const auto = currentBackend().name;
 console.log(`small preset ${JSON.stringify(PRESETS.small)}: ${parameterCount(PRESETS.small)} parameters, ${(stateBytesPerSymbol(PRESETS.small) / 1024).toFixed(1)} KiB state per symbol`);
 console.log(`${n} requests over ${symbols} symbols (Zipf), batch ${batch}; backend '${auto}'`);
 const ref = run('one at a time, JS reference', 'js', 1, records);

@@ -16,7 +16,7 @@ import { SymbolSlots } from '../lib/stream/slots.js';
 
 // The hackathon's sample streams are not part of the repository: `../shared/fixtures/hackathon` beside a
 // clone (or beside the folder of worktrees), or HASHMAC_HACKATHON_DIR.
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(__dirname, '..');
 const HACKATHON = [process.env.HASHMAC_HACKATHON_DIR ?? '', join(ROOT, '..', 'shared', 'fixtures', 'hackathon'), join(ROOT, '..', '..', 'shared', 'fixtures', 'hackathon')]
   .find((d) => d !== '' && existsSync(join(d, 'tiny.parquet'))) ?? '';
 

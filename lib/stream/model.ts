@@ -7,7 +7,7 @@
 import type { Tensor } from '../tensor.js';
 import { deriveDims, FLOAT32_EPSILON, TOWERS, type Dims, type StreamModelConfig, type TowerKind } from './config.js';
 import { linear, relu, rmsNorm } from './kernels.js';
-import { flat, type StepContext } from './layers/context.js';
+import { flat, layerState, type StepContext } from './layers/context.js';
 import { hawkStep, prepareHawk } from './layers/hawk.js';
 import { mamba2Step, prepareMamba2 } from './layers/mamba2.js';
 import { prepareRetNet, retnetStep } from './layers/retnet.js';
@@ -84,7 +84,7 @@ export class StreamModel {
     const x = this.linear(ctx, up, d.proj, tw.down);
     tw.blocks.forEach((bw, b) => {
       const n1 = rmsNorm(flat(ctx, x, d.hidden), { weight: bw.norm1, eps: FLOAT32_EPSILON, ...opt }).data;
-      addInPlace(x, LAYERS[tw.kind].step(bw.layer, pool.block(statePrefix(t, b)), n1, ctx, d));
+      addInPlace(x, LAYERS[tw.kind].step(bw.layer, layerState(pool.block(statePrefix(t, b))), n1, ctx, d));
       const n2 = rmsNorm(flat(ctx, x, d.hidden), { weight: bw.norm2, eps: FLOAT32_EPSILON, ...opt }).data;
       const hid = relu(flat(ctx, this.linear(ctx, n2, d.hidden, bw.fc1), d.proj), opt).data;
       addInPlace(x, this.linear(ctx, hid, d.proj, bw.fc2));

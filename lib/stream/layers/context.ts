@@ -12,8 +12,21 @@ export interface StepContext {
   backend?: BackendName;
 }
 
-/** A layer's state tensors (full pools, slot axis first), by the names of state-layout.ts. */
-export type LayerState = Record<string, StateTensor>;
+/**
+ * A layer's state tensors (full pools, slot axis first), by the names of state-layout.ts. All are
+ * float32 except RetNet's int32 `offsets` (read through `int32State`).
+ */
+export type LayerState = Record<string, Tensor>;
+
+export function layerState(block: Record<string, StateTensor>): LayerState {
+  return block as LayerState;
+}
+
+export function int32State(st: LayerState, name: string): Tensor<Int32Array> {
+  const t = st[name] as unknown as StateTensor;
+  if (!(t.data instanceof Int32Array)) throw new TypeError(`state ${name}: expected int32`);
+  return t as Tensor<Int32Array>;
+}
 
 export type Param = Tensor;
 

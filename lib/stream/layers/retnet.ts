@@ -7,7 +7,7 @@ import type { Dims } from '../config.js';
 import { linear, retentionStep, rmsNorm, silu } from '../kernels.js';
 import { columns, concatRows, mulInPlace } from '../rows.js';
 import { param, type Weights } from '../weights.js';
-import { flat, timed, type LayerState, type Param, type StepContext } from './context.js';
+import { flat, int32State, timed, type LayerState, type Param, type StepContext } from './context.js';
 
 export interface RetNetWeights {
   qkvg: Param;
@@ -32,7 +32,7 @@ export function retnetStep(wt: RetNetWeights, st: LayerState, x: Float32Array, c
   const proj = linear(flat(ctx, x, h), wt.qkvg, opt).data;
   const [q, k, v, g] = [0, 1, 2, 3].map((i) => columns(proj, n, 4 * h, i * h, h));
   const o = retentionStep({
-    S: st.S, scales: st.scales, offsets: st.offsets as { data: Int32Array; shape: readonly number[] },
+    S: st.S, scales: st.scales, offsets: int32State(st, 'offsets'),
     q: timed(ctx, q, H, Dh), k: timed(ctx, k, H, Dh), v: timed(ctx, v, H, Dh),
     decay: wt.decay, angle: wt.angle, kScale: Dh ** -0.5, slots: ctx.slots, ...opt,
   }).data;
