@@ -13,7 +13,7 @@ import { generateStream } from '../stream/generate.js';
 import { readStream, writeStream, type StreamRecord } from '../stream/records.js';
 import { ReplayServer, type ReplaySummary } from '../stream/replay-server.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../stream/slots.js';
-import { configOfWeights, loadWeights } from '../stream/weights.js';
+import { configOfWeights, loadWeights, saveWeights } from '../stream/weights.js';
 
 interface EngineFlags {
   weights?: string;
@@ -107,10 +107,12 @@ export function registerStream(program: Command): void {
     .option('-o, --predictions <file>', 'write predictions as NDJSON {unique_id, predictions}')
     .option('-r, --reference <file>', 'compare against predictions written by an earlier run')
     .option('--save-state <file>', 'save every symbol\'s state afterwards')
+    .option('--save-weights <file>', 'save the weights used (e.g. the random ones) as a safetensors state_dict')
     .option('--load-state <file>', 'start from a saved state')
     .option('--json', 'print the report as JSON')
-    .action(async (f: EngineFlags & StreamFlags & { batchSize: string; mode: string; predictions?: string; reference?: string; saveState?: string; loadState?: string; json?: boolean }) => {
+    .action(async (f: EngineFlags & StreamFlags & { batchSize: string; mode: string; predictions?: string; reference?: string; saveState?: string; loadState?: string; saveWeights?: string; json?: boolean }) => {
       const engine = makeEngine(f);
+      if (f.saveWeights) saveWeights(f.saveWeights, engine.weights, engine.config);
       if (f.loadState) engine.loadState(f.loadState);
       const records = await loadRecords(f, engine.config.numFeatures);
       const report = evaluate(engine, records, {

@@ -59,6 +59,8 @@ export type RequestsBySymbol = Map<string, readonly StreamRequest[]> | Record<st
 export class StreamEngine {
   readonly config: StreamModelConfig;
   readonly model: StreamModel;
+  /** The weights by state_dict name (as given, or the seeded random ones). */
+  readonly weights: Weights;
   readonly pool: StatePool;
   readonly slots: SymbolSlots;
   backend?: BackendName;
@@ -68,7 +70,8 @@ export class StreamEngine {
   constructor(opts: EngineOptions = {}) {
     this.config = resolveConfig(opts.config ?? 'small');
     const capacity = checkInt('StreamEngine: capacity', opts.capacity ?? 64);
-    this.model = new StreamModel(this.config, opts.weights ?? randomWeights(this.config, opts.seed ?? 0));
+    this.weights = opts.weights ?? randomWeights(this.config, opts.seed ?? 0);
+    this.model = new StreamModel(this.config, this.weights);
     this.pool = new StatePool(this.config, capacity);
     this.slots = new SymbolSlots(capacity, opts.eviction ?? 'lru');
     this.backend = opts.backend;
