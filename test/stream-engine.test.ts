@@ -140,12 +140,12 @@ test('eviction: an evicted symbol starts again from a fresh state', () => {
 test('bad requests are rejected before any state changes', () => {
   const e = new StreamEngine({ config: TINY, seed: 8, backend: FAST });
   e.processBatch({ A: [{ id: 0, symbol: 'A', features: new Float32Array(TINY.numFeatures).fill(1) }] });
-  const before = [...e.pool.tensors.values()].map((t) => t.data.slice());
+  const before = Object.values(e.pool.tensors).map((t) => t.data.slice());
   const good = { id: 1, symbol: 'A', features: new Float32Array(TINY.numFeatures) };
   assert.throws(() => e.processBatch({ A: [good], B: [{ id: 2, symbol: 'B', features: new Float32Array(3) }] }), /expected 11 features/);
   assert.throws(() => e.processBatch({ A: [good], B: [] }), /non-empty array/);
   assert.throws(() => e.processBatch({ A: [{ id: 3, symbol: 'A', features: new Array(TINY.numFeatures).fill('x') as unknown as number[] }] }), TypeError);
-  [...e.pool.tensors.values()].forEach((t, i) => assert.deepEqual(t.data, before[i]));
+  Object.values(e.pool.tensors).forEach((t, i) => assert.deepEqual(t.data, before[i]));
   assert.throws(() => new StreamEngine({ config: { ...TINY, hiddenSize: 30 } }), /divisible/);
 });
 

@@ -3,13 +3,10 @@
  * its layer (shape of one slot, dtype, fresh value). Names are `towers.<t>.blocks.<b>.<tensor>`.
  * Fresh values follow the model's init_state: zeros everywhere except sLSTM m = -inf.
  */
+import type { PoolSpec } from '../pool.js';
 import { CONV_KERNEL, deriveDims, MAMBA_HEAD_SIZE, MAMBA_STATE_SIZE, TOWERS, type Dims, type StreamModelConfig, type TowerKind } from './config.js';
 
-export interface StateTensorSpec {
-  shape: number[];
-  dtype: 'float32' | 'int32';
-  fill: number;
-}
+export type StateTensorSpec = PoolSpec[string];
 
 const f32 = (shape: number[], fill = 0): StateTensorSpec => ({ shape, dtype: 'float32', fill });
 const L = CONV_KERNEL - 1;
@@ -47,13 +44,13 @@ export function layerStateSpec(kind: TowerKind, d: Dims): Record<string, StateTe
 
 export const statePrefix = (tower: number, block: number) => `towers.${tower}.blocks.${block}.`;
 
-/** Every state tensor of the model, by full name. */
-export function modelStateSpec(config: StreamModelConfig): Map<string, StateTensorSpec> {
+/** Every state tensor of the model, by full name (a pool spec for lib/pool.ts). */
+export function modelStateSpec(config: StreamModelConfig): PoolSpec {
   const d = deriveDims(config);
-  const out = new Map<string, StateTensorSpec>();
+  const out: PoolSpec = {};
   TOWERS.forEach((kind, t) => {
     for (let b = 0; b < config.towerDepth; b++) {
-      for (const [name, spec] of Object.entries(layerStateSpec(kind, d))) out.set(statePrefix(t, b) + name, spec);
+      for (const [name, spec] of Object.entries(layerStateSpec(kind, d))) out[statePrefix(t, b) + name] = spec;
     }
   });
   return out;
@@ -61,6 +58,6 @@ export function modelStateSpec(config: StreamModelConfig): Map<string, StateTens
 
 export function stateBytesPerSymbol(config: StreamModelConfig): number {
   let n = 0;
-  for (const s of modelStateSpec(config).values()) n += 4 * s.shape.reduce((a, b) => a * b, 1);
+  for (const s of Object.values(modelStateSpec(config))) n += 4 * s.shape.reduce((a, b) => a * b, 1);
   return n;
 }

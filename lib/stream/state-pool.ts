@@ -1,95 +1,62 @@
 /**
- * The model's state pools: every state tensor with a leading slot axis, allocated once for `capacity`
- * symbols. Slots can be reset, read and written one at a time; the whole pool (with the symbol map)
- * or one symbol's state can be saved to a safetensors file (written atomically) and restored.
+ * The model's state pools (lib/pool.ts): every state tensor with a leading slot axis, allocated once
+ * for `capacity` symbols. Slots are reset, read and written with the pool helpers; the whole pool (with
+ * the symbol map) or one symbol's state can be saved to a safetensors file (written atomically) and
+ * restored, checked against this model's config and layout.
  */
-import { readSafetensors, writeSafetensors, type StoredTensor } from '../safetensors.js';
+import { createPool, readSlot, resetSlot, writeSlot, type PoolArray, type PoolSpec, type StatePool as Pool } from '../pool.js';
+import { readSafetensors, writeSafetensors, type SafetensorsFile, type StoredTensor } from '../safetensors.js';
 import type { Tensor } from '../tensor.js';
 import { checkInt } from '../validate.js';
 import type { StreamModelConfig } from './config.js';
-import { modelStateSpec, type StateTensorSpec } from './state-layout.js';
+import { modelStateSpec } from './state-layout.js';
 
-export type StateArray = Float32Array | Int32Array;
-export type StateTensor = Tensor<StateArray>;
+export type StateArray = PoolArray;
+export type StateTensor = Tensor<PoolArray>;
 
 const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const storedDtype = (spec: PoolSpec[string]) => (spec.dtype === 'int32' ? 'I32' : 'F32');
 
 export class StatePool {
   readonly capacity: number;
-  readonly specs: Map<string, StateTensorSpec>;
-  readonly tensors = new Map<string, StateTensor>();
+  readonly spec: PoolSpec;
+  readonly tensors: Pool;
   readonly bytesPerSlot: number;
+  private readonly blocks = new Map<string, Record<string, StateTensor>>();
 
   constructor(readonly config: StreamModelConfig, capacity: number) {
     this.capacity = checkInt('StatePool: capacity', capacity);
-    this.specs = modelStateSpec(config);
-    let bytes = 0;
-    for (const [name, spec] of this.specs) {
-      const n = numel(spec.shape);
-      const data = spec.dtype === 'int32' ? new Int32Array(capacity * n) : new Float32Array(capacity * n);
-      if (spec.fill !== 0) data.fill(spec.fill);
-      this.tensors.set(name, { data, shape: [capacity, ...spec.shape] });
-      bytes += 4 * n;
-    }
-    this.bytesPerSlot = bytes;
+    this.spec = modelStateSpec(config);
+    this.tensors = createPool(this.spec, capacity);
+    this.bytesPerSlot = Object.values(this.spec).reduce((n, s) => n + 4 * numel(s.shape), 0);
   }
-
-  private readonly blocks = new Map<string, Record<string, StateTensor>>();
 
   /** The tensors of one block (names without the `towers.<t>.blocks.<b>.` prefix). */
   block(prefix: string): Record<string, StateTensor> {
     let out = this.blocks.get(prefix);
     if (!out) {
       out = {};
-      for (const [name, t] of this.tensors) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
+      for (const [name, t] of Object.entries(this.tensors)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
       this.blocks.set(prefix, out);
     }
     return out;
   }
 
-  private checkSlot(fn: string, slot: number): void {
-    checkInt(`StatePool.${fn}: slot`, slot, 0, this.capacity - 1);
-  }
-
   reset(slot: number): void {
-    this.checkSlot('reset', slot);
-    for (const [name, t] of this.tensors) {
-      const n = numel(this.specs.get(name)!.shape);
-      t.data.fill(this.specs.get(name)!.fill, slot * n, (slot + 1) * n);
-    }
+    resetSlot(this.tensors, this.spec, slot);
   }
 
-  /** Copies of one slot's tensors. */
-  read(slot: number): Map<string, StateArray> {
-    this.checkSlot('read', slot);
-    const out = new Map<string, StateArray>();
-    for (const [name, t] of this.tensors) {
-      const n = numel(this.specs.get(name)!.shape);
-      out.set(name, t.data.slice(slot * n, (slot + 1) * n));
-    }
-    return out;
+  read(slot: number): Record<string, StateArray> {
+    return readSlot(this.tensors, slot);
   }
 
-  /** Writes one slot; every tensor is checked before any is written. */
-  write(slot: number, values: Map<string, StateArray>): void {
-    this.checkSlot('write', slot);
-    for (const [name, t] of this.tensors) {
-      const v = values.get(name);
-      const n = numel(this.specs.get(name)!.shape);
-      if (!v || v.constructor !== t.data.constructor || v.length !== n) {
-        throw new RangeError(`StatePool.write: ${name}: expected a ${t.data.constructor.name} of ${n} elements`);
-      }
-    }
-    for (const [name, t] of this.tensors) {
-      const n = numel(this.specs.get(name)!.shape);
-      (t.data as Float32Array).set(values.get(name)! as Float32Array, slot * n);
-    }
+  write(slot: number, values: Record<string, StateArray>): void {
+    writeSlot(this.tensors, slot, values);
   }
 
   /** Saves every slot and the symbol map (atomic write). */
   save(path: string, symbols: [string, number][]): void {
-    const tensors: Record<string, Tensor<StateArray>> = Object.fromEntries(this.tensors);
-    writeSafetensors(path, tensors, {
+    writeSafetensors(path, this.tensors, {
       kind: 'hashmac-stream-pool',
       config: JSON.stringify(this.config),
       symbols: JSON.stringify(Object.fromEntries(symbols)),
@@ -98,12 +65,12 @@ export class StatePool {
 
   /** Saves one slot's state as a per-symbol file (atomic write). */
   saveSlot(path: string, slot: number, symbol: string): void {
-    const tensors: Record<string, Tensor<StateArray>> = {};
-    for (const [name, v] of this.read(slot)) tensors[name] = { data: v, shape: this.specs.get(name)!.shape };
+    const tensors: Record<string, StateTensor> = {};
+    for (const [name, v] of Object.entries(this.read(slot))) tensors[name] = { data: v, shape: this.spec[name].shape };
     writeSafetensors(path, tensors, { kind: 'hashmac-stream-symbol', config: JSON.stringify(this.config), symbol });
   }
 
-  private checkFile(path: string, kind: string): ReturnType<typeof readSafetensors> {
+  private checkFile(path: string, kind: string): SafetensorsFile {
     const file = readSafetensors(path);
     if (file.metadata.kind !== kind) throw new RangeError(`${path}: not a ${kind} file (kind ${file.metadata.kind ?? 'missing'})`);
     if (file.metadata.config !== JSON.stringify(this.config)) {
@@ -112,7 +79,7 @@ export class StatePool {
     return file;
   }
 
-  private expectTensor(path: string, file: ReturnType<typeof readSafetensors>, name: string, shape: readonly number[], dtype: string): StoredTensor {
+  private expectTensor(path: string, file: SafetensorsFile, name: string, shape: readonly number[], dtype: string): StoredTensor {
     const t = file.tensors.get(name);
     if (!t || t.dtype !== dtype || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new RangeError(`${path}: ${name}: expected ${dtype}[${shape}]${t ? `, got ${t.dtype}[${t.shape}]` : ', missing'}`);
@@ -126,33 +93,26 @@ export class StatePool {
     const symbols = Object.entries(JSON.parse(file.metadata.symbols ?? '{}') as Record<string, number>);
     const first = file.tensors.values().next().value as StoredTensor | undefined;
     const savedCap = first?.shape[0] ?? 0;
+    const keep = Math.min(savedCap, this.capacity);
     for (const [sym, slot] of symbols) {
-      if (!Number.isInteger(slot) || slot < 0 || slot >= Math.min(savedCap, this.capacity)) {
-        throw new RangeError(`${path}: symbol ${sym} is in slot ${slot}, outside this pool of ${this.capacity}`);
-      }
+      if (!Number.isInteger(slot) || slot < 0 || slot >= keep) throw new RangeError(`${path}: symbol ${sym} is in slot ${slot}, outside this pool of ${this.capacity}`);
     }
-    const checked = new Map<string, StoredTensor>();
-    for (const [name, spec] of this.specs) {
-      checked.set(name, this.expectTensor(path, file, name, [savedCap, ...spec.shape], spec.dtype === 'int32' ? 'I32' : 'F32'));
-    }
-    for (const [name, t] of this.tensors) {
-      const spec = this.specs.get(name)!;
-      const n = numel(spec.shape);
-      t.data.fill(spec.fill);
-      const src = checked.get(name)!.data as StateArray;
-      (t.data as Float32Array).set(src.subarray(0, Math.min(savedCap, this.capacity) * n) as Float32Array);
+    // Check every tensor before writing any, so a bad file leaves the pool as it was.
+    const checked = Object.entries(this.spec).map(([name, spec]) => [name, this.expectTensor(path, file, name, [savedCap, ...spec.shape], storedDtype(spec))] as const);
+    for (const [name, stored] of checked) {
+      const t = this.tensors[name];
+      const n = numel(this.spec[name].shape);
+      t.data.fill(this.spec[name].fill ?? 0);
+      (t.data as Float32Array).set((stored.data as Float32Array).subarray(0, keep * n));
     }
     return symbols;
   }
 
   /** Reads a per-symbol file saved by `saveSlot`: the symbol and its state, checked against this model. */
-  readSymbolFile(path: string): { symbol: string; values: Map<string, StateArray> } {
+  readSymbolFile(path: string): { symbol: string; values: Record<string, StateArray> } {
     const file = this.checkFile(path, 'hashmac-stream-symbol');
-    const values = new Map<string, StateArray>();
-    for (const [name, spec] of this.specs) {
-      const t = this.expectTensor(path, file, name, spec.shape, spec.dtype === 'int32' ? 'I32' : 'F32');
-      values.set(name, (t.data as StateArray).slice());
-    }
+    const values: Record<string, StateArray> = {};
+    for (const [name, spec] of Object.entries(this.spec)) values[name] = (this.expectTensor(path, file, name, spec.shape, storedDtype(spec)).data as StateArray).slice();
     return { symbol: file.metadata.symbol ?? '', values };
   }
 }
