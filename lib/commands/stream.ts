@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { BACKENDS, type BackendName } from '../backend.js';
-import { PRESETS, resolveConfig, type PresetName } from '../stream/config.js';
+import { PRESETS, resolveConfig, type PresetName, type StreamModelConfig } from '../stream/config.js';
 import { StreamClient } from '../stream/client.js';
 import { StreamEngine } from '../stream/engine.js';
 import { evaluate, formatReport } from '../stream/evaluator.js';
@@ -13,7 +13,7 @@ import { generateStream } from '../stream/generate.js';
 import { readStream, writeStream, type StreamRecord } from '../stream/records.js';
 import { ReplayServer, type ReplaySummary } from '../stream/replay-server.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../stream/slots.js';
-import { configOfWeights, loadWeights, saveWeights } from '../stream/weights.js';
+import { configOfWeights, loadWeights, randomWeights, saveWeights, type Weights } from '../stream/weights.js';
 
 interface EngineFlags {
   weights?: string;
@@ -59,14 +59,24 @@ function streamOptions(cmd: Command): Command {
     .option('--delay-ms <ms>', 'generated stream: mean delay between requests', '2');
 }
 
-export function makeEngine(f: EngineFlags): StreamEngine {
+/** The engine the flags describe; `saveWeightsTo` also writes the weights it runs (e.g. the random ones). */
+export function makeEngine(f: EngineFlags, saveWeightsTo?: string): StreamEngine {
   const backend = f.backend === undefined ? undefined : choice('backend', f.backend, BACKENDS as readonly BackendName[]);
   const eviction = choice<EvictionPolicy>('eviction', f.eviction, EVICTION_POLICIES);
   const capacity = int('capacity', f.capacity, 1);
-  if (!f.weights) return new StreamEngine({ config: choice('preset', f.preset, Object.keys(PRESETS) as PresetName[]), seed: int('seed', f.seed), capacity, eviction, backend });
-  const config = configOfWeights(f.weights) ?? resolveConfig(choice('preset', f.preset, Object.keys(PRESETS) as PresetName[]));
-  const { weights, unused } = loadWeights(f.weights, config);
-  if (unused.length > 0) console.error(`note: ${unused.length} tensors in ${f.weights} are not model parameters (e.g. ${unused[0]})`);
+  const preset = () => resolveConfig(choice('preset', f.preset, Object.keys(PRESETS) as PresetName[]));
+  let config: StreamModelConfig;
+  let weights: Weights;
+  if (f.weights) {
+    config = configOfWeights(f.weights) ?? preset();
+    const loaded = loadWeights(f.weights, config);
+    if (loaded.unused.length > 0) console.error(`note: ${loaded.unused.length} tensors in ${f.weights} are not model parameters (e.g. ${loaded.unused[0]})`);
+    weights = loaded.weights;
+  } else {
+    config = preset();
+    weights = randomWeights(config, int('seed', f.seed));
+  }
+  if (saveWeightsTo) saveWeights(saveWeightsTo, weights, config);
   return new StreamEngine({ config, weights, capacity, eviction, backend });
 }
 
@@ -111,8 +121,7 @@ export function registerStream(program: Command): void {
     .option('--load-state <file>', 'start from a saved state')
     .option('--json', 'print the report as JSON')
     .action(async (f: EngineFlags & StreamFlags & { batchSize: string; mode: string; predictions?: string; reference?: string; saveState?: string; loadState?: string; saveWeights?: string; json?: boolean }) => {
-      const engine = makeEngine(f);
-      if (f.saveWeights) saveWeights(f.saveWeights, engine.weights, engine.config);
+      const engine = makeEngine(f, f.saveWeights);
       if (f.loadState) engine.loadState(f.loadState);
       const records = await loadRecords(f, engine.config.numFeatures);
       const report = evaluate(engine, records, {

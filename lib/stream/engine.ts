@@ -59,8 +59,6 @@ export type RequestsBySymbol = Map<string, readonly StreamRequest[]> | Record<st
 export class StreamEngine {
   readonly config: StreamModelConfig;
   readonly model: StreamModel;
-  /** The weights by state_dict name (as given, or the seeded random ones). */
-  readonly weights: Weights;
   readonly pool: StatePool;
   readonly slots: SymbolSlots;
   backend?: BackendName;
@@ -70,8 +68,8 @@ export class StreamEngine {
   constructor(opts: EngineOptions = {}) {
     this.config = resolveConfig(opts.config ?? 'small');
     const capacity = checkInt('StreamEngine: capacity', opts.capacity ?? 64);
-    this.weights = opts.weights ?? randomWeights(this.config, opts.seed ?? 0);
-    this.model = new StreamModel(this.config, this.weights);
+    // The model keeps what it needs (some tensors fused); the name → tensor map is not retained.
+    this.model = new StreamModel(this.config, opts.weights ?? randomWeights(this.config, opts.seed ?? 0));
     this.pool = new StatePool(this.config, capacity);
     this.slots = new SymbolSlots(capacity, opts.eviction ?? 'lru');
     this.backend = opts.backend;
