@@ -178,6 +178,8 @@ test('live loop with the real engine: replay server ⇄ client predictions equal
   const server = new ReplayServer(records, { responseTimeoutMs: 5000 });
   const port = await server.listen();
   const engine = new StreamEngine({ config: TINY, seed: 10, backend: FAST });
+  engine.warmUp(); // leaves no trace: the predictions below still equal a fresh run's
+  assert.equal(engine.slots.size, 0);
   const client = new StreamClient(engine, { port, retries: 0, numFeatures: TINY.numFeatures });
   client.start();
   const summary = await server.done;

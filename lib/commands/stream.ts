@@ -149,6 +149,7 @@ export function registerStream(program: Command): void {
     .option('--retries <n>', 'reconnection attempts', '5')
     .action(async (f: EngineFlags & { host: string; port: string; maxQueue: string; retries: string }) => {
       const engine = makeEngine(f);
+      engine.warmUp();
       const client = new StreamClient(engine, {
         host: f.host, port: int('port', f.port, 1), maxQueue: int('max-queue', f.maxQueue, 1), retries: int('retries', f.retries),
         numFeatures: engine.config.numFeatures, log: (l) => console.log(l),
@@ -174,6 +175,7 @@ export function registerStream(program: Command): void {
       let client: StreamClient | undefined;
       if (f.serve) {
         const engine = new StreamEngine({ capacity: 256 });
+        engine.warmUp();
         client = new StreamClient(engine, { port, numFeatures: engine.config.numFeatures, retries: 0 });
         client.start();
       }

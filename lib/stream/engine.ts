@@ -148,6 +148,18 @@ export class StreamEngine {
     }
   }
 
+  /**
+   * Runs every kernel once on a throw-away symbol (JIT, native thread start-up) so the first real
+   * request is not slow; the symbol's slot is released and stats are left as they were.
+   */
+  warmUp(): void {
+    const name = '\u0000warm-up';
+    const stats = { ...this.stats };
+    this.processBatch(new Map([[name, [{ id: -1, symbol: name, features: new Float32Array(this.config.numFeatures) }]]]));
+    this.slots.release(name);
+    Object.assign(this.stats, stats);
+  }
+
   /** Drops a symbol's state (its next request starts fresh). */
   resetSymbol(symbol: string): boolean {
     return this.slots.release(symbol);
