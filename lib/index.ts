@@ -15,5 +15,6 @@ export * from './sim/index.js';
 export * from './kernels/recurrent-b.js';
 export * from './kernels/recurrent-a.js';
 export * from './kernels/recurrent-a-pools.js';
+export * from './kernels/ops.js';
 export { runGolden, type GoldenOptions, type GoldenReport } from './golden/runner.js';
 export * as stream from './stream/index.js';
