@@ -115,7 +115,8 @@ test('save/restore: whole pool and one symbol continue exactly where they stoppe
   const c = new StreamEngine({ config: TINY, seed: 6, backend: FAST });
   assert.equal(c.loadSymbol(symFile), sym);
   const got = stepByStep(c, only);
-  for (const r of only) assert.deepEqual(got.get(r.id), want.get(r.id));
+  // One at a time vs in batches: equal up to the fast backend's summation order (bitwise on js).
+  for (const r of only) got.get(r.id)!.forEach((v, t) => assert.ok(Math.abs(v - want.get(r.id)![t]) <= 2e-5, `${TOWERS[t]}: ${v} vs ${want.get(r.id)![t]}`));
 
   const other = new StreamEngine({ config: { ...TINY, towerDepth: 1 }, seed: 6 });
   assert.throws(() => other.loadState(poolFile), /saved for config/);

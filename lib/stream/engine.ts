@@ -7,6 +7,7 @@
 import type { BackendName } from '../backend.js';
 import { checkInt } from '../validate.js';
 import { resolveConfig, TOWERS, type PresetName, type StreamModelConfig } from './config.js';
+import type { StepGroup } from './layers/context.js';
 import { StreamModel } from './model.js';
 import { StatePool } from './state-pool.js';
 import { SymbolSlots, type EvictionPolicy } from './slots.js';
@@ -41,8 +42,10 @@ export interface EngineOptions {
 
 export interface EngineStats {
   requests: number;
-  /** forward calls (one per group of symbols sharing a request count). */
+  /** forward calls (one per batch, or per pool-sized chunk of its symbols). */
   calls: number;
+  /** Groups of symbols sharing a request count (one state-kernel call each per layer). */
+  groups: number;
   /** Bytes of recurrent state read + written (each row of a call reads and writes its slot once). */
   stateBytesMoved: number;
 }
@@ -62,7 +65,7 @@ export class StreamEngine {
   readonly pool: StatePool;
   readonly slots: SymbolSlots;
   backend?: BackendName;
-  readonly stats: EngineStats = { requests: 0, calls: 0, stateBytesMoved: 0 };
+  readonly stats: EngineStats = { requests: 0, calls: 0, groups: 0, stateBytesMoved: 0 };
   private readonly onEvict?: (symbol: string) => void;
 
   constructor(opts: EngineOptions = {}) {
@@ -125,7 +128,8 @@ export class StreamEngine {
       if (a.evicted !== undefined) this.onEvict?.(a.evicted);
       slotOf.set(symbol, a.slot);
     }
-    // One forward call per distinct request count: rows of a call share T.
+    // Symbols with the same request count form a group (the state kernels' [B, T] rows); all groups
+    // share one forward call, so projections and norms run once on every token of the chunk.
     const byCount = new Map<number, SymbolRequests[]>();
     for (const e of chunk) {
       const g = byCount.get(e.reqs.length) ?? [];
@@ -133,19 +137,27 @@ export class StreamEngine {
       byCount.set(e.reqs.length, g);
     }
     const F = this.config.numFeatures;
-    for (const [T, group] of byCount) {
-      const B = group.length;
-      const features = new Float32Array(B * T * F);
-      const slots = new Int32Array(B);
-      group.forEach(({ symbol, reqs }, b) => {
-        slots[b] = slotOf.get(symbol)!;
-        reqs.forEach((r, t) => features.set(r.features, (b * T + t) * F));
-      });
-      const out = this.model.forward(this.pool, features, { B, T, slots, backend: this.backend });
-      group.forEach(({ index }, b) => (predictions[index] = out.subarray(b * T * TOWERS.length, (b + 1) * T * TOWERS.length)));
-      this.stats.calls++;
-      this.stats.stateBytesMoved += 2 * B * this.pool.bytesPerSlot;
+    const tokens = chunk.reduce((n, e) => n + e.reqs.length, 0);
+    const features = new Float32Array(tokens * F);
+    const groups: StepGroup[] = [];
+    let row0 = 0;
+    for (const [T, members] of byCount) {
+      const slots = Int32Array.from(members, (e) => slotOf.get(e.symbol)!);
+      members.forEach((e, b) => e.reqs.forEach((r, t) => features.set(r.features, (row0 + b * T + t) * F)));
+      groups.push({ B: members.length, T, slots, row0 });
+      row0 += members.length * T;
     }
+    const out = this.model.forward(this.pool, features, { tokens, groups, backend: this.backend });
+    const W = TOWERS.length;
+    for (const [gi, [T, members]] of [...byCount].entries()) {
+      members.forEach((e, b) => {
+        const at = groups[gi].row0 + b * T;
+        predictions[e.index] = out.subarray(at * W, (at + T) * W);
+      });
+    }
+    this.stats.calls++;
+    this.stats.groups += groups.length;
+    this.stats.stateBytesMoved += 2 * chunk.length * this.pool.bytesPerSlot;
   }
 
   /**

@@ -3,6 +3,7 @@
  * `depth` pre-norm blocks (x += layer(RMSNorm(x)); x += MLP(RMSNorm(x))), then the shared output_proj.
  * Steps of one symbol go through each layer together (the state kernels' time axis), so every
  * request sees exactly the state its predecessor left and each state moves once per layer per call.
+ * Symbols with different request counts share one call: only the state kernels run per group.
  */
 import type { Tensor } from '../tensor.js';
 import { deriveDims, FLOAT32_EPSILON, TOWERS, type Dims, type StreamModelConfig, type TowerKind } from './config.js';
@@ -93,14 +94,21 @@ export class StreamModel {
   }
 
   /**
-   * Runs B symbols × T steps: `features` is [B, T, numFeatures] row-major, `ctx.slots[b]` the pool slot
-   * of row b. Returns predictions [B, T, 4] (one per tower, in tower order) and updates the pool.
+   * Runs every group of `ctx` (B_g symbols × T_g steps each): `features` is [tokens, numFeatures], the
+   * token rows of each group contiguous from `row0`, symbol-major then step. Returns predictions
+   * [tokens, 4] (one per tower, in tower order) and updates the slots' states.
    */
   forward(pool: StatePool, features: Float32Array, ctx: StepContext): Float32Array {
-    const n = ctx.B * ctx.T;
+    const n = ctx.tokens;
     if (features.length !== n * this.dims.features) {
-      throw new RangeError(`StreamModel.forward: features: expected [${ctx.B}, ${ctx.T}, ${this.dims.features}] (${n * this.dims.features} values), got ${features.length}`);
+      throw new RangeError(`StreamModel.forward: features: expected [${n}, ${this.dims.features}] (${n * this.dims.features} values), got ${features.length}`);
     }
+    let row = 0;
+    for (const g of ctx.groups) {
+      if (g.row0 !== row || g.slots.length !== g.B) throw new RangeError(`StreamModel.forward: groups must cover the tokens in order, each with B slots`);
+      row += g.B * g.T;
+    }
+    if (row !== n) throw new RangeError(`StreamModel.forward: groups cover ${row} tokens, features have ${n}`);
     const out = new Float32Array(n * TOWERS.length);
     this.towers.forEach((tw, t) => {
       const y = this.tower(tw, t, pool, features, ctx);

@@ -7,7 +7,7 @@ import { HAWK_C, type Dims } from '../config.js';
 import { blockLinear, causalConv1dUpdate, gelu, linear, rglruStep } from '../kernels.js';
 import { columns, concatRows, mulInPlace } from '../rows.js';
 import { convWeight, param, type Weights } from '../weights.js';
-import { flat, timed, type LayerState, type Param, type StepContext } from './context.js';
+import { flat, perGroup, type LayerState, type Param, type StepContext } from './context.js';
 
 export interface HawkWeights {
   gateRec: Param;
@@ -32,19 +32,18 @@ export function prepareHawk(w: Weights, p: string, d: Dims): HawkWeights {
 }
 
 export function hawkStep(wt: HawkWeights, st: LayerState, x: Float32Array, ctx: StepContext, d: Dims): Float32Array {
-  const h = d.hidden, n = ctx.B * ctx.T;
+  const h = d.hidden, n = ctx.tokens;
   const opt = { backend: ctx.backend };
   const proj = linear(flat(ctx, x, h), wt.gateRec, opt).data;
   const gate = gelu(flat(ctx, columns(proj, n, 2 * h, 0, h), h), opt).data;
   const rec = columns(proj, n, 2 * h, h, h);
-  const conv = causalConv1dUpdate({
-    x: timed(ctx, rec, h), convState: st.conv, weight: wt.convWeight, bias: wt.convBias, activation: 'none', slots: ctx.slots, ...opt,
-  }).data;
+  const conv = perGroup(ctx, [h], (g, view, out) =>
+    causalConv1dUpdate({ x: view(rec, h), convState: st.conv, weight: wt.convWeight, bias: wt.convBias, activation: 'none', slots: g.slots, out, ...opt }),
+  );
   const gateX = blockLinear(flat(ctx, conv, h), wt.inputGate, opt).data;
   const gateA = blockLinear(flat(ctx, conv, h), wt.recurrenceGate, opt).data;
-  const hNew = rglruStep({
-    h: st.h, x: timed(ctx, conv, h), gateX: timed(ctx, gateX, h), gateA: timed(ctx, gateA, h),
-    a: wt.a, c: HAWK_C, aParam: 'direct', slots: ctx.slots, ...opt,
-  }).data;
+  const hNew = perGroup(ctx, [h], (g, view, out) =>
+    rglruStep({ h: st.h, x: view(conv, h), gateX: view(gateX, h), gateA: view(gateA, h), a: wt.a, c: HAWK_C, aParam: 'direct', slots: g.slots, out, ...opt }),
+  );
   return linear(flat(ctx, mulInPlace(gate, hNew), h), wt.outProj, opt).data;
 }

@@ -8,7 +8,7 @@ import { MAMBA_HEAD_SIZE, MAMBA_STATE_SIZE, type Dims } from '../config.js';
 import { causalConv1dUpdate, linear, rmsNorm, selectiveStateUpdate } from '../kernels.js';
 import { columns, concatRows } from '../rows.js';
 import { convWeight, param, type Weights } from '../weights.js';
-import { flat, timed, type LayerState, type Param, type StepContext } from './context.js';
+import { flat, perGroup, type LayerState, type Param, type StepContext } from './context.js';
 
 export interface Mamba2Weights {
   inProj: Param;
@@ -41,32 +41,25 @@ export function prepareMamba2(w: Weights, p: string, d: Dims): Mamba2Weights {
 }
 
 export function mamba2Step(wt: Mamba2Weights, st: LayerState, x: Float32Array, ctx: StepContext, d: Dims): Float32Array {
-  const inner = d.mambaInner, N = MAMBA_STATE_SIZE, H = d.mambaHeads, P = MAMBA_HEAD_SIZE, n = ctx.B * ctx.T;
+  const inner = d.mambaInner, N = MAMBA_STATE_SIZE, H = d.mambaHeads, P = MAMBA_HEAD_SIZE, n = ctx.tokens;
   const opt = { backend: ctx.backend };
   const width = 2 * inner + 2 * N + H;
   const proj = linear(flat(ctx, x, d.hidden), wt.inProj, { bias: wt.inBias, ...opt }).data;
   const xbc = columns(proj, n, width, 0, inner + 2 * N);
   const z = columns(proj, n, width, inner + 2 * N, inner);
   const dt = columns(proj, n, width, 2 * inner + 2 * N, H);
-  const conv = causalConv1dUpdate({
-    x: timed(ctx, xbc, inner + 2 * N), convState: st.conv, weight: wt.convWeight, bias: wt.convBias, activation: 'silu', slots: ctx.slots, ...opt,
-  }).data;
+  const conv = perGroup(ctx, [inner + 2 * N], (g, view, out) =>
+    causalConv1dUpdate({ x: view(xbc, inner + 2 * N), convState: st.conv, weight: wt.convWeight, bias: wt.convBias, activation: 'silu', slots: g.slots, out, ...opt }),
+  );
   const xs = columns(conv, n, inner + 2 * N, 0, inner);
   const Bm = columns(conv, n, inner + 2 * N, inner, N);
   const Cm = columns(conv, n, inner + 2 * N, inner + N, N);
-  const y = selectiveStateUpdate({
-    state: st.ssm,
-    x: timed(ctx, xs, H, P),
-    dt: timed(ctx, dt, H),
-    A: wt.A,
-    B: timed(ctx, Bm, 1, N),
-    C: timed(ctx, Cm, 1, N),
-    D: wt.D,
-    z: timed(ctx, z, H, P),
-    dtSoftplus: true,
-    slots: ctx.slots,
-    ...opt,
-  }).data;
+  const y = perGroup(ctx, [H, P], (g, view, out) =>
+    selectiveStateUpdate({
+      state: st.ssm, x: view(xs, H, P), dt: view(dt, H), A: wt.A, B: view(Bm, 1, N), C: view(Cm, 1, N), D: wt.D, z: view(z, H, P),
+      dtSoftplus: true, slots: g.slots, out, ...opt,
+    }),
+  );
   const normed = rmsNorm(flat(ctx, y, inner), { weight: wt.normWeight, eps: 1e-5, ...opt }).data;
   return linear(flat(ctx, normed, inner), wt.outProj, opt).data;
 }

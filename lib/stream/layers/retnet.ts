@@ -7,7 +7,7 @@ import type { Dims } from '../config.js';
 import { linear, retentionStep, rmsNorm, silu } from '../kernels.js';
 import { columns, concatRows, mulInPlace } from '../rows.js';
 import { param, type Weights } from '../weights.js';
-import { flat, int32State, timed, type LayerState, type Param, type StepContext } from './context.js';
+import { flat, int32State, perGroup, type LayerState, type Param, type StepContext } from './context.js';
 
 export interface RetNetWeights {
   qkvg: Param;
@@ -27,15 +27,16 @@ export function prepareRetNet(w: Weights, p: string, d: Dims): RetNetWeights {
 }
 
 export function retnetStep(wt: RetNetWeights, st: LayerState, x: Float32Array, ctx: StepContext, d: Dims): Float32Array {
-  const h = d.hidden, H = d.retHeads, Dh = d.retHeadSize, n = ctx.B * ctx.T;
+  const h = d.hidden, H = d.retHeads, Dh = d.retHeadSize, n = ctx.tokens;
   const opt = { backend: ctx.backend };
   const proj = linear(flat(ctx, x, h), wt.qkvg, opt).data;
   const [q, k, v, g] = [0, 1, 2, 3].map((i) => columns(proj, n, 4 * h, i * h, h));
-  const o = retentionStep({
-    S: st.S, scales: st.scales, offsets: int32State(st, 'offsets'),
-    q: timed(ctx, q, H, Dh), k: timed(ctx, k, H, Dh), v: timed(ctx, v, H, Dh),
-    decay: wt.decay, angle: wt.angle, kScale: Dh ** -0.5, slots: ctx.slots, ...opt,
-  }).data;
+  const o = perGroup(ctx, [H, Dh], (g, view, out) =>
+    retentionStep({
+      S: st.S, scales: st.scales, offsets: int32State(st, 'offsets'), q: view(q, H, Dh), k: view(k, H, Dh), v: view(v, H, Dh),
+      decay: wt.decay, angle: wt.angle, kScale: Dh ** -0.5, slots: g.slots, out, ...opt,
+    }),
+  );
   const normed = rmsNorm({ data: o, shape: [n * H, Dh] }, { eps: 1e-6, ...opt }).data;
   const gated = mulInPlace(silu(flat(ctx, g, h), opt).data, normed);
   return linear(flat(ctx, gated, h), wt.outProj, opt).data;

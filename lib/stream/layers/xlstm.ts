@@ -9,7 +9,7 @@ import { TORCH_NORM_EPS, type Dims } from '../config.js';
 import { blockLinear, causalConv1dUpdate, groupNorm, layerNorm, linear, mlstmStep, silu, slstmStep } from '../kernels.js';
 import { addInPlace, addScaledRows, columns, concatColumns, concatRows, mulInPlace } from '../rows.js';
 import { convWeight, param, type Weights } from '../weights.js';
-import { flat, timed, type LayerState, type Param, type StepContext } from './context.js';
+import { flat, perGroup, type LayerState, type Param, type StepContext } from './context.js';
 
 const GATES = ['igate', 'fgate', 'zgate', 'ogate'] as const;
 
@@ -68,42 +68,45 @@ export function prepareXlstm(w: Weights, p: string, d: Dims): XlstmWeights {
 }
 
 function slstmBlock(wt: XlstmWeights, st: LayerState, x: Float32Array, ctx: StepContext, d: Dims): Float32Array {
-  const h = d.hidden, n = ctx.B * ctx.T;
+  const h = d.hidden, n = ctx.tokens;
   const opt = { backend: ctx.backend };
   const xn = layerNorm(flat(ctx, x, h), { weight: wt.sNorm, eps: TORCH_NORM_EPS, ...opt }).data;
-  const xc = causalConv1dUpdate({
-    x: timed(ctx, xn, h), convState: st['slstm.conv'], weight: wt.sConvWeight, bias: wt.sConvBias, activation: 'silu', slots: ctx.slots, ...opt,
-  }).data;
+  const xc = perGroup(ctx, [h], (g, view, out) =>
+    causalConv1dUpdate({ x: view(xn, h), convState: st['slstm.conv'], weight: wt.sConvWeight, bias: wt.sConvBias, activation: 'silu', slots: g.slots, out, ...opt }),
+  );
   // Gates i and f read the conv output, z and o the normalised input.
   const wx = concatColumns([xc, xc, xn, xn].map((src, g) => blockLinear(flat(ctx, src, h), wt.sGateInput[g], opt).data), n);
-  const y = slstmStep({
-    y: st['slstm.y'], c: st['slstm.c'], n: st['slstm.n'], m: st['slstm.m'],
-    wx: timed(ctx, wx, 4, h), R: wt.R, rBias: wt.rBias, eps: 1e-6, slots: ctx.slots, ...opt,
-  }).data;
+  const y = perGroup(ctx, [h], (g, view, out) =>
+    slstmStep({
+      y: st['slstm.y'], c: st['slstm.c'], n: st['slstm.n'], m: st['slstm.m'], wx: view(wx, 4, h), R: wt.R, rBias: wt.rBias, eps: 1e-6, slots: g.slots, out, ...opt,
+    }),
+  );
   const out = groupNorm(flat(ctx, y, h), { groups: d.slstmHeads, weight: wt.sGroupNormWeight, bias: wt.sGroupNormBias, eps: TORCH_NORM_EPS, ...opt }).data;
   return addInPlace(out, x);
 }
 
 function mlstmBlock(wt: XlstmWeights, st: LayerState, x: Float32Array, ctx: StepContext, d: Dims): Float32Array {
-  const h = d.hidden, inner = d.mlstmInner, NH = d.mlstmHeads, DH = d.mlstmHeadSize, n = ctx.B * ctx.T;
+  const h = d.hidden, inner = d.mlstmInner, NH = d.mlstmHeads, DH = d.mlstmHeadSize, n = ctx.tokens;
   const opt = { backend: ctx.backend };
   const xn = layerNorm(flat(ctx, x, h), { weight: wt.mNorm, eps: TORCH_NORM_EPS, ...opt }).data;
   const proj = linear(flat(ctx, xn, h), wt.xGateProj, opt).data;
   const xm = columns(proj, n, 2 * inner, 0, inner);
   const xGate = columns(proj, n, 2 * inner, inner, inner);
-  const xc = causalConv1dUpdate({
-    x: timed(ctx, xm, inner), convState: st['mlstm.conv'], weight: wt.mConvWeight, bias: wt.mConvBias, activation: 'silu', slots: ctx.slots, ...opt,
-  }).data;
+  const xc = perGroup(ctx, [inner], (g, view, out) =>
+    causalConv1dUpdate({ x: view(xm, inner), convState: st['mlstm.conv'], weight: wt.mConvWeight, bias: wt.mConvBias, activation: 'silu', slots: g.slots, out, ...opt }),
+  );
   const q = blockLinear(flat(ctx, xc, inner), wt.qProj, opt).data;
   const k = blockLinear(flat(ctx, xc, inner), wt.kProj, opt).data;
   const v = blockLinear(flat(ctx, xm, inner), wt.vProj, opt).data;
   const gates = linear(flat(ctx, concatColumns([q, k, v], n), 3 * inner), wt.ifProj, { bias: wt.ifBias, ...opt }).data;
-  const hs = mlstmStep({
-    C: st['mlstm.C'], n: st['mlstm.n'], m: st['mlstm.m'],
-    q: timed(ctx, q, NH, DH), k: timed(ctx, k, NH, DH), v: timed(ctx, v, NH, DH),
-    iPre: timed(ctx, columns(gates, n, 2 * NH, 0, NH), NH), fPre: timed(ctx, columns(gates, n, 2 * NH, NH, NH), NH),
-    eps: 1e-6, slots: ctx.slots, ...opt,
-  }).data;
+  const iPre = columns(gates, n, 2 * NH, 0, NH);
+  const fPre = columns(gates, n, 2 * NH, NH, NH);
+  const hs = perGroup(ctx, [NH, DH], (g, view, out) =>
+    mlstmStep({
+      C: st['mlstm.C'], n: st['mlstm.n'], m: st['mlstm.m'], q: view(q, NH, DH), k: view(k, NH, DH), v: view(v, NH, DH),
+      iPre: view(iPre, NH), fPre: view(fPre, NH), eps: 1e-6, slots: g.slots, out, ...opt,
+    }),
+  );
   const normed = groupNorm(flat(ctx, hs, inner), { groups: NH, weight: wt.outNormWeight, bias: wt.outNormBias, eps: TORCH_NORM_EPS, ...opt }).data;
   const gated = mulInPlace(addScaledRows(normed, wt.skip, xc), silu(flat(ctx, xGate, inner), opt).data);
   return addInPlace(linear(flat(ctx, gated, inner), wt.projDown, opt).data, x);
