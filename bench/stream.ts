@@ -58,6 +58,7 @@ if (require.main === module) {
 
   function run(label: string, backend: BackendName, batchSize: number, records: ReturnType<typeof generateStream>) {
     const engine = new StreamEngine({ config: 'small', capacity: 64, backend });
+    engine.warmUp();
     const rep = evaluate(engine, records, { batchSize });
     const moved = engine.stats.stateBytesMoved / engine.stats.requests;
     console.log(`${label.padEnd(44)} ${fmt(rep)}   state moved ${(moved / 1024).toFixed(1)} KiB/request`);
