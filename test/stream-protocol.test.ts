@@ -184,3 +184,38 @@ test('client gives up after its retries when no server listens', async () => {
   await client.closed;
   assert.equal(client.stats.connections, 0);
 });
+
+test('client: malformed and oversized server messages are skipped, later requests still answered', async () => {
+  const { createServer } = await import('node:net');
+  const answered: Message[] = [];
+  const server = createServer((socket) => {
+    let buf = '';
+    socket.on('data', (c) => {
+      buf += c.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const d = decodeMessage(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        if (!d.ok) continue;
+        if (d.message.message_type === 'register') {
+          socket.write('garbage\n' + 'y'.repeat(3000) + '\n{"message_type":"inference_request","unique_ids":[1]}\n');
+          socket.write(encodeMessage({ message_type: 'inference_request', unique_ids: [5, 6], symbols: ['A', 'A'], features: [[1, 2], [3, 4]], timestamp: 0 }));
+          // Wrong feature count for this client: dropped, not answered.
+          socket.write(encodeMessage({ message_type: 'inference_request', unique_ids: [7], symbols: ['B'], features: [[1, 2, 3]], timestamp: 0 }));
+        } else if (d.message.message_type === 'inference_response') answered.push(d.message);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const client = new StreamClient(new CountingPredictor(), { port, retries: 0, maxLineBytes: 1024, numFeatures: 2 });
+  client.start();
+  for (let i = 0; i < 200 && answered.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 30));
+  client.stop();
+  await new Promise<void>((r) => server.close(() => r()));
+  assert.equal(client.stats.invalidMessages, 3);
+  assert.equal(client.stats.dropped, 1);
+  const ids = answered.flatMap((m) => (m.message_type === 'inference_response' ? m.unique_ids : []));
+  assert.deepEqual(ids, [5, 6]);
+});
