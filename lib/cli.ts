@@ -5,6 +5,8 @@ import { VERSION } from './runtime.js';
 import { registerGolden } from './commands/golden.js';
 import { registerInfo } from './commands/info.js';
 import { registerStream } from './commands/stream.js';
+import { registerBench } from './commands/bench.js';
+import { registerFuzz } from './commands/fuzz.js';
 import { registerSimulate } from './commands/simulate.js';
 
 const program = new Command();
@@ -12,6 +14,8 @@ program.name('hashmac').description('hashed matrix products and fused recurrent 
 registerGolden(program);
 registerInfo(program);
 registerStream(program);
+registerBench(program);
+registerFuzz(program);
 registerSimulate(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {

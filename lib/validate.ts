@@ -33,13 +33,27 @@ export function isDetached(a: AnyArray): boolean {
   }
 }
 
+/**
+ * Why a typed array's memory cannot be handed to a kernel, if it cannot: a detached buffer has none, and
+ * a resizable ArrayBuffer (or growable SharedArrayBuffer) can shrink under an async call still using it.
+ */
+export function bufferProblem(a: AnyArray): string | undefined {
+  if (isDetached(a)) return 'its ArrayBuffer is detached';
+  const buf = a.buffer as ArrayBufferLike & { resizable?: boolean; growable?: boolean };
+  if (buf.resizable === true || buf.growable === true) {
+    return 'its buffer is resizable (kernels need fixed-size memory: copy it into a plain ArrayBuffer)';
+  }
+  return undefined;
+}
+
 /** Checks a typed array of the given dtype; returns it typed. */
 export function checkArray<D extends DType>(name: string, value: unknown, dtype: D): ArrayOf[D] {
   const Ctor = ARRAY_TYPES[dtype];
   if (!(value instanceof Ctor)) {
     throw new TypeError(`${name}: expected a ${Ctor.name} (${dtype}), got ${describeValue(value)}`);
   }
-  if (isDetached(value as AnyArray)) throw new TypeError(`${name}: its ArrayBuffer is detached`);
+  const problem = bufferProblem(value as AnyArray);
+  if (problem) throw new TypeError(`${name}: ${problem}`);
   return value as ArrayOf[D];
 }
 
@@ -131,7 +145,8 @@ export class Shapes {
     if (!(t.data instanceof Ctor)) {
       throw new TypeError(`${where}: expected ${dtype} data (${Ctor.name}) for shape ${this.expected(spec)}, got ${describeValue(t.data)}`);
     }
-    if (isDetached(t.data as AnyArray)) throw new TypeError(`${where}: its ArrayBuffer is detached`);
+    const problem = bufferProblem(t.data as AnyArray);
+    if (problem) throw new TypeError(`${where}: ${problem}`);
     const shape = t.shape;
     if (shape.length !== spec.length) {
       throw new RangeError(`${where}: expected shape ${this.expected(spec)} (rank ${spec.length}), got [${shape.join(', ')}]`);
