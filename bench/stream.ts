@@ -1,6 +1,6 @@
 /**
- * Streaming-engine benchmarks. `cases`: one harness case, `processBatch` of a 32-request batch (repeated
- * symbols, small preset) against the state bytes it moves. Run directly it replays whole streams:
+ * Streaming-engine figures. Not a kernel-harness case (the harness times registered kernels); run
+ * directly, it replays whole streams:
  *
  *   node --import tsx bench/stream.ts              small preset: engine vs one-at-a-time JS reference
  *   node --import tsx bench/stream.ts --full       also the full preset's footprint and one-symbol step
@@ -15,31 +15,10 @@ import type { BackendName } from '../lib/backend.js';
 import { currentBackend } from '../lib/backend.js';
 import { PRESETS, type StreamModelConfig } from '../lib/stream/config.js';
 import { StreamEngine } from '../lib/stream/engine.js';
-import { evaluate, groupBySymbol, type EvaluationReport } from '../lib/stream/evaluator.js';
+import { evaluate, type EvaluationReport } from '../lib/stream/evaluator.js';
 import { generateStream } from '../lib/stream/generate.js';
 import { parameterCount } from '../lib/stream/params.js';
 import { stateBytesPerSymbol } from '../lib/stream/state-layout.js';
-import type { BenchCase } from './types.js';
-
-function batchCase(size: number): BenchCase {
-  const records = generateStream({ requests: size, symbols: 8, seed: 7 });
-  const batch = groupBySymbol(records);
-  const probe = new StreamEngine({ config: 'small', capacity: 16, backend: 'js' });
-  probe.processBatch(batch);
-  return {
-    name: `stream/processBatch/small/${size}`,
-    kernel: 'streamProcessBatch',
-    work: { bytes: probe.stats.stateBytesMoved },
-    limit: 'bandwidth',
-    setup: (backend) => {
-      if (backend === 'cuda') return undefined;
-      const engine = new StreamEngine({ config: 'small', capacity: 16, backend });
-      return () => void engine.processBatch(batch);
-    },
-  };
-}
-
-export const cases: BenchCase[] = [batchCase(32)];
 
 if (require.main === module) {
   const { values: args } = parseArgs({
