@@ -77,7 +77,7 @@ export function makeEngine(f: EngineFlags, saveWeightsTo?: string): StreamEngine
     weights = randomWeights(config, int('seed', f.seed));
   }
   if (saveWeightsTo) saveWeights(saveWeightsTo, weights, config);
-  return new StreamEngine({ config, weights, capacity, eviction, backend });
+  return new StreamEngine({ config, weights, consumeWeights: true, capacity, eviction, backend });
 }
 
 async function loadRecords(f: StreamFlags, numFeatures: number): Promise<StreamRecord[]> {

@@ -31,6 +31,8 @@ export interface EngineOptions {
   config?: PresetName | StreamModelConfig;
   /** Weights (default: seeded random weights following the model's init). */
   weights?: Weights;
+  /** Let the model empty `weights` as it prepares them (saves memory; the map is unusable afterwards). */
+  consumeWeights?: boolean;
   seed?: number;
   /** Symbols held at once (default 64). */
   capacity?: number;
@@ -72,7 +74,8 @@ export class StreamEngine {
     this.config = resolveConfig(opts.config ?? 'small');
     const capacity = checkInt('StreamEngine: capacity', opts.capacity ?? 64);
     // The model keeps what it needs (some tensors fused); the name → tensor map is not retained.
-    this.model = new StreamModel(this.config, opts.weights ?? randomWeights(this.config, opts.seed ?? 0));
+    const own = opts.weights === undefined;
+    this.model = new StreamModel(this.config, opts.weights ?? randomWeights(this.config, opts.seed ?? 0), { consume: own || opts.consumeWeights === true });
     this.pool = new StatePool(this.config, capacity);
     this.slots = new SymbolSlots(capacity, opts.eviction ?? 'lru');
     this.backend = opts.backend;

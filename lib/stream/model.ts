@@ -55,7 +55,11 @@ export class StreamModel {
   private readonly towers: TowerWeights[];
   private readonly outputProj: LinearWeights;
 
-  constructor(readonly config: StreamModelConfig, weights: Weights) {
+  /**
+   * `consume`: drop each block's entries from `weights` once prepared, so the originals of fused
+   * projections can be freed while the next block is built (the full preset's peak memory).
+   */
+  constructor(readonly config: StreamModelConfig, weights: Weights, { consume = false } = {}) {
     this.dims = deriveDims(config);
     this.towers = TOWERS.map((kind, t) => ({
       kind,
@@ -63,13 +67,15 @@ export class StreamModel {
       down: lin(weights, `towers.${t}.input_down`),
       blocks: Array.from({ length: config.towerDepth }, (_, b) => {
         const p = `towers.${t}.blocks.${b}`;
-        return {
+        const block = {
           norm1: param(weights, `${p}.norm1.weight`).data,
           layer: LAYERS[kind].prepare(weights, `${p}.layer`, this.dims),
           norm2: param(weights, `${p}.norm2.weight`).data,
           fc1: lin(weights, `${p}.mlp.fc1`),
           fc2: lin(weights, `${p}.mlp.fc2`),
         };
+        if (consume) for (const name of [...weights.keys()]) if (name.startsWith(`${p}.`)) weights.delete(name);
+        return block;
       }),
     }));
     this.outputProj = lin(weights, 'output_proj');
