@@ -1,22 +1,20 @@
-/** A small seeded generator (mulberry32) so random weights and generated streams are reproducible. */
+/**
+ * Seeded draws for random weights and generated streams, over the library's mulberry32 generator
+ * (lib/bench/random.ts), so both are reproducible from a seed.
+ */
+import { rng } from '../bench/random.js';
+
 export class Rng {
-  private s: number;
+  private readonly draw: () => number;
   private spare: number | undefined;
 
   constructor(seed: number) {
-    this.s = seed >>> 0;
+    this.draw = rng(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  uniform(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
+    return this.draw();
   }
 
   /** Standard normal (Box-Muller, caching the second value). */
@@ -26,14 +24,10 @@ export class Rng {
       this.spare = undefined;
       return v;
     }
-    const u = 1 - this.next();
+    const u = 1 - this.draw();
     const r = Math.sqrt(-2 * Math.log(u));
-    const th = 2 * Math.PI * this.next();
+    const th = 2 * Math.PI * this.draw();
     this.spare = r * Math.sin(th);
     return r * Math.cos(th);
-  }
-
-  int(n: number): number {
-    return Math.floor(this.next() * n);
   }
 }
