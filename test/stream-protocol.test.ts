@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { StreamClient } from '../lib/stream/client.js';
 import type { BatchResult, RequestsBySymbol } from '../lib/stream/engine.js';
 import { generateStream } from '../lib/stream/generate.js';
@@ -71,6 +72,39 @@ test("protocol: Python's NaN/Infinity literals decode as NaN", () => {
   const d = decodeMessage('{"message_type": "inference_request", "unique_ids": [7], "symbols": ["S"], "features": [[NaN, 1.0, -Infinity]], "timestamp": 1.0}');
   assert.ok(d.ok);
   if (d.ok && d.message.message_type === 'inference_request') assert.deepEqual(d.message.features[0], [NaN, 1, NaN]);
+});
+
+test('property: decoding never throws, on any text or JSON value', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify({ message_type: 'inference_request', ...(typeof v === 'object' && v ? v : { v }) }))), (line) => {
+      const d = decodeMessage(line);
+      assert.equal(typeof d.ok, 'boolean');
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('property: any chunking of a byte stream gives the same lines; over-long lines are counted, not returned', () => {
+  const lineArb = fc.oneof(fc.string({ minLength: 1, maxLength: 20 }).map((l) => l.replace(/\n/g, ' ')), fc.constant('z'.repeat(40)));
+  fc.assert(
+    fc.property(fc.array(lineArb, { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 1, maxLength: 8 }), (lines, cuts) => {
+      const bytes = Buffer.from(lines.map((l) => l + '\n').join(''));
+      const r = new LineReader(32);
+      const got: string[] = [];
+      let oversized = 0;
+      for (let at = 0, i = 0; at < bytes.length; i++) {
+        const next = Math.min(bytes.length, at + cuts[i % cuts.length]);
+        const res = r.push(bytes.subarray(at, next));
+        got.push(...res.lines);
+        oversized += res.oversized;
+        at = next;
+      }
+      const fits = lines.filter((l) => Buffer.byteLength(l) <= 32);
+      assert.deepEqual(got, fits.filter((l) => l.trim() !== ''));
+      assert.equal(oversized, lines.length - fits.length);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('LineReader: splits across chunks and skips oversized lines without losing the next', () => {
