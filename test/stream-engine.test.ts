@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import fc from 'fast-check';
 import { isBackendAvailable, type BackendName } from '../lib/backend.js';
 import { StreamClient } from '../lib/stream/client.js';
 import { PRESETS, TOWERS, type StreamModelConfig } from '../lib/stream/config.js';
@@ -86,6 +87,26 @@ test('a symbol repeated inside a batch gives the one-request-at-a-time result, n
     seen.add(r.symbol);
   }
   assert.ok(staleGap > 100 * tol, `stale-state gap ${staleGap}`);
+});
+
+test('property: any split of a stream into batches gives the one-at-a-time predictions (js, bit for bit)', () => {
+  const weights = randomWeights(TINY, 17);
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1000 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 6 }), (seed, sizes) => {
+      const records = stream(14, 3, seed);
+      const one = stepByStep(new StreamEngine({ config: TINY, weights, backend: 'js' }), records);
+      const engine = new StreamEngine({ config: TINY, weights, backend: 'js', capacity: 3 });
+      const got = new Map<number, number[]>();
+      for (let at = 0, i = 0; at < records.length; i++) {
+        const batch = records.slice(at, at + sizes[i % sizes.length]);
+        const res = engine.processBatch(groupBySymbol(batch));
+        res.ids.forEach((id, k) => got.set(id, res.predictions[k]));
+        at += batch.length;
+      }
+      assert.deepEqual(got, one);
+    }),
+    { numRuns: 6 },
+  );
 });
 
 test('a batch with more symbols than pool slots runs in chunks, exactly', () => {
