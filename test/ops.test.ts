@@ -4,26 +4,10 @@ import fc from 'fast-check';
 import { isBackendAvailable } from '../lib/backend.js';
 import { gelu, geluAsync, groupNorm, layerNorm, layerNormAsync, linear, linearAsync, relu, rmsNorm, silu } from '../lib/kernels/ops.js';
 import { erf, erfc } from '../lib/reference/ops.js';
-import { getIsa, setIsa, supportedIsas } from '../lib/runtime.js';
 import type { Tensor } from '../lib/tensor.js';
+import { forEachIsaAsync, randomFloats } from './helpers.js';
 
 const hasNative = isBackendAvailable('native');
-const isas = hasNative ? supportedIsas() : [];
-
-/** Runs `body` once per ISA of the native backend, restoring the ISA afterwards. */
-function onEveryIsa(body: (isa: string) => void | Promise<void>) {
-  return async () => {
-    const saved = getIsa();
-    try {
-      for (const isa of isas) {
-        setIsa(isa as ReturnType<typeof getIsa>);
-        await body(isa);
-      }
-    } finally {
-      setIsa(saved);
-    }
-  };
-}
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: (i: number) => number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -39,15 +23,6 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 }
 
 const t32 = (values: number[], shape: number[]): Tensor => ({ data: Float32Array.from(values), shape });
-
-/** Deterministic pseudo-random floats in [-scale, scale) (fast-check supplies the seed). */
-function randomFloats(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0 || 1;
-  return Float32Array.from({ length: n }, () => {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return (s / 2 ** 32 * 2 - 1) * scale;
-  });
-}
 
 // ---- The JS reference against hand-computed values and float64 math -----------------------------
 
@@ -123,7 +98,7 @@ function linearTolerance(x: Float32Array, w: Float32Array, M: number, K: number,
   };
 }
 
-test('native linear matches the reference on every ISA (small, medium and large batch paths, tails, bias on/off)', { skip: !hasNative }, onEveryIsa((isa) => {
+test('native linear matches the reference on every ISA (small, medium and large batch paths, tails, bias on/off)', { skip: !hasNative }, () => forEachIsaAsync((isa) => {
   fc.assert(fc.property(
     fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 8, max: 70 }), fc.integer({ min: 256, max: 270 })),
     fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 80 }), fc.boolean(), fc.boolean(), fc.integer(),
@@ -138,7 +113,7 @@ test('native linear matches the reference on every ISA (small, medium and large 
     }), { numRuns: 40 });
 }));
 
-test('native linear: several depth blocks, x panels and row chunks, caller-provided out, async', { skip: !hasNative }, onEveryIsa(async (isa) => {
+test('native linear: several depth blocks, x panels and row chunks, caller-provided out, async', { skip: !hasNative }, () => forEachIsaAsync(async (isa) => {
   for (const M of [45, 300]) await checkLargeLinear(isa, M);
 }));
 
@@ -154,7 +129,7 @@ async function checkLargeLinear(isa: string, M: number) {
   assertClose(out, ref.data, linearTolerance(x.data, w.data, M, K, N), `${isa} linear ${M}x${K}x${N}`);
 }
 
-test('native norms match the reference on every ISA', { skip: !hasNative }, onEveryIsa((isa) => {
+test('native norms match the reference on every ISA', { skip: !hasNative }, () => forEachIsaAsync((isa) => {
   fc.assert(fc.property(
     fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 70 }), fc.boolean(), fc.boolean(),
     fc.double({ min: 1e-6, max: 1e-2, noNaN: true }), fc.integer(),
@@ -171,7 +146,7 @@ test('native norms match the reference on every ISA', { skip: !hasNative }, onEv
     }), { numRuns: 40 });
 }));
 
-test('native activations match the reference on every ISA (tails, tails of the range, NaN)', { skip: !hasNative }, onEveryIsa((isa) => {
+test('native activations match the reference on every ISA (tails, tails of the range, NaN)', { skip: !hasNative }, () => forEachIsaAsync((isa) => {
   const special = [0, -0, 1e-30, -1e-30, 0.5, -0.5, 8, -8, 15, -15, 30, -30, 87, -87, 88, -88, 100, -100, 1e4, -1e4, Infinity, -Infinity, NaN];
   const tol = (ref: Float32Array) => (i: number) => 3e-6 * Math.abs(ref[i]) + 1e-7;
   const check = (data: Float32Array, what: string) => {

@@ -16,24 +16,11 @@ import {
 } from '../lib/kernels/recurrent-b.js';
 import { getIsa, setIsa, supportedIsas, type Isa } from '../lib/runtime.js';
 import type { Tensor } from '../lib/tensor.js';
-import { clonePool, firstMismatch, rand, randomSlots, rng, sameBits } from './recurrent-b.helpers.js';
+import { clonePool, firstMismatch, forEachIsa, randomSlots, randomTensor, rng, sameBits } from './helpers.js';
 
 const NATIVE = isBackendAvailable('native');
 const ISAS: Isa[] = NATIVE ? supportedIsas() : [];
 const RUNS = 40;
-
-/** Runs fn once per native ISA, restoring the ISA afterwards. */
-function eachIsa(fn: (isa: Isa) => void): void {
-  const saved = getIsa();
-  try {
-    for (const isa of ISAS) {
-      setIsa(isa);
-      fn(isa);
-    }
-  } finally {
-    setIsa(saved);
-  }
-}
 
 function assertClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, atol = 2e-4, rtol = 2e-4): void {
   const i = firstMismatch(got, want, atol, rtol);
@@ -101,13 +88,13 @@ function retentionProblem(p: { B: number; T: number; extra: number; seed: number
   const next = rng(p.seed);
   const Dk = 2 * p.halfDk, T = p.timed ? p.T : 1, pool = p.B + p.extra;
   const state = {
-    S: rand(next, [pool, p.H, Dk, p.Dv]), scales: rand(next, [pool, p.H], 0, 5),
+    S: randomTensor(next, [pool, p.H, Dk, p.Dv]), scales: randomTensor(next, [pool, p.H], 0, 5),
     offsets: { data: Int32Array.from({ length: pool }, () => Math.floor(next() * 2e6) - 1e3), shape: [pool] },
   };
   const lead = p.timed ? [p.B, T] : [p.B];
   const args = {
-    q: rand(next, [...lead, p.H, Dk]), k: rand(next, [...lead, p.H, Dk]), v: rand(next, [...lead, p.H, p.Dv]),
-    decay: rand(next, [p.H], 0.5, 1), angle: p.rotate ? retnetAngle(Dk) : undefined,
+    q: randomTensor(next, [...lead, p.H, Dk]), k: randomTensor(next, [...lead, p.H, Dk]), v: randomTensor(next, [...lead, p.H, p.Dv]),
+    decay: randomTensor(next, [p.H], 0.5, 1), angle: p.rotate ? retnetAngle(Dk) : undefined,
     slots: randomSlots(next, p.B, pool, p.pad),
   };
   return { state, args };
@@ -121,7 +108,7 @@ test('retentionStep: native (every ISA) matches the JS reference; untouched rows
     const { state, args } = retentionProblem(p);
     const jsState = clonePool(state);
     const want = retentionStep({ ...jsState, ...args, backend: 'js' });
-    eachIsa((isa) => {
+    forEachIsa((isa) => {
       const st = clonePool(state);
       const got = retentionStep({ ...st, ...args, backend: 'native' });
       assert.deepEqual(got.shape, want.shape);
@@ -143,18 +130,18 @@ test('rotary: native (every ISA) matches the JS reference, large positions inclu
     const next = rng(p.seed);
     const Dh = 2 * p.halfDh;
     const lead = p.timed ? [1, p.BT] : [p.BT];
-    const x = rand(next, [...lead, p.H, Dh]);
+    const x = randomTensor(next, [...lead, p.H, Dh]);
     const positions = { data: Int32Array.from({ length: p.BT }, () => Math.floor((next() - 0.5) * 2 ** 32)), shape: lead };
     const angle = retnetAngle(Dh);
     const want = rotary({ x, positions, angle, backend: 'js' });
-    eachIsa((isa) => assertClose(`${isa} y`, rotary({ x, positions, angle, backend: 'native' }).data, want.data, 1e-5, 1e-5));
+    forEachIsa((isa) => assertClose(`${isa} y`, rotary({ x, positions, angle, backend: 'native' }).data, want.data, 1e-5, 1e-5));
   }), { numRuns: RUNS });
 });
 
 function slstmProblem(p: { B: number; T: number; extra: number; seed: number; pad: boolean; NH: number; DH: number; bias: boolean; timed: boolean; wxScale?: number }) {
   const next = rng(p.seed);
   const W = p.NH * p.DH, pool = p.B + p.extra, T = p.timed ? p.T : 1;
-  const state = { y: rand(next, [pool, W]), c: rand(next, [pool, W]), n: rand(next, [pool, W], 0.5, 2), m: rand(next, [pool, W], -2, 2) };
+  const state = { y: randomTensor(next, [pool, W]), c: randomTensor(next, [pool, W]), n: randomTensor(next, [pool, W], 0.5, 2), m: randomTensor(next, [pool, W], -2, 2) };
   // About half the rows are fresh: y = c = n = 0, m = -inf.
   for (let s = 0; s < pool; s++) {
     if (next() < 0.5) continue;
@@ -162,8 +149,8 @@ function slstmProblem(p: { B: number; T: number; extra: number; seed: number; pa
     state.m.data.fill(-Infinity, s * W, (s + 1) * W);
   }
   const args = {
-    wx: rand(next, p.timed ? [p.B, T, 4, W] : [p.B, 4, W], -(p.wxScale ?? 2), p.wxScale ?? 2), R: rand(next, [4, p.NH, p.DH, p.DH], -1 / Math.sqrt(p.DH), 1 / Math.sqrt(p.DH)),
-    rBias: p.bias ? rand(next, [4, W]) : undefined, slots: randomSlots(next, p.B, pool, p.pad),
+    wx: randomTensor(next, p.timed ? [p.B, T, 4, W] : [p.B, 4, W], -(p.wxScale ?? 2), p.wxScale ?? 2), R: randomTensor(next, [4, p.NH, p.DH, p.DH], -1 / Math.sqrt(p.DH), 1 / Math.sqrt(p.DH)),
+    rBias: p.bias ? randomTensor(next, [4, W]) : undefined, slots: randomSlots(next, p.B, pool, p.pad),
   };
   return { state, args };
 }
@@ -177,7 +164,7 @@ test('slstmStep: native (every ISA) matches the JS reference, fresh states (m = 
     const jsState = clonePool(state);
     const want = slstmStep({ ...jsState, ...args, backend: 'js' });
     assert.ok(want.data.every(Number.isFinite), 'reference output finite');
-    eachIsa((isa) => {
+    forEachIsa((isa) => {
       const st = clonePool(state);
       const got = slstmStep({ ...st, ...args, backend: 'native' });
       assert.ok(got.data.every(Number.isFinite), `${isa}: NaN or inf in h`);
@@ -194,7 +181,7 @@ test('slstmStep: native (every ISA) matches the JS reference, fresh states (m = 
 function mlstmProblem(p: { B: number; T: number; extra: number; seed: number; pad: boolean; NH: number; DK: number; DV: number; timed: boolean }) {
   const next = rng(p.seed);
   const pool = p.B + p.extra, T = p.timed ? p.T : 1;
-  const state = { C: rand(next, [pool, p.NH, p.DK, p.DV]), n: rand(next, [pool, p.NH, p.DK]), m: rand(next, [pool, p.NH], -2, 2) };
+  const state = { C: randomTensor(next, [pool, p.NH, p.DK, p.DV]), n: randomTensor(next, [pool, p.NH, p.DK]), m: randomTensor(next, [pool, p.NH], -2, 2) };
   for (let s = 0; s < pool; s++) {
     if (next() < 0.5) continue;  // fresh: all zero
     for (const k of ['C', 'n', 'm'] as const) {
@@ -204,8 +191,8 @@ function mlstmProblem(p: { B: number; T: number; extra: number; seed: number; pa
   }
   const lead = p.timed ? [p.B, T] : [p.B];
   const args = {
-    q: rand(next, [...lead, p.NH, p.DK]), k: rand(next, [...lead, p.NH, p.DK]), v: rand(next, [...lead, p.NH, p.DV]),
-    iPre: rand(next, [...lead, p.NH], -3, 3), fPre: rand(next, [...lead, p.NH], -3, 3), slots: randomSlots(next, p.B, pool, p.pad),
+    q: randomTensor(next, [...lead, p.NH, p.DK]), k: randomTensor(next, [...lead, p.NH, p.DK]), v: randomTensor(next, [...lead, p.NH, p.DV]),
+    iPre: randomTensor(next, [...lead, p.NH], -3, 3), fPre: randomTensor(next, [...lead, p.NH], -3, 3), slots: randomSlots(next, p.B, pool, p.pad),
   };
   return { state, args };
 }
@@ -217,7 +204,7 @@ test('mlstmStep: native (every ISA) matches the JS reference', { skip: !NATIVE }
     const { state, args } = mlstmProblem(p);
     const jsState = clonePool(state);
     const want = mlstmStep({ ...jsState, ...args, backend: 'js' });
-    eachIsa((isa) => {
+    forEachIsa((isa) => {
       const st = clonePool(state);
       const got = mlstmStep({ ...st, ...args, backend: 'native' });
       assertClose(`${isa} h`, got.data, want.data, 5e-4, 5e-4);
@@ -317,7 +304,7 @@ test('async variants give the same results as the sync calls', async () => {
   const ma = clonePool(m.state), mb = clonePool(m.state);
   assert.ok(sameBits((await mlstmStepAsync({ ...ma, ...m.args, backend })).data, mlstmStep({ ...mb, ...m.args, backend }).data));
   assertPoolsEqual('mlstm', ma, mb);
-  const x = rand(rng(1), [2, 3, 8]);
+  const x = randomTensor(rng(1), [2, 3, 8]);
   const positions = { data: Int32Array.of(5, 100000), shape: [2] };
   assert.ok(sameBits((await rotaryAsync({ x, positions, angle: retnetAngle(8), backend })).data, rotary({ x, positions, angle: retnetAngle(8), backend }).data));
 });
@@ -326,8 +313,8 @@ test('a fresh sLSTM state gives m = pre_i and no NaN on every variant', () => {
   for (const v of VARIANTS) {
     onVariant(v, () => {
       const st = createSlstmState(2, { heads: 1, headDim: 3 });
-      const wx = rand(rng(9), [1, 4, 3], -2, 2);
-      const R = rand(rng(10), [4, 1, 3, 3]);
+      const wx = randomTensor(rng(9), [1, 4, 3], -2, 2);
+      const R = randomTensor(rng(10), [4, 1, 3, 3]);
       const h = slstmStep({ ...st, wx, R, slots: Int32Array.of(1), backend: v.backend });
       assert.ok(h.data.every(Number.isFinite), v.name);
       // y was 0, so pre_i = wx_i; row 0 stays fresh.
