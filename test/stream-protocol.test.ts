@@ -169,7 +169,10 @@ test('replay server: malformed and oversized input is answered with errors, the 
     for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(pred());
   };
-  await waitFor(() => received.filter((m) => m.message_type === 'inference_request').length === 3);
+  // All three records are due at once: one message carries them.
+  const requested = () => received.flatMap((m) => (m.message_type === 'inference_request' ? m.unique_ids : []));
+  await waitFor(() => requested().length === 3);
+  assert.equal(received.filter((m) => m.message_type === 'inference_request').length, 1);
   assert.equal(received.filter((m) => m.message_type === 'error').length, 3);
   // An unknown id is rejected; the real ones are scored.
   socket.write(encodeMessage({ message_type: 'inference_response', unique_ids: [999], predictions: [[0, 0, 0, 0]], client_timestamp: 0 }));

@@ -1,6 +1,7 @@
 /**
  * A local stand-in for the hackathon server (loopback only): streams a request file to the registered
- * client with the file's delays (scaled by `speed`), one inference_request per record, scores every
+ * client with the file's delays (scaled by `speed`), the records due at one moment in one
+ * inference_request (up to `maxPerMessage`), scores every
  * inference_response (latency from send to receipt, error against the record's targets) with a
  * score_update, sends heartbeats, and answers malformed input with an error message without dropping
  * the connection. If the client reconnects and registers again, streaming resumes where it stopped.
@@ -21,6 +22,8 @@ export interface ReplayOptions {
   /** How long to wait for outstanding responses after the last request is sent. Default 5000 ms. */
   responseTimeoutMs?: number;
   heartbeatMs?: number;
+  /** Requests due at the same moment go out together, up to this many per message. Default 64. */
+  maxPerMessage?: number;
   maxLineBytes?: number;
   log?: (line: string) => void;
 }
@@ -187,10 +190,19 @@ export class ReplayServer {
     const conn = this.active;
     if (!conn) return;
     const elapsed = performance.now() - this.startedAt;
+    const most = this.opts.maxPerMessage ?? 64;
     while (this.cursor < this.records.length && this.arrivals[this.cursor] <= elapsed) {
-      const r = this.records[this.cursor++];
-      this.sentAt.set(r.id, performance.now());
-      conn.send({ message_type: 'inference_request', unique_ids: [r.id], symbols: [r.symbol], features: [Array.from(r.features)], timestamp: Date.now() / 1000 });
+      const due: StreamRecord[] = [];
+      while (due.length < most && this.cursor < this.records.length && this.arrivals[this.cursor] <= elapsed) due.push(this.records[this.cursor++]);
+      const now = performance.now();
+      for (const r of due) this.sentAt.set(r.id, now);
+      conn.send({
+        message_type: 'inference_request',
+        unique_ids: due.map((r) => r.id),
+        symbols: due.map((r) => r.symbol),
+        features: due.map((r) => Array.from(r.features)),
+        timestamp: Date.now() / 1000,
+      });
     }
     if (this.cursor < this.records.length) {
       this.timer = setTimeout(() => this.pump(), Math.max(0, this.arrivals[this.cursor] - (performance.now() - this.startedAt)));
