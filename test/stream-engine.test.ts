@@ -20,6 +20,8 @@ import type { StreamRecord } from '../lib/stream/records.js';
 import { ReplayServer } from '../lib/stream/replay-server.js';
 import { stateBytesPerSymbol } from '../lib/stream/state-layout.js';
 import { loadWeights, randomWeights, saveWeights } from '../lib/stream/weights.js';
+import { readStream } from '../lib/stream/records.js';
+import { HACKATHON_DIR } from './stream-helpers.js';
 
 /** Small but complete: every head count, block and conv shape of the real model, at toy width. */
 const TINY: StreamModelConfig = { hiddenSize: 32, projSize: 48, towerDepth: 2, numHeads: 4, numFeatures: 11 };
@@ -185,6 +187,14 @@ test('weights: saved and reloaded under the PyTorch names give the same model; m
   const b = batched(new StreamEngine({ config: TINY, weights, backend: 'js' }), records, 5);
   assert.deepEqual(a, b);
   assert.throws(() => loadWeights(file, { ...TINY, towerDepth: 3 }), /parameters missing/);
+});
+
+test('evaluator on the hackathon tiny.parquet: every request answered, errors vs its targets (skipped without the file)', { skip: HACKATHON_DIR === '' }, async () => {
+  const records = await readStream(join(HACKATHON_DIR, 'tiny.parquet'));
+  const report = evaluate(new StreamEngine({ config: 'small', backend: FAST }), records, { batchSize: 16 });
+  assert.equal(report.responses, 100);
+  assert.equal(report.vsTargets?.length, 4);
+  for (const e of report.vsTargets!) assert.ok(Number.isFinite(e.max) && e.mean > 0 && e.mean <= e.max);
 });
 
 test('full preset: ~2B parameters and ~146 MiB of state per symbol', () => {

@@ -3,7 +3,7 @@
  * and clock, and the symbol → slot manager.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -13,12 +13,8 @@ import { generateStream } from '../lib/stream/generate.js';
 import { percentile, towerErrors } from '../lib/stream/metrics.js';
 import { readStream, writeStream } from '../lib/stream/records.js';
 import { SymbolSlots } from '../lib/stream/slots.js';
+import { HACKATHON_DIR as HACKATHON } from './stream-helpers.js';
 
-// The hackathon's sample streams are not part of the repository: `../shared/fixtures/hackathon` beside a
-// clone (or beside the folder of worktrees), or HASHMAC_HACKATHON_DIR.
-const ROOT = join(__dirname, '..');
-const HACKATHON = [process.env.HASHMAC_HACKATHON_DIR ?? '', join(ROOT, '..', 'shared', 'fixtures', 'hackathon'), join(ROOT, '..', '..', 'shared', 'fixtures', 'hackathon')]
-  .find((d) => d !== '' && existsSync(join(d, 'tiny.parquet'))) ?? '';
 
 test('reads the hackathon parquet streams (skipped without ../shared/fixtures/hackathon)', { skip: HACKATHON === '' }, async () => {
   const tiny = await readStream(join(HACKATHON, 'tiny.parquet'));
