@@ -161,13 +161,15 @@ export function encodeMessage(message: Message): string {
  * `oversized`) and reading resumes after its newline.
  */
 export class LineReader {
-  private parts: Buffer[] = [];
+  private parts: Uint8Array[] = [];
   private size = 0;
   private skipping = false;
 
   constructor(readonly maxLineBytes = 16 * 1024 * 1024) {}
 
-  push(chunk: Buffer): { lines: string[]; oversized: number } {
+  /** Takes the bytes as they arrive (a socket's Buffers, or any Uint8Array). */
+  push(bytes: Uint8Array): { lines: string[]; oversized: number } {
+    const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const lines: string[] = [];
     let oversized = 0;
     let start = 0;
