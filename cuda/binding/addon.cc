@@ -1,0 +1,108 @@
+// Module entry of the CUDA addon: device queries, streams, device buffers, and every family's kernels.
+#include <cstdlib>
+#include <cstring>
+
+#include "call.h"
+
+#ifndef HASHMAC_VERSION
+#define HASHMAC_VERSION "unknown"
+#endif
+
+namespace hashmac::cuda {
+namespace {
+
+Napi::Value DeviceCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), device_count(nullptr)); }
+
+// { available, reason?, devices: [...] }: never throws, so `hashmac info` can always say why.
+Napi::Value DeviceInfoJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  std::string why;
+  const int n = device_count(&why);
+  out.Set("available", Napi::Boolean::New(env, n > 0));
+  if (n == 0) out.Set("reason", Napi::String::New(env, why));
+  int runtime = 0;
+  if (cudaRuntimeGetVersion(&runtime) == cudaSuccess) out.Set("runtimeVersion", Napi::Number::New(env, runtime));
+  int driver = 0;
+  if (cudaDriverGetVersion(&driver) == cudaSuccess) out.Set("driverVersion", Napi::Number::New(env, driver));
+  Napi::Array devices = Napi::Array::New(env);
+  for (int d = 0; d < n; ++d) {
+    try {
+      const DeviceInfo di = device_info(d);
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("index", d);
+      o.Set("name", di.name);
+      o.Set("computeCapability", std::to_string(di.major) + "." + std::to_string(di.minor));
+      o.Set("multiprocessors", di.multiprocessors);
+      o.Set("memoryBytes", static_cast<double>(di.total_memory));
+      o.Set("l2Bytes", static_cast<double>(di.l2_bytes));
+      o.Set("sharedPerBlockOptinBytes", static_cast<double>(di.shared_per_block_optin));
+      o.Set("clockKHz", di.clock_khz);
+      o.Set("memoryClockKHz", di.memory_clock_khz);
+      o.Set("memoryBusBits", di.memory_bus_bits);
+      // Theoretical DRAM bandwidth: 2 transfers per memory clock (DDR) over the bus.
+      o.Set("peakBandwidthGBs", 2.0 * di.memory_clock_khz * 1e3 * (di.memory_bus_bits / 8) / 1e9);
+      devices.Set(static_cast<uint32_t>(d), o);
+    } catch (const std::exception& e) {
+      out.Set("reason", Napi::String::New(env, e.what()));
+    }
+  }
+  out.Set("devices", devices);
+  return out;
+}
+
+Napi::Value Synchronize(const Napi::CallbackInfo& info) {
+  try {
+    default_stream(info.Env())->synchronize();
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string("synchronize: ") + e.what());
+  }
+  return info.Env().Undefined();
+}
+
+// 'popc' (CUDA-core XOR + popcount) or 'mma' (b1 tensor cores, AND form): which Hamming GEMM to run.
+Napi::Value SetHammingAlgo(const Napi::CallbackInfo& info) {
+  const std::string v = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  if (v != "popc" && v != "mma") throw Napi::RangeError::New(info.Env(), "setHammingAlgo: algo: expected 'popc' or 'mma'");
+  cuda_env(info.Env()).hamming_algo = v == "mma" ? 1 : 0;
+  return info.Env().Undefined();
+}
+
+Napi::Value GetHammingAlgo(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), cuda_env(info.Env()).hamming_algo == 1 ? "mma" : "popc");
+}
+
+Napi::Value Version(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), HASHMAC_VERSION); }
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* state = new CudaEnv();
+  const char* algo = std::getenv("HASHMAC_CUDA_HAMMING");
+  state->hamming_algo = algo && std::strcmp(algo, "mma") == 0 ? 1 : 0;
+  env.SetInstanceData(state);
+  Napi::Function buffer = DeviceBuffer::Define(env);
+  Napi::Function stream = StreamHandle::Define(env);
+  state->buffer_ctor = Napi::Persistent(buffer);
+  state->stream_ctor = Napi::Persistent(stream);
+  exports.Set("DeviceBuffer", buffer);
+  exports.Set("StreamHandle", stream);
+  exports.Set("deviceCount", Napi::Function::New(env, DeviceCount, "deviceCount"));
+  exports.Set("deviceInfo", Napi::Function::New(env, DeviceInfoJs, "deviceInfo"));
+  exports.Set("synchronize", Napi::Function::New(env, Synchronize, "synchronize"));
+  exports.Set("setHammingAlgo", Napi::Function::New(env, SetHammingAlgo, "setHammingAlgo"));
+  exports.Set("getHammingAlgo", Napi::Function::New(env, GetHammingAlgo, "getHammingAlgo"));
+  exports.Set("version", Napi::Function::New(env, Version, "version"));
+  init_lsh(env, exports);
+  init_ssm(env, exports);
+  init_retnet(env, exports);
+  init_xlstm(env, exports);
+  init_hawk(env, exports);
+  return exports;
+}
+
+}  // namespace hashmac::cuda
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return hashmac::cuda::Init(env, exports); }
+
+NODE_API_MODULE(hashmac_cuda, InitModule)

@@ -1,0 +1,91 @@
+// Node-API entry points of the CUDA Mamba2 step kernels (cuda/ssm.h). Arrays may be DeviceBuffers;
+// every length and every slot is re-checked here.
+#include "../ssm.h"
+#include "call.h"
+
+namespace hashmac::cuda {
+namespace {
+
+// selectiveStateUpdate(state, x, dt, A, B, C, D|null, z|null, dtBias|null, slots, out,
+//                      batch, T, S, H, P, N, G, dtPerP, aFull, dPerP, dtBiasPerP, dtSoftplus)
+CudaJob parse_selective_state_update(CudaArgs& r) {
+  SelectiveStateArgs s{};
+  s.B = r.integer(11, "batch", 1);
+  s.T = r.integer(12, "T", 1);
+  s.S = r.integer(13, "S", 1);
+  s.H = r.integer(14, "H", 1);
+  s.P = r.integer(15, "P", 1);
+  s.N = r.integer(16, "N", 1);
+  s.G = r.integer(17, "G", 1);
+  if (s.H % s.G) throw r.range_error("H must be a multiple of G");
+  if (s.N > 1024) throw r.range_error("the CUDA kernel supports N <= 1024");
+  s.dt_per_p = r.boolean(18, "dtPerP");
+  s.A_full = r.boolean(19, "aFull");
+  s.D_per_p = r.boolean(20, "dPerP");
+  s.dt_bias_per_p = r.boolean(21, "dtBiasPerP");
+  s.dt_softplus = r.boolean(22, "dtSoftplus");
+  const int64_t BT = r.product({s.B, s.T});
+  const int state = r.inout<float>(0, "state", r.product({s.S, s.H, s.P, s.N}));
+  const int x = r.in<float>(1, "x", r.product({BT, s.H, s.P}));
+  const int dt = r.in<float>(2, "dt", r.product({BT, s.H, s.dt_per_p ? s.P : 1}));
+  const int A = r.in<float>(3, "A", s.A_full ? r.product({s.H, s.P, s.N}) : s.H);
+  const int Bm = r.in<float>(4, "B", r.product({BT, s.G, s.N}));
+  const int Cm = r.in<float>(5, "C", r.product({BT, s.G, s.N}));
+  const int D = r.optional_in<float>(6, "D", s.D_per_p ? r.product({s.H, s.P}) : s.H);
+  const int z = r.optional_in<float>(7, "z", r.product({BT, s.H, s.P}));
+  const int dt_bias = r.optional_in<float>(8, "dtBias", s.dt_bias_per_p ? r.product({s.H, s.P}) : s.H);
+  const int slots = r.slots(9, s.B, s.S);
+  const int out = r.out<float>(10, "out", r.product({BT, s.H, s.P}));
+  return [=](CallData& c) mutable {
+    s.state = c.ptr<float>(state);
+    s.x = c.ptr<float>(x);
+    s.dt = c.ptr<float>(dt);
+    s.A = c.ptr<float>(A);
+    s.Bm = c.ptr<float>(Bm);
+    s.Cm = c.ptr<float>(Cm);
+    s.D = c.ptr<float>(D);
+    s.z = c.ptr<float>(z);
+    s.dt_bias = c.ptr<float>(dt_bias);
+    s.slots = c.ptr<int32_t>(slots);
+    s.out = c.ptr<float>(out);
+    selective_state_update(s, c.stream());
+  };
+}
+
+// causalConv1dUpdate(x, convState, weight, bias|null, slots, out, batch, T, S, C, L, W, silu)
+CudaJob parse_causal_conv1d_update(CudaArgs& r) {
+  CausalConv1dArgs a{};
+  a.B = r.integer(6, "batch", 1);
+  a.T = r.integer(7, "T", 1);
+  a.S = r.integer(8, "S", 1);
+  a.C = r.integer(9, "C", 1);
+  a.L = r.integer(10, "L", 1);
+  a.W = r.integer(11, "W", 1);
+  if (a.L < a.W - 1) throw r.range_error("the state length L must be at least W - 1");
+  a.silu = r.boolean(12, "silu");
+  const int64_t BT = r.product({a.B, a.T});
+  const int x = r.in<float>(0, "x", r.product({BT, a.C}));
+  const int state = r.inout<float>(1, "convState", r.product({a.S, a.C, a.L}));
+  const int weight = r.in<float>(2, "weight", r.product({a.C, a.W}));
+  const int bias = r.optional_in<float>(3, "bias", a.C);
+  const int slots = r.slots(4, a.B, a.S);
+  const int out = r.out<float>(5, "out", r.product({BT, a.C}));
+  return [=](CallData& c) mutable {
+    a.x = c.ptr<float>(x);
+    a.conv_state = c.ptr<float>(state);
+    a.weight = c.ptr<float>(weight);
+    a.bias = c.ptr<float>(bias);
+    a.slots = c.ptr<int32_t>(slots);
+    a.out = c.ptr<float>(out);
+    causal_conv1d_update(a, c.stream());
+  };
+}
+
+}  // namespace
+
+void init_ssm(Napi::Env env, Napi::Object exports) {
+  export_cuda_kernel(env, exports, "selectiveStateUpdate", parse_selective_state_update);
+  export_cuda_kernel(env, exports, "causalConv1dUpdate", parse_causal_conv1d_update);
+}
+
+}  // namespace hashmac::cuda

@@ -1,0 +1,326 @@
+// LSH kernels on the GPU: sign projection (fused sign + pack), Hamming GEMM (popc and b1 tensor-core
+// forms), the tiled hash layer and weight encoding.
+//
+// Precision of the sign projection: FP32 FMA on the CUDA cores. TF32 (10-bit mantissa) rounds each
+// input by up to 2^-11 relative, so a dot product can move by ~5e-4 of sum|x||p| — more than the 1e-4
+// margin within which SPEC guarantees no projection lies; BF16 is worse. Sign bits would then differ
+// from the reference. FP32 accumulation in a different order than the reference stays far inside it.
+#include <cmath>
+
+#include "lsh.h"
+#include "runtime.h"
+
+namespace hashmac::cuda {
+namespace {
+
+// ---- sign projection ------------------------------------------------------------------------------
+constexpr int kSignRows = 64;   // rows of x per block
+constexpr int kSignBits = 64;   // projections (code bits) per block
+constexpr int kSignDepth = 16;  // reduction chunk staged in shared memory
+constexpr int kSignThreads = 256;
+
+__global__ void __launch_bounds__(kSignThreads) sign_tiles_kernel(SignTilesArgs a) {
+  __shared__ float xs[kSignDepth][kSignRows + 1];
+  __shared__ float ps[kSignDepth][kSignBits + 1];
+  __shared__ unsigned int bits[kSignRows][kSignBits / 32];
+
+  const int pair = blockIdx.z;
+  const int64_t i = pair / a.nJ, j = pair % a.nJ;
+  const int64_t col0 = i * a.Ti, width = min(a.Ti, a.D - col0);
+  int64_t row_begin = 0, row_end = a.R;
+  if (a.rows_per_j > 0) {
+    row_begin = j * a.rows_per_j;
+    row_end = min(a.R, row_begin + a.rows_per_j);
+  }
+  const int64_t r0 = row_begin + static_cast<int64_t>(blockIdx.x) * kSignRows;
+  if (r0 >= row_end) return;
+  const int64_t k0 = static_cast<int64_t>(blockIdx.y) * kSignBits;
+  const float* proj = a.proj + (i * a.nJ + j) * a.K * a.Ti;
+
+  const int tid = threadIdx.x;
+  const int tr = tid / 16, tk = tid % 16;  // this thread: rows tr + 16u, bits tk + 16v
+  float acc[4][4] = {};
+  for (int u = tid; u < kSignRows * (kSignBits / 32); u += kSignThreads) bits[u / 2][u % 2] = 0u;
+
+  for (int64_t d0 = 0; d0 < width; d0 += kSignDepth) {
+#pragma unroll
+    for (int l = 0; l < 4; ++l) {
+      const int idx = tid + kSignThreads * l;
+      const int row = idx / kSignDepth, d = idx % kSignDepth;
+      const bool in_d = d0 + d < width;
+      const int64_t r = r0 + row, k = k0 + row;
+      xs[d][row] = (in_d && r < row_end) ? a.x[r * a.ldx + col0 + d0 + d] : 0.0f;
+      ps[d][row] = (in_d && k < a.K) ? proj[k * a.Ti + d0 + d] : 0.0f;
+    }
+    __syncthreads();
+#pragma unroll
+    for (int d = 0; d < kSignDepth; ++d) {
+      float xv[4], pv[4];
+#pragma unroll
+      for (int u = 0; u < 4; ++u) xv[u] = xs[d][tr + 16 * u];
+#pragma unroll
+      for (int v = 0; v < 4; ++v) pv[v] = ps[d][tk + 16 * v];
+#pragma unroll
+      for (int u = 0; u < 4; ++u)
+#pragma unroll
+        for (int v = 0; v < 4; ++v) acc[u][v] = fmaf(xv[u], pv[v], acc[u][v]);
+    }
+    __syncthreads();
+  }
+
+  // Epilogue: sign test (z > 0: +0, -0 and NaN give 0) and packing, bit k at bit k&31 of word k>>5.
+#pragma unroll
+  for (int u = 0; u < 4; ++u)
+#pragma unroll
+    for (int v = 0; v < 4; ++v) {
+      const int k = tk + 16 * v;
+      if (acc[u][v] > 0.0f) atomicOr(&bits[tr + 16 * u][k / 32], 1u << (k % 32));
+    }
+  __syncthreads();
+
+  const int64_t dense = (a.K + 7) / 8;
+  const int64_t out_row0 = i * a.code_rows_i + j * a.code_rows_j;
+  for (int idx = tid; idx < kSignRows * 8; idx += kSignThreads) {
+    const int row = idx / 8, byte = idx % 8;
+    const int64_t r = r0 + row, b = k0 / 8 + byte;
+    if (r >= row_end || b >= dense) continue;
+    a.codes[(out_row0 + r) * a.code_stride + b] = static_cast<uint8_t>(bits[row][byte / 4] >> (8 * (byte % 4)));
+  }
+  // The block holding the last bits also clears the row padding past ceil(K/8).
+  if (k0 + kSignBits >= a.K) {
+    const int64_t pad = a.code_stride - dense;
+    for (int64_t idx = tid; idx < kSignRows * pad; idx += kSignThreads) {
+      const int64_t r = r0 + idx / pad;
+      if (r < row_end) a.codes[(out_row0 + r) * a.code_stride + dense + idx % pad] = 0;
+    }
+  }
+  if (a.norms && blockIdx.y == 0 && (a.rows_per_j > 0 || j == 0) && tid < kSignRows) {
+    const int64_t r = r0 + tid;
+    if (r < row_end) {
+      const float* row = a.x + r * a.ldx + col0;
+      float s = 0.0f;
+      for (int64_t d = 0; d < width; ++d) s = fmaf(row[d], row[d], s);
+      a.norms[i * a.R + r] = sqrtf(s) + a.norm_eps;
+    }
+  }
+}
+
+// ---- Hamming GEMM: popc ---------------------------------------------------------------------------
+constexpr int kHamTile = 64;   // 64 x 64 distances per block, 4 x 4 per thread
+constexpr int kHamWords = 32;  // words staged per step
+
+__global__ void __launch_bounds__(256) hamming_popc_kernel(HammingArgs h) {
+  __shared__ uint32_t as[kHamWords][kHamTile];
+  __shared__ uint32_t bs[kHamWords][kHamTile];
+  const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+  const int64_t m0 = static_cast<int64_t>(blockIdx.y) * kHamTile, n0 = static_cast<int64_t>(blockIdx.x) * kHamTile;
+  int acc[4][4] = {};
+  for (int64_t w0 = 0; w0 < h.words; w0 += kHamWords) {
+    // Consecutive threads read consecutive words of one row (coalesced), stored transposed.
+    for (int idx = threadIdx.x; idx < kHamWords * kHamTile; idx += 256) {
+      const int row = idx / kHamWords, w = idx % kHamWords;
+      const bool in_w = w0 + w < h.words;
+      as[w][row] = (in_w && m0 + row < h.M) ? h.a[(m0 + row) * h.lda + w0 + w] : 0u;
+      bs[w][row] = (in_w && n0 + row < h.N) ? h.b[(n0 + row) * h.ldb + w0 + w] : 0u;
+    }
+    __syncthreads();
+#pragma unroll 8
+    for (int w = 0; w < kHamWords; ++w) {
+      uint32_t av[4], bv[4];
+#pragma unroll
+      for (int u = 0; u < 4; ++u) av[u] = as[w][ty + 16 * u];
+#pragma unroll
+      for (int v = 0; v < 4; ++v) bv[v] = bs[w][tx + 16 * v];
+#pragma unroll
+      for (int u = 0; u < 4; ++u)
+#pragma unroll
+        for (int v = 0; v < 4; ++v) acc[u][v] += __popc(av[u] ^ bv[v]);
+    }
+    __syncthreads();
+  }
+#pragma unroll
+  for (int u = 0; u < 4; ++u)
+#pragma unroll
+    for (int v = 0; v < 4; ++v) {
+      const int64_t m = m0 + ty + 16 * u, n = n0 + tx + 16 * v;
+      if (m < h.M && n < h.N) h.dist[m * h.ldd + n] = acc[u][v];
+    }
+}
+
+// ---- Hamming GEMM: b1 tensor cores ----------------------------------------------------------------
+// popc(a ^ b) = popc(a) + popc(b) - 2 popc(a & b); the AND-popc MMA gives the last term. Zero padding
+// (rows past M/N, words past `words`) adds nothing to any term.
+__global__ void row_popcounts_kernel(const uint32_t* codes, int64_t ld, int64_t rows, int64_t words, int32_t* out) {
+  const int64_t r = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (r >= rows) return;
+  int s = 0;
+  for (int64_t w = 0; w < words; ++w) s += __popc(codes[r * ld + w]);
+  out[r] = s;
+}
+
+constexpr int kMmaWords = 8;       // 256 bits: one m16n8k256 step
+constexpr int kMmaPitch = 12;      // padded row pitch in words: fragment reads hit 32 distinct banks
+
+__device__ __forceinline__ void mma_and_popc(int (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2]) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile(
+      "mma.sync.aligned.m16n8k256.row.col.s32.b1.b1.s32.and.popc "
+      "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+      : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#else
+  __trap();  // the launcher only selects this kernel on sm_80+
+#endif
+}
+
+// 64 x 64 distances per block of 4 warps; each warp owns 32 x 32 = 2 x 4 MMA tiles.
+__global__ void __launch_bounds__(128) hamming_mma_kernel(HammingArgs h, const int32_t* pop_a, const int32_t* pop_b) {
+  __shared__ uint32_t as[kHamTile][kMmaPitch];
+  __shared__ uint32_t bs[kHamTile][kMmaPitch];
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int g = lane / 4, t = lane % 4;
+  const int wm = (warp / 2) * 32, wn = (warp % 2) * 32;
+  const int64_t m0 = static_cast<int64_t>(blockIdx.y) * kHamTile, n0 = static_cast<int64_t>(blockIdx.x) * kHamTile;
+  int acc[2][4][4] = {};
+  for (int64_t w0 = 0; w0 < h.words; w0 += kMmaWords) {
+#pragma unroll
+    for (int l = 0; l < 4; ++l) {
+      const int idx = threadIdx.x + 128 * l;
+      const int row = idx / kMmaWords, w = idx % kMmaWords;
+      const bool in_w = w0 + w < h.words;
+      as[row][w] = (in_w && m0 + row < h.M) ? h.a[(m0 + row) * h.lda + w0 + w] : 0u;
+      bs[row][w] = (in_w && n0 + row < h.N) ? h.b[(n0 + row) * h.ldb + w0 + w] : 0u;
+    }
+    __syncthreads();
+    uint32_t af[2][4], bf[4][2];
+#pragma unroll
+    for (int mt = 0; mt < 2; ++mt) {
+      const int r = wm + 16 * mt + g;
+      af[mt][0] = as[r][t];
+      af[mt][1] = as[r + 8][t];
+      af[mt][2] = as[r][t + 4];
+      af[mt][3] = as[r + 8][t + 4];
+    }
+#pragma unroll
+    for (int nt = 0; nt < 4; ++nt) {
+      const int c = wn + 8 * nt + g;
+      bf[nt][0] = bs[c][t];
+      bf[nt][1] = bs[c][t + 4];
+    }
+#pragma unroll
+    for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+      for (int nt = 0; nt < 4; ++nt) mma_and_popc(acc[mt][nt], af[mt], bf[nt]);
+    __syncthreads();
+  }
+  // Accumulator layout: d0,d1 at (row g, cols 2t, 2t+1); d2,d3 at (row g+8, same cols).
+#pragma unroll
+  for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+    for (int nt = 0; nt < 4; ++nt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int64_t m = m0 + wm + 16 * mt + g + 8 * (e / 2), n = n0 + wn + 8 * nt + 2 * t + e % 2;
+        if (m < h.M && n < h.N) h.dist[m * h.ldd + n] = pop_a[m] + pop_b[n] - 2 * acc[mt][nt][e];
+      }
+}
+
+// ---- hash layer -----------------------------------------------------------------------------------
+__global__ void estimator_table_kernel(float* est, int64_t K, Estimator e) {
+  const int64_t hd = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (hd > K) return;
+  // Double precision here only builds the K+1 table (as the native backend does); the hot loop is float.
+  est[hd] = e == Estimator::kAngle ? static_cast<float>(cos(M_PI * static_cast<double>(hd) / static_cast<double>(K)))
+                                   : static_cast<float>(1.0 - 2.0 * static_cast<double>(hd) / static_cast<double>(K));
+}
+
+// y[b, n] = sum_i xn[i,b] * wn[i,n] * est[popcount(x code (i, n/To, b) ^ w code (i, n))] + bias[n].
+// Lanes run over n: x codes are shared by the warp (broadcast), weight code rows are read whole.
+__global__ void __launch_bounds__(128) hash_accumulate_kernel(HashLinearArgs a, const uint64_t* xcodes, const float* xnorms,
+                                                              const float* est, int64_t nJ, int64_t words) {
+  const int64_t b = blockIdx.x;
+  const int64_t n = static_cast<int64_t>(blockIdx.y) * blockDim.x + threadIdx.x;
+  if (n >= a.N) return;
+  const int64_t nI = (a.D + a.Ti - 1) / a.Ti, j = n / a.To;
+  const int64_t wld = a.wstride / 8;
+  const uint64_t* wcodes = reinterpret_cast<const uint64_t*>(a.wcodes);
+  float acc = 0.0f;
+  for (int64_t i = 0; i < nI; ++i) {
+    const uint64_t* xc = xcodes + ((i * nJ + j) * a.B + b) * words;
+    const uint64_t* wc = wcodes + (i * a.N + n) * wld;
+    int hd = 0;
+    for (int64_t w = 0; w < words; ++w) hd += __popcll(__ldg(xc + w) ^ __ldg(wc + w));
+    acc += xnorms[i * a.B + b] * a.wnorms[i * a.N + n] * __ldg(est + hd);
+  }
+  a.y[b * a.N + n] = acc + (a.bias ? a.bias[n] : 0.0f);
+}
+
+template <typename T>
+T* scratch(size_t count, cudaStream_t stream) {
+  void* p = nullptr;
+  HASHMAC_CUDA_CHECK(cudaMallocAsync(&p, count * sizeof(T), stream));
+  return static_cast<T*>(p);
+}
+
+bool device_has_b1_mma() {
+  int dev = 0, major = 0;
+  HASHMAC_CUDA_CHECK(cudaGetDevice(&dev));
+  HASHMAC_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
+  return major >= 8;
+}
+
+}  // namespace
+
+void sign_tiles(const SignTilesArgs& a, cudaStream_t stream) {
+  const int64_t rows = a.rows_per_j > 0 ? std::min(a.rows_per_j, a.R) : a.R;
+  const int64_t gx = ceil_div(rows, kSignRows), gy = ceil_div(a.K, kSignBits), gz = a.nI * a.nJ;
+  check_grid("sign projection", gx, gy, gz);
+  sign_tiles_kernel<<<dim3(gx, gy, gz), kSignThreads, 0, stream>>>(a);
+  HASHMAC_CUDA_LAUNCHED("sign_tiles_kernel");
+}
+
+void hamming_gemm(const HammingArgs& h, HammingAlgo algo, cudaStream_t stream) {
+  const int64_t gx = ceil_div(h.N, kHamTile), gy = ceil_div(h.M, kHamTile);
+  check_grid("hamming GEMM", gx, gy, 1);
+  if (algo == HammingAlgo::kPopc || !device_has_b1_mma()) {
+    hamming_popc_kernel<<<dim3(gx, gy), 256, 0, stream>>>(h);
+    HASHMAC_CUDA_LAUNCHED("hamming_popc_kernel");
+    return;
+  }
+  int32_t* pops = scratch<int32_t>(h.M + h.N, stream);
+  row_popcounts_kernel<<<ceil_div(h.M, 256), 256, 0, stream>>>(h.a, h.lda, h.M, h.words, pops);
+  HASHMAC_CUDA_LAUNCHED("row_popcounts_kernel");
+  row_popcounts_kernel<<<ceil_div(h.N, 256), 256, 0, stream>>>(h.b, h.ldb, h.N, h.words, pops + h.M);
+  HASHMAC_CUDA_LAUNCHED("row_popcounts_kernel");
+  hamming_mma_kernel<<<dim3(gx, gy), 128, 0, stream>>>(h, pops, pops + h.M);
+  HASHMAC_CUDA_LAUNCHED("hamming_mma_kernel");
+  HASHMAC_CUDA_CHECK(cudaFreeAsync(pops, stream));
+}
+
+void encode_weights(const EncodeWeightsArgs& e, cudaStream_t stream) {
+  const int64_t nI = ceil_div(e.D, e.Ti), nJ = ceil_div(e.N, e.To);
+  SignTilesArgs s{e.weight, e.D, e.N, e.D, e.Ti, nI, nJ, e.K, e.proj, e.To, e.codes, e.code_stride, e.N, 0, e.norms, e.eps};
+  sign_tiles(s, stream);
+}
+
+void hash_linear(const HashLinearArgs& a, cudaStream_t stream) {
+  const int64_t nI = ceil_div(a.D, a.Ti), nJ = ceil_div(a.N, a.To), words = ceil_div(a.K, 64);
+  uint64_t* xcodes = scratch<uint64_t>(nI * nJ * a.B * words, stream);
+  float* xnorms = scratch<float>(nI * a.B, stream);
+  float* est = scratch<float>(a.K + 1, stream);
+  // x is hashed unnormalised: dividing by its norm does not change a sign.
+  SignTilesArgs s{a.x, a.D, a.B, a.D, a.Ti, nI, nJ, a.K, a.proj, 0, reinterpret_cast<uint8_t*>(xcodes), words * 8,
+                  nJ * a.B, a.B, xnorms, a.eps};
+  sign_tiles(s, stream);
+  estimator_table_kernel<<<ceil_div(a.K + 1, 256), 256, 0, stream>>>(est, a.K, a.estimator);
+  HASHMAC_CUDA_LAUNCHED("estimator_table_kernel");
+  const int64_t gy = ceil_div(a.N, 128);
+  check_grid("hash layer", a.B, gy, 1);
+  hash_accumulate_kernel<<<dim3(a.B, gy), 128, 0, stream>>>(a, xcodes, xnorms, est, nJ, words);
+  HASHMAC_CUDA_LAUNCHED("hash_accumulate_kernel");
+  HASHMAC_CUDA_CHECK(cudaFreeAsync(xcodes, stream));
+  HASHMAC_CUDA_CHECK(cudaFreeAsync(xnorms, stream));
+  HASHMAC_CUDA_CHECK(cudaFreeAsync(est, stream));
+}
+
+}  // namespace hashmac::cuda

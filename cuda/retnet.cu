@@ -1,0 +1,131 @@
+// RetNet kernels: rotary (theta shift) and the recurrent retention step with rotary fused.
+#include "device_math.cuh"
+#include "retnet.h"
+#include "runtime.h"
+
+namespace hashmac::cuda {
+namespace {
+
+// Rotates element d of a pair-interleaved vector: rot(x)[2i] = -x[2i+1], rot(x)[2i+1] = x[2i].
+// sincosf is the accurate one (no fast-math), as SPEC asks.
+__device__ __forceinline__ float rotate(const float* x, int64_t d, int32_t pos, const float* angle, float scale) {
+  const float theta = __fmul_rn(static_cast<float>(pos), angle[d]);
+  float s, c;
+  sincosf(theta, &s, &c);
+  const float xd = x[d] * scale;
+  const float rot = (d % 2 == 0) ? -(x[d + 1] * scale) : x[d - 1] * scale;
+  return xd * c + rot * s;
+}
+
+__global__ void rotary_kernel(RotaryArgs a) {
+  const int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (idx >= a.R * a.H * a.Dh) return;
+  const int64_t d = idx % a.Dh, row = idx / (a.H * a.Dh);
+  a.y[idx] = rotate(a.x + (idx - d), d, a.positions[row], a.angle, 1.0f);
+}
+
+constexpr int kRetWarps = 8;  // warps split Dk; lane = one Dv column
+
+// Grid (ceil(Dv/32), H, B). Thread (warp w, lane) holds S[dk, dv] for dk = w + 8u, dv = 32*bx + lane.
+template <int VPT>
+__global__ void __launch_bounds__(32 * kRetWarps) retention_kernel(RetentionArgs a) {
+  extern __shared__ float smem[];
+  float* qs = smem;               // [Dk] rotated q
+  float* ks = smem + a.Dk;        // [Dk] rotated, scaled k
+  float* red = smem + 2 * a.Dk;   // [8][32] partial outputs
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int64_t dv = static_cast<int64_t>(blockIdx.x) * 32 + lane;
+  const int64_t h = blockIdx.y, b = blockIdx.z;
+  const int slot = a.slots[b];
+  const bool col = dv < a.Dv;
+  if (slot < 0) {
+    if (warp == 0 && col)
+      for (int64_t t = 0; t < a.T; ++t) a.o[((b * a.T + t) * a.H + h) * a.Dv + dv] = 0.0f;
+    return;
+  }
+  float* S = a.S + (static_cast<int64_t>(slot) * a.H + h) * a.Dk * a.Dv;
+  float s[VPT];
+#pragma unroll
+  for (int u = 0; u < VPT; ++u) {
+    const int64_t dk = warp + kRetWarps * u;
+    s[u] = (col && dk < a.Dk) ? S[dk * a.Dv + dv] : 0.0f;
+  }
+  const float gamma = a.decay[h];
+  float scale = a.scales[static_cast<int64_t>(slot) * a.H + h];
+  const int32_t pos0 = a.offsets[slot];
+  for (int64_t t = 0; t < a.T; ++t) {
+    const int64_t bth = (b * a.T + t) * a.H + h;
+    const float* q = a.q + bth * a.Dk;
+    const float* k = a.k + bth * a.Dk;
+    const int32_t pos = pos0 + static_cast<int32_t>(t);
+    for (int64_t d = threadIdx.x; d < a.Dk; d += blockDim.x) {
+      qs[d] = a.angle ? rotate(q, d, pos, a.angle, 1.0f) : q[d];
+      ks[d] = a.angle ? rotate(k, d, pos, a.angle, a.k_scale) : k[d] * a.k_scale;
+    }
+    __syncthreads();
+    const float vv = col ? a.v[bth * a.Dv + dv] : 0.0f;
+    float partial = 0.0f;
+#pragma unroll
+    for (int u = 0; u < VPT; ++u) {
+      const int64_t dk = warp + kRetWarps * u;
+      if (dk < a.Dk) {
+        s[u] = gamma * s[u] + ks[dk] * vv;
+        partial = fmaf(qs[dk], s[u], partial);
+      }
+    }
+    scale = scale * gamma + 1.0f;
+    red[warp * 32 + lane] = partial;
+    __syncthreads();
+    if (warp == 0 && col) {
+      float sum = 0.0f;
+#pragma unroll
+      for (int w = 0; w < kRetWarps; ++w) sum += red[w * 32 + lane];
+      a.o[bth * a.Dv + dv] = sum / sqrtf(scale);
+    }
+    __syncthreads();  // qs, ks and red are rewritten by the next step
+  }
+#pragma unroll
+  for (int u = 0; u < VPT; ++u) {
+    const int64_t dk = warp + kRetWarps * u;
+    if (col && dk < a.Dk) S[dk * a.Dv + dv] = s[u];
+  }
+}
+
+// After the main kernel (same stream): scales and offsets, which every column block read at its start.
+// The scale recurrence repeats the main kernel's float operations, so both see the same values.
+__global__ void retention_finish_kernel(RetentionArgs a) {
+  const int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (idx >= a.B * a.H) return;
+  const int64_t b = idx / a.H, h = idx % a.H;
+  const int slot = a.slots[b];
+  if (slot < 0) return;
+  const float gamma = a.decay[h];
+  float& scale = a.scales[static_cast<int64_t>(slot) * a.H + h];
+  float s = scale;
+  for (int64_t t = 0; t < a.T; ++t) s = s * gamma + 1.0f;
+  scale = s;
+  if (h == 0) a.offsets[slot] += static_cast<int32_t>(a.T);
+}
+
+}  // namespace
+
+void rotary(const RotaryArgs& a, cudaStream_t stream) {
+  const int64_t n = a.R * a.H * a.Dh, blocks = ceil_div(n, 256);
+  check_grid("rotary", blocks, 1, 1);
+  rotary_kernel<<<blocks, 256, 0, stream>>>(a);
+  HASHMAC_CUDA_LAUNCHED("rotary_kernel");
+}
+
+void retention_step(const RetentionArgs& a, cudaStream_t stream) {
+  const int64_t gx = ceil_div(a.Dv, 32);
+  check_grid("retention_step", gx, a.H, a.B);
+  const size_t shared = (2 * a.Dk + kRetWarps * 32) * sizeof(float);
+  dispatch_vpt(ceil_div(a.Dk, kRetWarps), "retention_step: the CUDA kernel supports Dk <= 256", [&](auto vpt) {
+    retention_kernel<decltype(vpt)::value><<<dim3(gx, a.H, a.B), 32 * kRetWarps, shared, stream>>>(a);
+  });
+  HASHMAC_CUDA_LAUNCHED("retention_kernel");
+  retention_finish_kernel<<<ceil_div(a.B * a.H, 256), 256, 0, stream>>>(a);
+  HASHMAC_CUDA_LAUNCHED("retention_finish_kernel");
+}
+
+}  // namespace hashmac::cuda
