@@ -1,4 +1,7 @@
-/** The CUDA backend's kernel table (filled as CUDA kernels land; see cuda/). */
+/** The CUDA backend's kernel table: every family's lib/cuda/<family>.ts (kernels in cuda/). */
 import type { KernelTable } from '../backend.js';
+import { lshCuda } from './lsh.js';
 
-export const cudaKernels: KernelTable = {};
+export const cudaKernels: KernelTable = {
+  ...lshCuda,
+};
