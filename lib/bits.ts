@@ -60,8 +60,11 @@ export function restride(codes: PackedBits, stride: number): PackedBits {
   return out;
 }
 
-/** Validates a PackedBits argument (name used in errors). Padding bits must be zero. */
-export function checkPackedBits(name: string, value: unknown, bits?: number): PackedBits {
+/**
+ * Validates a PackedBits argument (name used in errors). Padding bits of an input must be zero; an
+ * output (`asOutput`) may hold anything, since the kernel overwrites every byte.
+ */
+export function checkPackedBits(name: string, value: unknown, bits?: number, asOutput = false): PackedBits {
   if (typeof value !== 'object' || value === null || !('data' in value)) {
     throw new TypeError(`${name}: expected packed bits {data: Uint8Array, rows, bits, stride}`);
   }
@@ -75,6 +78,7 @@ export function checkPackedBits(name: string, value: unknown, bits?: number): Pa
   if (v.data.length !== v.rows * v.stride) {
     throw new RangeError(`${name}: ${v.rows} rows x ${v.stride} bytes needs ${v.rows * v.stride} bytes, data has ${v.data.length}`);
   }
+  if (!asOutput) checkPaddingZero(name, v);
   return v;
 }
 

@@ -13,7 +13,7 @@ export const MAX_ELEMENTS = 2 ** 31 - 1;
 export type Dim = string | number;
 
 function describeValue(v: unknown): string {
-  if (v === null) return 'null';
+  if (v === null || v === undefined) return String(v);
   if (Array.isArray(v)) return 'an Array';
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
   if (typeof v === 'object') return 'an object';
@@ -23,7 +23,14 @@ function describeValue(v: unknown): string {
 export function isDetached(a: AnyArray): boolean {
   const buf = a.buffer as ArrayBuffer & { detached?: boolean };
   if (typeof buf.detached === 'boolean') return buf.detached;
-  return buf.byteLength === 0 && a.length === 0 && a.byteOffset === 0;
+  if (buf.byteLength !== 0) return false;
+  // Node 20 has no ArrayBuffer.prototype.detached: constructing a view is what fails on a detached buffer.
+  try {
+    new Uint8Array(buf, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Checks a typed array of the given dtype; returns it typed. */

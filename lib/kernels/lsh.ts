@@ -39,7 +39,7 @@ const signProjectKernel = defineKernel('signProject', (x: Tensor, proj: Tensor, 
   const pt = s.tensor('proj', proj, 'float32', ['K', 'D']);
   const M = s.dim('M'), K = s.dim('K');
   const out = (o.out === undefined ? {} : checkObject(`${fn}: options.out`, o.out)) as SignProjectOptions['out'] & object;
-  const codes = out.codes === undefined ? packedBits(M, K) : checkPackedBits(`${fn}: out.codes`, out.codes, K);
+  const codes = out.codes === undefined ? packedBits(M, K) : checkPackedBits(`${fn}: out.codes`, out.codes, K, true);
   if (codes.rows !== M) throw new RangeError(`${fn}: out.codes: expected ${M} rows, got ${codes.rows}`);
   const norms = out.norms === undefined ? new Float32Array(M) : checkArray(`${fn}: out.norms`, out.norms, 'float32');
   if (norms.length !== M) throw new RangeError(`${fn}: out.norms: expected ${M} elements, got ${norms.length}`);

@@ -16,16 +16,20 @@ function setBit(codes: Uint8Array, offset: number, j: number): void {
   codes[offset + (j >> 3)] |= 1 << (j & 7);
 }
 
-/** Sign bits of one row (x[xOff .. xOff+len) scaled by `scale`) against projection rows of stride `ldp`. */
+/**
+ * Sign bits of one row x[xOff .. xOff+len) against projection rows of stride `ldp`. SPEC §3 hashes
+ * x/||x||; dividing by a positive norm never changes a sign, so every backend hashes x itself (which
+ * also keeps exactly representable inputs exact).
+ */
 function hashRow(
-  x: Float32Array, xOff: number, len: number, scale: number,
+  x: Float32Array, xOff: number, len: number,
   proj: Float32Array, pOff: number, ldp: number, K: number,
   codes: Uint8Array, cOff: number, stride: number,
 ): void {
   codes.fill(0, cOff, cOff + stride);
   for (let k = 0; k < K; k++) {
     let z = 0;
-    for (let d = 0; d < len; d++) z += (x[xOff + d] * scale) * proj[pOff + k * ldp + d];
+    for (let d = 0; d < len; d++) z += x[xOff + d] * proj[pOff + k * ldp + d];
     if (z > 0) setBit(codes, cOff, k);
   }
 }
@@ -44,7 +48,7 @@ function hamming(a: Uint8Array, aOff: number, b: Uint8Array, bOff: number, bytes
 
 export function signProject(p: SignProjectPlan): void {
   for (let m = 0; m < p.M; m++) {
-    hashRow(p.x, m * p.D, p.D, 1, p.proj, 0, p.D, p.K, p.codes, m * p.stride, p.stride);
+    hashRow(p.x, m * p.D, p.D, p.proj, 0, p.D, p.K, p.codes, m * p.stride, p.stride);
     p.norms[m] = norm(p.x, m * p.D, p.D);
   }
 }
@@ -65,7 +69,7 @@ export function encodeWeights(p: EncodeWeightsPlan): void {
       const j = Math.floor(n / To);
       const wn = norm(p.weight, n * p.D + c0, len) + p.eps;
       p.norms[i * p.N + n] = wn;
-      hashRow(p.weight, n * p.D + c0, len, 1 / wn, p.proj, ((i * nJ + j) * K) * Ti, Ti, K, p.codes, (i * p.N + n) * p.stride, p.stride);
+      hashRow(p.weight, n * p.D + c0, len, p.proj, ((i * nJ + j) * K) * Ti, Ti, K, p.codes, (i * p.N + n) * p.stride, p.stride);
     }
   }
 }
@@ -81,7 +85,7 @@ export function hashLinear(p: HashLinearPlan): void {
     for (let b = 0; b < p.B; b++) {
       const xn = norm(p.x, b * p.D + c0, len) + p.eps;
       for (let j = 0; j < nJ; j++) {
-        hashRow(p.x, b * p.D + c0, len, 1 / xn, p.proj, ((i * nJ + j) * K) * Ti, Ti, K, xcode, 0, stride);
+        hashRow(p.x, b * p.D + c0, len, p.proj, ((i * nJ + j) * K) * Ti, Ti, K, xcode, 0, stride);
         for (let n = j * To; n < Math.min(p.N, (j + 1) * To); n++) {
           const h = hamming(xcode, 0, p.weightCodes, (i * p.N + n) * stride, stride);
           const est = p.estimator === 'angle' ? Math.cos((Math.PI * h) / K) : 1 - (2 * h) / K;
