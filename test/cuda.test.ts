@@ -144,5 +144,5 @@ test('addon errors are JS exceptions: bad lengths are RangeErrors, a freed buffe
   buf.free();
   assert.throws(() => addon.rotary(buf, new Int32Array(1), new Float32Array(4), new Float32Array(4), 1, 1, 4), /freed/);
   assert.throws(() => addon.rglruStep(new Float32Array(4), new Float32Array(4), new Float32Array(4), new Float32Array(4),
-    new Float32Array(4), null, new Int32Array([5]), new Float32Array(4), 1, 1, 1, 4, 8, false), /outside the pool/);
+    new Float32Array(4), null, new Int32Array([5]), new Float32Array(4), 1, 4, 1, 1, 8, false), /outside the pool/);
 });

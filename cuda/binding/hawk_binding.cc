@@ -6,13 +6,13 @@
 namespace hashmac::cuda {
 namespace {
 
-// rglruStep(h, x, gateX, gateA, a, reset|null, slots, out, batch, T, S, W, c, softplusA)
+// rglruStep(h, x, gateX, gateA, a, reset|null, slots, out, S, W, batch, T, c, softplusA)
 CudaJob parse_rglru_step(CudaArgs& r) {
   RglruArgs a{};
-  a.B = r.integer(8, "batch", 1);
-  a.T = r.integer(9, "T", 1);
-  a.S = r.integer(10, "S", 1);
-  a.W = r.integer(11, "W", 1);
+  a.S = r.integer(8, "poolSize", 1);
+  a.W = r.integer(9, "width", 1);
+  a.B = r.integer(10, "batch", 1);
+  a.T = r.integer(11, "steps", 1);
   a.c = static_cast<float>(r.number(12, "c"));
   a.softplus_a = r.boolean(13, "softplusA");
   const int64_t BTW = r.product({a.B, a.T, a.W});

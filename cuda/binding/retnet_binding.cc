@@ -19,12 +19,12 @@ CudaJob parse_rotary(CudaArgs& r) {
   };
 }
 
-// retentionStep(S, scales, offsets, q, k, v, decay, angle|null, slots, o, batch, T, Sl, H, Dk, Dv, kScale)
+// retentionStep(S, scales, offsets, q, k, v, decay, angle|null, slots, o, Sl, batch, T, H, Dk, Dv, kScale)
 CudaJob parse_retention_step(CudaArgs& r) {
   RetentionArgs a{};
-  a.B = r.integer(10, "batch", 1);
-  a.T = r.integer(11, "T", 1);
-  a.Sl = r.integer(12, "Sl", 1);
+  a.Sl = r.integer(10, "poolSize", 1);
+  a.B = r.integer(11, "batch", 1);
+  a.T = r.integer(12, "T", 1);
   a.H = r.integer(13, "H", 1);
   a.Dk = r.integer(14, "Dk", 1);
   a.Dv = r.integer(15, "Dv", 1);

@@ -7,16 +7,16 @@ namespace hashmac::cuda {
 namespace {
 
 // selectiveStateUpdate(state, x, dt, A, B, C, D|null, z|null, dtBias|null, slots, out,
-//                      batch, T, S, H, P, N, G, dtPerP, aFull, dPerP, dtBiasPerP, dtSoftplus)
+//                      S, H, P, N, G, batch, T, dtPerP, aFull, dPerP, dtBiasPerP, dtSoftplus)
 CudaJob parse_selective_state_update(CudaArgs& r) {
   SelectiveStateArgs s{};
-  s.B = r.integer(11, "batch", 1);
-  s.T = r.integer(12, "T", 1);
-  s.S = r.integer(13, "S", 1);
-  s.H = r.integer(14, "H", 1);
-  s.P = r.integer(15, "P", 1);
-  s.N = r.integer(16, "N", 1);
-  s.G = r.integer(17, "G", 1);
+  s.S = r.integer(11, "poolSize", 1);
+  s.H = r.integer(12, "heads", 1);
+  s.P = r.integer(13, "headDim", 1);
+  s.N = r.integer(14, "dState", 1);
+  s.G = r.integer(15, "groups", 1);
+  s.B = r.integer(16, "batch", 1);
+  s.T = r.integer(17, "steps", 1);
   if (s.H % s.G) throw r.range_error("H must be a multiple of G");
   if (s.N > 1024) throw r.range_error("the CUDA kernel supports N <= 1024");
   s.dt_per_p = r.boolean(18, "dtPerP");
@@ -52,20 +52,20 @@ CudaJob parse_selective_state_update(CudaArgs& r) {
   };
 }
 
-// causalConv1dUpdate(x, convState, weight, bias|null, slots, out, batch, T, S, C, L, W, silu)
+// causalConv1dUpdate(convState, x, weight, bias|null, slots, out, S, C, L, W, batch, T, silu)
 CudaJob parse_causal_conv1d_update(CudaArgs& r) {
   CausalConv1dArgs a{};
-  a.B = r.integer(6, "batch", 1);
-  a.T = r.integer(7, "T", 1);
-  a.S = r.integer(8, "S", 1);
-  a.C = r.integer(9, "C", 1);
-  a.L = r.integer(10, "L", 1);
-  a.W = r.integer(11, "W", 1);
+  a.S = r.integer(6, "poolSize", 1);
+  a.C = r.integer(7, "channels", 1);
+  a.L = r.integer(8, "length", 1);
+  a.W = r.integer(9, "width", 1);
+  a.B = r.integer(10, "batch", 1);
+  a.T = r.integer(11, "steps", 1);
   if (a.L < a.W - 1) throw r.range_error("the state length L must be at least W - 1");
   a.silu = r.boolean(12, "silu");
   const int64_t BT = r.product({a.B, a.T});
-  const int x = r.in<float>(0, "x", r.product({BT, a.C}));
-  const int state = r.inout<float>(1, "convState", r.product({a.S, a.C, a.L}));
+  const int state = r.inout<float>(0, "convState", r.product({a.S, a.C, a.L}));
+  const int x = r.in<float>(1, "x", r.product({BT, a.C}));
   const int weight = r.in<float>(2, "weight", r.product({a.C, a.W}));
   const int bias = r.optional_in<float>(3, "bias", a.C);
   const int slots = r.slots(4, a.B, a.S);

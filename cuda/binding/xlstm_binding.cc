@@ -6,12 +6,12 @@
 namespace hashmac::cuda {
 namespace {
 
-// slstmStep(y, c, n, m, wx, R, rBias|null, slots, out, batch, T, S, NH, DH, eps)
+// slstmStep(y, c, n, m, wx, R, rBias|null, slots, h, S, batch, T, NH, DH, eps)
 CudaJob parse_slstm_step(CudaArgs& r) {
   SlstmArgs a{};
-  a.B = r.integer(9, "batch", 1);
-  a.T = r.integer(10, "T", 1);
-  a.S = r.integer(11, "S", 1);
+  a.S = r.integer(9, "poolSize", 1);
+  a.B = r.integer(10, "batch", 1);
+  a.T = r.integer(11, "T", 1);
   a.NH = r.integer(12, "NH", 1);
   a.DH = r.integer(13, "DH", 1);
   a.eps = static_cast<float>(r.number(14, "eps"));
@@ -40,12 +40,12 @@ CudaJob parse_slstm_step(CudaArgs& r) {
   };
 }
 
-// mlstmStep(C, n, m, q, k, v, iPre, fPre, slots, h, batch, T, S, NH, DK, DV, eps)
+// mlstmStep(C, n, m, q, k, v, iPre, fPre, slots, h, S, batch, T, NH, DK, DV, eps)
 CudaJob parse_mlstm_step(CudaArgs& r) {
   MlstmArgs a{};
-  a.B = r.integer(10, "batch", 1);
-  a.T = r.integer(11, "T", 1);
-  a.S = r.integer(12, "S", 1);
+  a.S = r.integer(10, "poolSize", 1);
+  a.B = r.integer(11, "batch", 1);
+  a.T = r.integer(12, "T", 1);
   a.NH = r.integer(13, "NH", 1);
   a.DK = r.integer(14, "DK", 1);
   a.DV = r.integer(15, "DV", 1);
