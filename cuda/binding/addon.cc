@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "../peak.h"
 #include "call.h"
 
 #ifndef HASHMAC_VERSION
@@ -72,6 +73,59 @@ Napi::Value GetHammingAlgo(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), cuda_env(info.Env()).hamming_algo == 1 ? "mma" : "popc");
 }
 
+// The stream of an optional StreamHandle argument, else the default stream.
+StreamPtr stream_arg(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Env env = info.Env();
+  if (info.Length() > i && info[i].IsObject() && info[i].As<Napi::Object>().InstanceOf(cuda_env(env).stream_ctor.Value())) {
+    return StreamHandle::Unwrap(info[i].As<Napi::Object>())->stream();
+  }
+  return default_stream(env);
+}
+
+// recordEvent(stream?) -> an event recorded on the stream; elapsedMs(start, stop) waits for stop.
+// Used by scripts/gpu-bench.ts to time calls on the GPU's clock.
+Napi::Value RecordEvent(const Napi::CallbackInfo& info) {
+  try {
+    cudaEvent_t ev;
+    HASHMAC_CUDA_CHECK(cudaEventCreate(&ev));
+    HASHMAC_CUDA_CHECK(cudaEventRecord(ev, stream_arg(info, 0)->get()));
+    return Napi::External<CUevent_st>::New(info.Env(), ev, [](Napi::Env, CUevent_st* e) { cudaEventDestroy(e); });
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string("recordEvent: ") + e.what());
+  }
+}
+
+Napi::Value ElapsedMs(const Napi::CallbackInfo& info) {
+  if (!info[0].IsExternal() || !info[1].IsExternal()) throw Napi::TypeError::New(info.Env(), "elapsedMs: expected two events from recordEvent()");
+  cudaEvent_t a = info[0].As<Napi::External<CUevent_st>>().Data(), b = info[1].As<Napi::External<CUevent_st>>().Data();
+  try {
+    HASHMAC_CUDA_CHECK(cudaEventSynchronize(b));
+    float ms = 0;
+    HASHMAC_CUDA_CHECK(cudaEventElapsedTime(&ms, a, b));
+    return Napi::Number::New(info.Env(), ms);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string("elapsedMs: ") + e.what());
+  }
+}
+
+// measurePeaks(copyBytes, reps) -> { copyGBs, fp32Tflops, popcTops }: the limits benchmarks compare to.
+Napi::Value MeasurePeaks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const double bytes = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 1e9;
+  const double reps = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 20;
+  if (!(bytes >= 1 && bytes <= 1e12) || !(reps >= 1 && reps <= 1e4)) throw Napi::RangeError::New(env, "measurePeaks: expected copyBytes in [1, 1e12], reps in [1, 1e4]");
+  try {
+    cudaStream_t s = default_stream(env)->get();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("copyGBs", copy_bandwidth_gbs(static_cast<size_t>(bytes), static_cast<int>(reps), s));
+    out.Set("fp32Tflops", fma_tflops(static_cast<int>(reps), s));
+    out.Set("popcTops", popc_tops(static_cast<int>(reps), s));
+    return out;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string("measurePeaks: ") + e.what());
+  }
+}
+
 Napi::Value Version(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), HASHMAC_VERSION); }
 
 }  // namespace
@@ -93,6 +147,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setHammingAlgo", Napi::Function::New(env, SetHammingAlgo, "setHammingAlgo"));
   exports.Set("getHammingAlgo", Napi::Function::New(env, GetHammingAlgo, "getHammingAlgo"));
   exports.Set("version", Napi::Function::New(env, Version, "version"));
+  exports.Set("recordEvent", Napi::Function::New(env, RecordEvent, "recordEvent"));
+  exports.Set("elapsedMs", Napi::Function::New(env, ElapsedMs, "elapsedMs"));
+  exports.Set("measurePeaks", Napi::Function::New(env, MeasurePeaks, "measurePeaks"));
   init_lsh(env, exports);
   init_ssm(env, exports);
   init_retnet(env, exports);
