@@ -110,8 +110,9 @@ constexpr int kHamTile = 64;   // 64 x 64 distances per block, 4 x 4 per thread
 constexpr int kHamWords = 32;  // words staged per step
 
 __global__ void __launch_bounds__(256) hamming_popc_kernel(HammingArgs h) {
-  __shared__ uint32_t as[kHamWords][kHamTile];
-  __shared__ uint32_t bs[kHamWords][kHamTile];
+  // +1 pad: the staging stores (consecutive threads, consecutive words) land in distinct banks.
+  __shared__ uint32_t as[kHamWords][kHamTile + 1];
+  __shared__ uint32_t bs[kHamWords][kHamTile + 1];
   const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
   const int64_t m0 = static_cast<int64_t>(blockIdx.y) * kHamTile, n0 = static_cast<int64_t>(blockIdx.x) * kHamTile;
   int acc[4][4] = {};
