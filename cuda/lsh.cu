@@ -1,10 +1,11 @@
 // LSH kernels on the GPU: sign projection (fused sign + pack), Hamming GEMM (popc and b1 tensor-core
 // forms), the tiled hash layer and weight encoding.
 //
-// Precision of the sign projection: FP32 FMA on the CUDA cores. TF32 (10-bit mantissa) rounds each
-// input by up to 2^-11 relative, so a dot product can move by ~5e-4 of sum|x||p| — more than the 1e-4
-// margin within which SPEC guarantees no projection lies; BF16 is worse. Sign bits would then differ
-// from the reference. FP32 accumulation in a different order than the reference stays far inside it.
+// Precision of the sign projection: plain TF32 (10-bit mantissa) rounds each input by up to 2^-11
+// relative, so a dot product can move by ~5e-4 of sum|x||p| — more than the 1e-4 margin within which
+// SPEC guarantees no projection lies (BF16 is worse): sign bits would differ from the reference. So
+// either FP32 FMA on the CUDA cores (default) or 3xTF32 on the tensor cores (split each operand into
+// two TF32 parts; ~2^-21 relative per product, far inside the margin). Both accumulate in FP32.
 #include <cmath>
 
 #include "lsh.h"
@@ -19,39 +20,96 @@ constexpr int kSignBits = 64;   // projections (code bits) per block
 constexpr int kSignDepth = 16;  // reduction chunk staged in shared memory
 constexpr int kSignThreads = 256;
 
-__global__ void __launch_bounds__(kSignThreads) sign_tiles_kernel(SignTilesArgs a) {
+// The block's tile: input tile i and output tile j of the pair, rows [r0, row_end), bits [k0, k0 + 64).
+struct SignTile {
+  int64_t i, j, col0, width, r0, row_end, k0;
+  const float* proj;  // this pair's [K, Ti] projection
+};
+
+// False when the block has no rows (encode mode: a partial last output tile).
+__device__ bool sign_tile(const SignTilesArgs& a, SignTile& t) {
+  t.i = blockIdx.z / a.nJ;
+  t.j = blockIdx.z % a.nJ;
+  t.col0 = t.i * a.Ti;
+  t.width = min(a.Ti, a.D - t.col0);
+  int64_t row_begin = 0;
+  t.row_end = a.R;
+  if (a.rows_per_j > 0) {
+    row_begin = t.j * a.rows_per_j;
+    t.row_end = min(a.R, row_begin + a.rows_per_j);
+  }
+  t.r0 = row_begin + static_cast<int64_t>(blockIdx.x) * kSignRows;
+  t.k0 = static_cast<int64_t>(blockIdx.y) * kSignBits;
+  t.proj = a.proj + (t.i * a.nJ + t.j) * a.K * a.Ti;
+  return t.r0 < t.row_end;
+}
+
+// Stages x rows [r0, r0+64) and projection rows [k0, k0+64), columns [d0, d0+16), zero outside.
+// Calls put(row, d, x value, projection value).
+template <typename Put>
+__device__ __forceinline__ void sign_stage(const SignTilesArgs& a, const SignTile& t, int64_t d0, Put&& put) {
+#pragma unroll
+  for (int l = 0; l < 4; ++l) {
+    const int idx = threadIdx.x + kSignThreads * l;
+    const int row = idx / kSignDepth, d = idx % kSignDepth;
+    const bool in_d = d0 + d < t.width;
+    const int64_t r = t.r0 + row, k = t.k0 + row;
+    put(row, d, (in_d && r < t.row_end) ? a.x[r * a.ldx + t.col0 + d0 + d] : 0.0f,
+        (in_d && k < a.K) ? t.proj[k * a.Ti + d0 + d] : 0.0f);
+  }
+}
+
+// After every thread has set its bits (and a barrier): writes the packed bytes, zeroes the row padding
+// past ceil(K/8) (block holding the last bits), and the row norms (first bit block, j == 0 or encode).
+__device__ void sign_epilogue(const SignTilesArgs& a, const SignTile& t, const unsigned (*bits)[kSignBits / 32]) {
+  const int tid = threadIdx.x;
+  const int64_t dense = (a.K + 7) / 8;
+  const int64_t out_row0 = t.i * a.code_rows_i + t.j * a.code_rows_j;
+  for (int idx = tid; idx < kSignRows * 8; idx += kSignThreads) {
+    const int row = idx / 8, byte = idx % 8;
+    const int64_t r = t.r0 + row, b = t.k0 / 8 + byte;
+    if (r >= t.row_end || b >= dense) continue;
+    a.codes[(out_row0 + r) * a.code_stride + b] = static_cast<uint8_t>(bits[row][byte / 4] >> (8 * (byte % 4)));
+  }
+  if (t.k0 + kSignBits >= a.K) {
+    const int64_t pad = a.code_stride - dense;
+    for (int64_t idx = tid; idx < kSignRows * pad; idx += kSignThreads) {
+      const int64_t r = t.r0 + idx / pad;
+      if (r < t.row_end) a.codes[(out_row0 + r) * a.code_stride + dense + idx % pad] = 0;
+    }
+  }
+  if (a.norms && blockIdx.y == 0 && (a.rows_per_j > 0 || t.j == 0) && tid < kSignRows) {
+    const int64_t r = t.r0 + tid;
+    if (r < t.row_end) {
+      const float* row = a.x + r * a.ldx + t.col0;
+      float s = 0.0f;
+      for (int64_t d = 0; d < t.width; ++d) s = fmaf(row[d], row[d], s);
+      a.norms[t.i * a.R + r] = sqrtf(s) + a.norm_eps;
+    }
+  }
+}
+
+// Sign test (z > 0: +0, -0 and NaN give 0) into the block's bit rows: bit k at bit k&31 of word k>>5.
+__device__ __forceinline__ void set_sign(unsigned (*bits)[kSignBits / 32], int row, int k, float z) {
+  if (z > 0.0f) atomicOr(&bits[row][k / 32], 1u << (k % 32));
+}
+
+// FP32 FMA on the CUDA cores: 256 threads, 4 x 4 outputs each.
+__global__ void __launch_bounds__(kSignThreads) sign_tiles_fp32_kernel(SignTilesArgs a) {
   __shared__ float xs[kSignDepth][kSignRows + 1];
   __shared__ float ps[kSignDepth][kSignBits + 1];
-  __shared__ unsigned int bits[kSignRows][kSignBits / 32];
-
-  const int pair = blockIdx.z;
-  const int64_t i = pair / a.nJ, j = pair % a.nJ;
-  const int64_t col0 = i * a.Ti, width = min(a.Ti, a.D - col0);
-  int64_t row_begin = 0, row_end = a.R;
-  if (a.rows_per_j > 0) {
-    row_begin = j * a.rows_per_j;
-    row_end = min(a.R, row_begin + a.rows_per_j);
-  }
-  const int64_t r0 = row_begin + static_cast<int64_t>(blockIdx.x) * kSignRows;
-  if (r0 >= row_end) return;
-  const int64_t k0 = static_cast<int64_t>(blockIdx.y) * kSignBits;
-  const float* proj = a.proj + (i * a.nJ + j) * a.K * a.Ti;
-
+  __shared__ unsigned bits[kSignRows][kSignBits / 32];
+  SignTile t;
+  if (!sign_tile(a, t)) return;
   const int tid = threadIdx.x;
   const int tr = tid / 16, tk = tid % 16;  // this thread: rows tr + 16u, bits tk + 16v
   float acc[4][4] = {};
   for (int u = tid; u < kSignRows * (kSignBits / 32); u += kSignThreads) bits[u / 2][u % 2] = 0u;
-
-  for (int64_t d0 = 0; d0 < width; d0 += kSignDepth) {
-#pragma unroll
-    for (int l = 0; l < 4; ++l) {
-      const int idx = tid + kSignThreads * l;
-      const int row = idx / kSignDepth, d = idx % kSignDepth;
-      const bool in_d = d0 + d < width;
-      const int64_t r = r0 + row, k = k0 + row;
-      xs[d][row] = (in_d && r < row_end) ? a.x[r * a.ldx + col0 + d0 + d] : 0.0f;
-      ps[d][row] = (in_d && k < a.K) ? proj[k * a.Ti + d0 + d] : 0.0f;
-    }
+  for (int64_t d0 = 0; d0 < t.width; d0 += kSignDepth) {
+    sign_stage(a, t, d0, [&](int row, int d, float xv, float pv) {
+      xs[d][row] = xv;
+      ps[d][row] = pv;
+    });
     __syncthreads();
 #pragma unroll
     for (int d = 0; d < kSignDepth; ++d) {
@@ -67,42 +125,84 @@ __global__ void __launch_bounds__(kSignThreads) sign_tiles_kernel(SignTilesArgs 
     }
     __syncthreads();
   }
-
-  // Epilogue: sign test (z > 0: +0, -0 and NaN give 0) and packing, bit k at bit k&31 of word k>>5.
 #pragma unroll
   for (int u = 0; u < 4; ++u)
 #pragma unroll
-    for (int v = 0; v < 4; ++v) {
-      const int k = tk + 16 * v;
-      if (acc[u][v] > 0.0f) atomicOr(&bits[tr + 16 * u][k / 32], 1u << (k % 32));
-    }
+    for (int v = 0; v < 4; ++v) set_sign(bits, tr + 16 * u, tk + 16 * v, acc[u][v]);
   __syncthreads();
+  sign_epilogue(a, t, bits);
+}
 
-  const int64_t dense = (a.K + 7) / 8;
-  const int64_t out_row0 = i * a.code_rows_i + j * a.code_rows_j;
-  for (int idx = tid; idx < kSignRows * 8; idx += kSignThreads) {
-    const int row = idx / 8, byte = idx % 8;
-    const int64_t r = r0 + row, b = k0 / 8 + byte;
-    if (r >= row_end || b >= dense) continue;
-    a.codes[(out_row0 + r) * a.code_stride + b] = static_cast<uint8_t>(bits[row][byte / 4] >> (8 * (byte % 4)));
-  }
-  // The block holding the last bits also clears the row padding past ceil(K/8).
-  if (k0 + kSignBits >= a.K) {
-    const int64_t pad = a.code_stride - dense;
-    for (int64_t idx = tid; idx < kSignRows * pad; idx += kSignThreads) {
-      const int64_t r = r0 + idx / pad;
-      if (r < row_end) a.codes[(out_row0 + r) * a.code_stride + dense + idx % pad] = 0;
+// 3xTF32 on the tensor cores: each operand v = big + small with big = tf32(v), small = tf32(v - big),
+// and x.p ~ xs*pb + xb*ps + xb*pb (the small*small term, ~2^-22 relative, is dropped): close to FP32
+// accuracy at tensor-core rate. 8 warps; warp w owns rows 16(w/2).., bits 32(w%2).. as 4 m16n8k8 tiles.
+__device__ __forceinline__ uint32_t to_tf32(float v) {
+  uint32_t r;
+  asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(v));
+  return r;
+}
+
+__device__ __forceinline__ void mma_tf32(float (&c)[4], const uint32_t (&a)[4], const uint32_t (&b)[2]) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#else
+  __trap();  // the launcher only selects this kernel on sm_80+
+#endif
+}
+
+constexpr int kTf32Pitch = kSignDepth + 4;  // fragment reads (8 rows x 4 columns) hit 32 distinct banks
+
+__global__ void __launch_bounds__(kSignThreads) sign_tiles_tf32x3_kernel(SignTilesArgs a) {
+  __shared__ float xs[kSignRows][kTf32Pitch];
+  __shared__ float ps[kSignBits][kTf32Pitch];
+  __shared__ unsigned bits[kSignRows][kSignBits / 32];
+  SignTile t;
+  if (!sign_tile(a, t)) return;
+  const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32, g = lane / 4, q = lane % 4;
+  const int wm = (warp / 2) * 16, wn = (warp % 2) * 32;
+  float acc[4][4] = {};
+  for (int u = tid; u < kSignRows * (kSignBits / 32); u += kSignThreads) bits[u / 2][u % 2] = 0u;
+  for (int64_t d0 = 0; d0 < t.width; d0 += kSignDepth) {
+    sign_stage(a, t, d0, [&](int row, int d, float xv, float pv) {
+      xs[row][d] = xv;
+      ps[row][d] = pv;
+    });
+    __syncthreads();
+#pragma unroll
+    for (int ks = 0; ks < kSignDepth; ks += 8) {
+      const float av[4] = {xs[wm + g][ks + q], xs[wm + g + 8][ks + q], xs[wm + g][ks + q + 4], xs[wm + g + 8][ks + q + 4]};
+      uint32_t ab[4], as[4];
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        ab[e] = to_tf32(av[e]);
+        as[e] = to_tf32(av[e] - __uint_as_float(ab[e]));
+      }
+#pragma unroll
+      for (int nt = 0; nt < 4; ++nt) {
+        const int n = wn + 8 * nt + g;
+        const float bv[2] = {ps[n][ks + q], ps[n][ks + q + 4]};
+        uint32_t bb[2], bs[2];
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          bb[e] = to_tf32(bv[e]);
+          bs[e] = to_tf32(bv[e] - __uint_as_float(bb[e]));
+        }
+        mma_tf32(acc[nt], as, bb);
+        mma_tf32(acc[nt], ab, bs);
+        mma_tf32(acc[nt], ab, bb);
+      }
     }
+    __syncthreads();
   }
-  if (a.norms && blockIdx.y == 0 && (a.rows_per_j > 0 || j == 0) && tid < kSignRows) {
-    const int64_t r = r0 + tid;
-    if (r < row_end) {
-      const float* row = a.x + r * a.ldx + col0;
-      float s = 0.0f;
-      for (int64_t d = 0; d < width; ++d) s = fmaf(row[d], row[d], s);
-      a.norms[i * a.R + r] = sqrtf(s) + a.norm_eps;
-    }
-  }
+  // Accumulator e of tile nt: row wm + g + 8(e/2), bit wn + 8nt + 2q + e%2.
+#pragma unroll
+  for (int nt = 0; nt < 4; ++nt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) set_sign(bits, wm + g + 8 * (e / 2), wn + 8 * nt + 2 * q + e % 2, acc[nt][e]);
+  __syncthreads();
+  sign_epilogue(a, t, bits);
 }
 
 // ---- Hamming GEMM: popc ---------------------------------------------------------------------------
@@ -263,7 +363,7 @@ T* scratch(size_t count, cudaStream_t stream) {
   return static_cast<T*>(p);
 }
 
-bool device_has_b1_mma() {
+bool device_is_sm80_or_later() {
   int dev = 0, major = 0;
   HASHMAC_CUDA_CHECK(cudaGetDevice(&dev));
   HASHMAC_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
@@ -272,18 +372,23 @@ bool device_has_b1_mma() {
 
 }  // namespace
 
-void sign_tiles(const SignTilesArgs& a, cudaStream_t stream) {
+void sign_tiles(const SignTilesArgs& a, SignPrecision precision, cudaStream_t stream) {
   const int64_t rows = a.rows_per_j > 0 ? std::min(a.rows_per_j, a.R) : a.R;
   const int64_t gx = ceil_div(rows, kSignRows), gy = ceil_div(a.K, kSignBits), gz = a.nI * a.nJ;
   check_grid("sign projection", gx, gy, gz);
-  sign_tiles_kernel<<<dim3(gx, gy, gz), kSignThreads, 0, stream>>>(a);
-  HASHMAC_CUDA_LAUNCHED("sign_tiles_kernel");
+  if (precision == SignPrecision::kTf32x3 && device_is_sm80_or_later()) {
+    sign_tiles_tf32x3_kernel<<<dim3(gx, gy, gz), kSignThreads, 0, stream>>>(a);
+    HASHMAC_CUDA_LAUNCHED("sign_tiles_tf32x3_kernel");
+  } else {
+    sign_tiles_fp32_kernel<<<dim3(gx, gy, gz), kSignThreads, 0, stream>>>(a);
+    HASHMAC_CUDA_LAUNCHED("sign_tiles_fp32_kernel");
+  }
 }
 
 void hamming_gemm(const HammingArgs& h, HammingAlgo algo, cudaStream_t stream) {
   const int64_t gx = ceil_div(h.N, kHamTile), gy = ceil_div(h.M, kHamTile);
   check_grid("hamming GEMM", gx, gy, 1);
-  if (algo == HammingAlgo::kPopc || !device_has_b1_mma()) {
+  if (algo == HammingAlgo::kPopc || !device_is_sm80_or_later()) {
     hamming_popc_kernel<<<dim3(gx, gy), 256, 0, stream>>>(h);
     HASHMAC_CUDA_LAUNCHED("hamming_popc_kernel");
     return;
@@ -298,13 +403,13 @@ void hamming_gemm(const HammingArgs& h, HammingAlgo algo, cudaStream_t stream) {
   HASHMAC_CUDA_CHECK(cudaFreeAsync(pops, stream));
 }
 
-void encode_weights(const EncodeWeightsArgs& e, cudaStream_t stream) {
+void encode_weights(const EncodeWeightsArgs& e, SignPrecision precision, cudaStream_t stream) {
   const int64_t nI = ceil_div(e.D, e.Ti), nJ = ceil_div(e.N, e.To);
   SignTilesArgs s{e.weight, e.D, e.N, e.D, e.Ti, nI, nJ, e.K, e.proj, e.To, e.codes, e.code_stride, e.N, 0, e.norms, e.eps};
-  sign_tiles(s, stream);
+  sign_tiles(s, precision, stream);
 }
 
-void hash_linear(const HashLinearArgs& a, cudaStream_t stream) {
+void hash_linear(const HashLinearArgs& a, SignPrecision precision, cudaStream_t stream) {
   const int64_t nI = ceil_div(a.D, a.Ti), nJ = ceil_div(a.N, a.To), words = ceil_div(a.K, 64);
   uint64_t* xcodes = scratch<uint64_t>(nI * nJ * a.B * words, stream);
   float* xnorms = scratch<float>(nI * a.B, stream);
@@ -312,7 +417,7 @@ void hash_linear(const HashLinearArgs& a, cudaStream_t stream) {
   // x is hashed unnormalised: dividing by its norm does not change a sign.
   SignTilesArgs s{a.x, a.D, a.B, a.D, a.Ti, nI, nJ, a.K, a.proj, 0, reinterpret_cast<uint8_t*>(xcodes), words * 8,
                   nJ * a.B, a.B, xnorms, a.eps};
-  sign_tiles(s, stream);
+  sign_tiles(s, precision, stream);
   estimator_table_kernel<<<ceil_div(a.K + 1, 256), 256, 0, stream>>>(est, a.K, a.estimator);
   HASHMAC_CUDA_LAUNCHED("estimator_table_kernel");
   const int64_t gy = ceil_div(a.N, 128);

@@ -25,7 +25,10 @@ struct SignTilesArgs {
   float* norms;          // [nI, R]: ||x tile row|| + norm_eps (from j == 0), or nullptr
   float norm_eps;
 };
-void sign_tiles(const SignTilesArgs& a, cudaStream_t stream);
+// kFp32: FMA on the CUDA cores. kTf32x3: 3xTF32 on the tensor cores (sm_80+; else FP32). Both keep the
+// sign bits within SPEC's 1e-4 margin; plain TF32 or BF16 would not (see lsh.cu).
+enum class SignPrecision : int { kFp32 = 0, kTf32x3 = 1 };
+void sign_tiles(const SignTilesArgs& a, SignPrecision precision, cudaStream_t stream);
 
 // dist[m*ldd + n] = popcount(a[m] ^ b[n]) over `words` 32-bit words.
 struct HammingArgs {
@@ -58,7 +61,7 @@ struct HashLinearArgs {
   float* y;              // [B, N]
 };
 // Hashes x per tile pair (sign_tiles), then one fused pass: y[b,n] = sum_i xn*wn*est(popcount) + bias.
-void hash_linear(const HashLinearArgs& a, cudaStream_t stream);
+void hash_linear(const HashLinearArgs& a, SignPrecision precision, cudaStream_t stream);
 
 struct EncodeWeightsArgs {
   const float* weight;   // [N, D]
@@ -70,6 +73,6 @@ struct EncodeWeightsArgs {
   int64_t code_stride;
   float* norms;          // [nI, N]
 };
-void encode_weights(const EncodeWeightsArgs& e, cudaStream_t stream);
+void encode_weights(const EncodeWeightsArgs& e, SignPrecision precision, cudaStream_t stream);
 
 }  // namespace hashmac::cuda

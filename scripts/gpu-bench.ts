@@ -48,9 +48,10 @@ const iota = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 const F = 4;
 
 const cases: Case[] = [];
-{
+for (const precision of ['fp32', 'tf32x3']) {
   const M = 65536, D = 256, K = 256;
-  cases.push({ name: `signProject ${M}x${D} -> ${K} bits`, fn: 'signProject', limit: 'fma', work: { flops: 2 * M * D * K },
+  cases.push({ name: `signProject ${M}x${D} -> ${K} bits (${precision})`, fn: 'signProject', limit: 'fma', work: { flops: 2 * M * D * K },
+    before: (c) => c.setSignPrecision(precision),
     args: () => [floats(M * D, -1, 1), floats(K * D, -1, 1), new Uint8Array(M * (K / 8)), new Float32Array(M), M, D, K, K / 8] });
 }
 for (const algo of ['popc', 'mma']) {
@@ -204,6 +205,7 @@ function main(): void {
       (cpuMs === undefined ? '-' : `${(cpuMs / ms).toFixed(1)}x`).padStart(9));
   }
   cuda.setHammingAlgo(process.env.HASHMAC_CUDA_HAMMING === 'mma' ? 'mma' : 'popc');
+  cuda.setSignPrecision(process.env.HASHMAC_CUDA_SIGN === 'tf32x3' ? 'tf32x3' : 'fp32');
 
   // One Mamba2 step at batch 1 (Mamba2-2.7B head layout: 80 heads of 64, state 128, 1 group), state
   // resident: the GPU time of the call and the wall time a caller waits for the synchronous call.

@@ -25,6 +25,10 @@ step "install and build"
 [ -f build/Release/hashmac.node ] || npm run build:native || exit 1
 if ! npm run build:cuda >"$OUT/build-cuda.log" 2>&1; then tail -50 "$OUT/build-cuda.log"; echo "CUDA build failed"; exit 1; fi
 node --import tsx scripts/ptxas-report.ts "$OUT/build-cuda.log" | tee "$OUT/ptxas.txt"
+# Tensor-core instructions in the sm_90 machine code (HMMA: 3xTF32 sign projection; BMMA/IMMA: b1 Hamming).
+CUOBJDUMP=$(command -v cuobjdump || echo /usr/local/cuda/bin/cuobjdump)
+[ -x "$CUOBJDUMP" ] && "$CUOBJDUMP" -sass -arch sm_90 build-cuda/Release/hashmac_cuda.node 2>/dev/null \
+  | grep -oE '(HMMA|BMMA|IMMA|HGMMA)[.A-Z0-9]*' | sort | uniq -c | tee "$OUT/mma-sass.txt"
 node --import tsx lib/cli.ts info | tee "$OUT/info.txt"
 
 step "golden cases on js and cuda"

@@ -86,8 +86,9 @@ async function main(): Promise<void> {
   const cuda: CudaAddon = c.addon;
   const native = loadNative().addon;
   const failures: string[] = [];
-  for (const algo of ['popc', 'mma']) {
+  for (const [algo, precision] of [['popc', 'fp32'], ['mma', 'tf32x3']]) {
     cuda.setHammingAlgo(algo);
+    cuda.setSignPrecision(precision);
     for (const w of work) {
       const args = w.args();
       const copy = args.map((a) => (ArrayBuffer.isView(a) ? (a as Float32Array).slice() : a));
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
         native[w.fn](...copy);
         for (const i of w.written) {
           const e = compare(w.fn, i, args[i] as Float32Array, copy[i] as Float32Array, w.rtol);
-          if (e) failures.push(`${e} (hamming ${algo})`);
+          if (e) failures.push(`${e} (hamming ${algo}, sign ${precision})`);
         }
         console.log(`${w.fn.padEnd(22)} ran, compared with native`);
       } else {

@@ -11,6 +11,7 @@ import { loadCuda } from '../lib/cuda/addon.js';
 import {
   denseStride, encodeWeights, fromDevice, getCudaHammingAlgo, hammingGemm, hammingGemmAsync, hashLinear, hashLinearAsync, info,
   packBits, releaseDevice, setCudaHammingAlgo, signProject, signProjectAsync, toDevice, DeviceStream, type CudaHammingAlgo, type PackedBits,
+  getCudaSignPrecision, setCudaSignPrecision, type CudaSignPrecision,
 } from '../lib/index.js';
 import { assertClose, randomFloats, randomInts, rng } from './helpers.js';
 
@@ -21,6 +22,19 @@ const t = (data: Float32Array, shape: number[]) => ({ data, shape });
 function randomCodes(rows: number, bits: number, seed: number, stride = denseStride(bits)): PackedBits {
   const r = rng(seed);
   return packBits(Array.from({ length: rows * bits }, () => (r() < 0.5 ? 1 : 0)), rows, bits, stride);
+}
+
+/** Runs fn with each sign-projection precision of the CUDA backend, restoring the setting. */
+function forEachPrecision(fn: (p: CudaSignPrecision) => void): void {
+  const saved = getCudaSignPrecision();
+  try {
+    for (const p of ['fp32', 'tf32x3'] as const) {
+      setCudaSignPrecision(p);
+      fn(p);
+    }
+  } finally {
+    setCudaSignPrecision(saved);
+  }
 }
 
 /** Runs fn with each Hamming GEMM algorithm of the CUDA backend, restoring the setting. */
@@ -62,10 +76,37 @@ test('signProject on cuda: bits exact on integer data (odd sizes, tails), norms 
       const x = t(randomInts(M * D, seed), [M, D]);
       const proj = t(randomInts(K * D, seed + 1), [K, D]);
       const want = signProject(x, proj, { backend: 'js' });
-      const got = signProject(x, proj, { backend: 'cuda' });
-      assert.deepEqual(got.codes, want.codes);
-      assertClose(got.norms, want.norms, 0, 2e-6, 'norms');
+      forEachPrecision((p) => {
+        const got = signProject(x, proj, { backend: 'cuda' });
+        assert.deepEqual(got.codes, want.codes, p);
+        assertClose(got.norms, want.norms, 0, 2e-6, `norms (${p})`);
+      });
     }), { numRuns: 40 });
+});
+
+test('signProject on cuda, real-valued data: bits agree wherever |z| exceeds 1e-4 of sum |x p| (SPEC margin)', gpu, () => {
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 130 }), fc.integer(),
+    (M, D, K, seed) => {
+      const x = t(randomFloats(M * D, seed, 3), [M, D]);
+      const proj = t(randomFloats(K * D, seed + 7), [K, D]);
+      const want = signProject(x, proj, { backend: 'js' });
+      forEachPrecision((p) => {
+        const got = signProject(x, proj, { backend: 'cuda' });
+        for (let m = 0; m < M; m++) {
+          for (let k = 0; k < K; k++) {
+            let z = 0, scale = 0;
+            for (let d = 0; d < D; d++) {
+              z += x.data[m * D + d] * proj.data[k * D + d];
+              scale += Math.abs(x.data[m * D + d] * proj.data[k * D + d]);
+            }
+            if (Math.abs(z) <= 1e-4 * scale) continue;
+            const bit = (c: PackedBits) => (c.data[m * c.stride + (k >> 3)] >> (k & 7)) & 1;
+            assert.equal(bit(got.codes), bit(want.codes), `row ${m} bit ${k} (${p})`);
+          }
+        }
+      });
+    }), { numRuns: 20 });
 });
 
 test('hammingGemm on cuda equals the reference exactly, with both algorithms, any bit length and stride', gpu, () => {
@@ -94,12 +135,14 @@ test('encodeWeights + hashLinear on cuda equal the reference (exact codes), both
       const config = { inputTileSize: Ti, outputTileSize: To, hashLength: K, estimator: estimator as 'angle' | 'linear' };
       const wJs = encodeWeights(weight, proj, config, { backend: 'js' });
       const want = hashLinear(x, wJs, { bias, backend: 'js' });
-      const w = encodeWeights(weight, proj, config, { backend: 'cuda' });
-      assert.deepEqual(w.codes, wJs.codes, 'weight codes');
-      assertClose(w.norms, wJs.norms, 0, 2e-6, 'weight norms');
-      const got = hashLinear(x, w, { bias, backend: 'cuda' });
-      const scale = Math.max(1, ...want.data.map(Math.abs));
-      assertClose(got.data, want.data, 2e-5 * scale * nI, 1e-5, 'y');
+      forEachPrecision((p) => {
+        const w = encodeWeights(weight, proj, config, { backend: 'cuda' });
+        assert.deepEqual(w.codes, wJs.codes, `weight codes (${p})`);
+        assertClose(w.norms, wJs.norms, 0, 2e-6, `weight norms (${p})`);
+        const got = hashLinear(x, w, { bias, backend: 'cuda' });
+        const scale = Math.max(1, ...want.data.map(Math.abs));
+        assertClose(got.data, want.data, 2e-5 * scale * nI, 1e-5, `y (${p})`);
+      });
     }), { numRuns: 30 });
 });
 

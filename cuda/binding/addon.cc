@@ -73,6 +73,18 @@ Napi::Value GetHammingAlgo(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), cuda_env(info.Env()).hamming_algo == 1 ? "mma" : "popc");
 }
 
+// 'fp32' (CUDA cores) or 'tf32x3' (tensor cores, split operands): the sign projection's arithmetic.
+Napi::Value SetSignPrecision(const Napi::CallbackInfo& info) {
+  const std::string v = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  if (v != "fp32" && v != "tf32x3") throw Napi::RangeError::New(info.Env(), "setSignPrecision: precision: expected 'fp32' or 'tf32x3'");
+  cuda_env(info.Env()).sign_precision = v == "tf32x3" ? 1 : 0;
+  return info.Env().Undefined();
+}
+
+Napi::Value GetSignPrecision(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), cuda_env(info.Env()).sign_precision == 1 ? "tf32x3" : "fp32");
+}
+
 // The stream of an optional StreamHandle argument, else the default stream.
 StreamPtr stream_arg(const Napi::CallbackInfo& info, size_t i) {
   Napi::Env env = info.Env();
@@ -134,6 +146,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* state = new CudaEnv();
   const char* algo = std::getenv("HASHMAC_CUDA_HAMMING");
   state->hamming_algo = algo && std::strcmp(algo, "mma") == 0 ? 1 : 0;
+  const char* sign = std::getenv("HASHMAC_CUDA_SIGN");
+  state->sign_precision = sign && std::strcmp(sign, "tf32x3") == 0 ? 1 : 0;
   env.SetInstanceData(state);
   Napi::Function buffer = DeviceBuffer::Define(env);
   Napi::Function stream = StreamHandle::Define(env);
@@ -146,6 +160,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("synchronize", Napi::Function::New(env, Synchronize, "synchronize"));
   exports.Set("setHammingAlgo", Napi::Function::New(env, SetHammingAlgo, "setHammingAlgo"));
   exports.Set("getHammingAlgo", Napi::Function::New(env, GetHammingAlgo, "getHammingAlgo"));
+  exports.Set("setSignPrecision", Napi::Function::New(env, SetSignPrecision, "setSignPrecision"));
+  exports.Set("getSignPrecision", Napi::Function::New(env, GetSignPrecision, "getSignPrecision"));
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   exports.Set("recordEvent", Napi::Function::New(env, RecordEvent, "recordEvent"));
   exports.Set("elapsedMs", Napi::Function::New(env, ElapsedMs, "elapsedMs"));

@@ -59,11 +59,12 @@ class DeviceBuffer : public Napi::ObjectWrap<DeviceBuffer> {
   std::atomic<int> in_flight_{0};
 };
 
-// Per-environment state: the default stream and the Hamming GEMM algorithm.
+// Per-environment state: the default stream and the algorithm choices of the LSH kernels.
 struct CudaEnv {
   StreamPtr default_stream;
   Napi::FunctionReference buffer_ctor, stream_ctor;
-  int hamming_algo = 0;  // HammingAlgo
+  int hamming_algo = 0;    // HammingAlgo
+  int sign_precision = 0;  // SignPrecision
 };
 CudaEnv& cuda_env(Napi::Env env);
 StreamPtr default_stream(Napi::Env env);

@@ -15,10 +15,11 @@ CudaJob parse_sign_project(CudaArgs& r) {
   const int proj = r.in<float>(1, "proj", r.product({K, D}));
   const int codes = r.out<uint8_t>(2, "codes", r.product({M, stride}));
   const int norms = r.optional_out<float>(3, "norms", M);
+  const auto precision = static_cast<SignPrecision>(cuda_env(r.env()).sign_precision);
   return [=](CallData& c) {
     SignTilesArgs a{c.ptr<float>(x), D, M, D, D, 1, 1, K, c.ptr<float>(proj), 0, c.ptr<uint8_t>(codes), stride, 0, 0,
                     c.ptr<float>(norms), 0.0f};
-    sign_tiles(a, c.stream());
+    sign_tiles(a, precision, c.stream());
   };
 }
 
@@ -49,9 +50,10 @@ CudaJob parse_encode_weights(CudaArgs& r) {
   const int proj = r.in<float>(1, "proj", r.product({nI, nJ, K, Ti}));
   const int codes = r.out<uint8_t>(2, "codes", r.product({nI, N, stride}));
   const int norms = r.out<float>(3, "norms", r.product({nI, N}));
+  const auto precision = static_cast<SignPrecision>(cuda_env(r.env()).sign_precision);
   return [=](CallData& c) {
     EncodeWeightsArgs e{c.ptr<float>(weight), N, D, c.ptr<float>(proj), Ti, To, K, eps, c.ptr<uint8_t>(codes), stride, c.ptr<float>(norms)};
-    encode_weights(e, c.stream());
+    encode_weights(e, precision, c.stream());
   };
 }
 
@@ -71,10 +73,11 @@ CudaJob parse_hash_linear(CudaArgs& r) {
   const int wnorms = r.in<float>(3, "weightNorms", r.product({nI, N}));
   const int bias = r.optional_in<float>(4, "bias", N);
   const int y = r.out<float>(5, "y", r.product({B, N}));
+  const auto precision = static_cast<SignPrecision>(cuda_env(r.env()).sign_precision);
   return [=](CallData& c) {
     HashLinearArgs a{c.ptr<float>(x), B, D, N, c.ptr<float>(proj), Ti, To, K, c.ptr<uint8_t>(wcodes), wstride, c.ptr<float>(wnorms),
                      c.ptr<float>(bias), eps, static_cast<Estimator>(est), c.ptr<float>(y)};
-    hash_linear(a, c.stream());
+    hash_linear(a, precision, c.stream());
   };
 }
 

@@ -99,3 +99,19 @@ export function setCudaHammingAlgo(algo: CudaHammingAlgo): void {
 export function getCudaHammingAlgo(): CudaHammingAlgo {
   return addon('getCudaHammingAlgo').getHammingAlgo() as CudaHammingAlgo;
 }
+
+export type CudaSignPrecision = 'fp32' | 'tf32x3';
+
+/**
+ * The sign projection's arithmetic on the CUDA backend: 'fp32' (FMA on the CUDA cores, the default) or
+ * 'tf32x3' (tensor cores with each operand split into two TF32 parts, near-FP32 accuracy; sm_80+). Plain
+ * TF32 or BF16 are not offered: their rounding exceeds SPEC's 1e-4 margin around zero, so sign bits
+ * would differ from the reference. Also set by HASHMAC_CUDA_SIGN. scripts/gpu-check.sh times both.
+ */
+export function setCudaSignPrecision(precision: CudaSignPrecision): void {
+  addon('setCudaSignPrecision').setSignPrecision(precision);
+}
+
+export function getCudaSignPrecision(): CudaSignPrecision {
+  return addon('getCudaSignPrecision').getSignPrecision() as CudaSignPrecision;
+}
