@@ -1,7 +1,9 @@
 /** The CUDA backend's kernel table: every family's lib/cuda/<family>.ts (kernels in cuda/). */
 import type { KernelTable } from '../backend.js';
 import { lshCuda } from './lsh.js';
+import { recurrentBCuda } from './recurrent-b.js';
 
 export const cudaKernels: KernelTable = {
   ...lshCuda,
+  ...recurrentBCuda,
 };

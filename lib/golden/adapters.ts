@@ -7,6 +7,7 @@ import { restride, denseStride, type PackedBits } from '../bits.js';
 import { encodeWeights, hammingGemm, hashLinear, signProject } from '../kernels/lsh.js';
 import type { StoredTensor } from '../safetensors.js';
 import type { AnyArray, Tensor } from '../tensor.js';
+import { recurrentBAdapters } from './recurrent-b.js';
 
 export type GoldenInputs = Record<string, StoredTensor>;
 export type GoldenOutputs = Record<string, Tensor<AnyArray>>;
@@ -55,4 +56,5 @@ const lshAdapters: Record<string, GoldenAdapter> = {
 
 export const goldenAdapters: Record<string, GoldenAdapter> = {
   ...lshAdapters,
+  ...recurrentBAdapters,
 };

@@ -115,6 +115,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hardwareThreads", Napi::Function::New(env, HardwareThreads, "hardwareThreads"));
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   init_lsh(env, exports);
+  init_recurrent_b(env, exports);
   return exports;
 }
 

@@ -1,0 +1,74 @@
+/**
+ * Validated argument bundles ("plans") of the recurrent-b kernels: RetNet rotary and retention, and the
+ * xLSTM sLSTM and mLSTM cells (SPEC §6-9). Inputs with a time axis are laid out [B, T, ...]; single-step
+ * calls use T = 1 (the same memory layout).
+ */
+
+export interface RotaryPlan {
+  x: Float32Array; // [B, T, H, Dh]
+  positions: Int32Array; // [B, T]
+  angle: Float32Array; // [Dh]
+  B: number;
+  T: number;
+  H: number;
+  Dh: number;
+  y: Float32Array; // [B, T, H, Dh]
+}
+
+export interface RetentionStepPlan {
+  S: Float32Array; // pool [Sl, H, Dk, Dv]
+  scales: Float32Array; // pool [Sl, H]
+  offsets: Int32Array; // pool [Sl]
+  q: Float32Array; // [B, T, H, Dk]
+  k: Float32Array; // [B, T, H, Dk]
+  v: Float32Array; // [B, T, H, Dv]
+  decay: Float32Array; // [H]
+  angle?: Float32Array; // [Dk]
+  kScale: number;
+  slots: Int32Array; // [B]
+  poolSize: number;
+  B: number;
+  T: number;
+  H: number;
+  Dk: number;
+  Dv: number;
+  o: Float32Array; // [B, T, H, Dv]
+}
+
+export interface SlstmStepPlan {
+  y: Float32Array; // pool [S, NH*DH]
+  c: Float32Array;
+  n: Float32Array;
+  m: Float32Array;
+  wx: Float32Array; // [B, T, 4, NH*DH]
+  R: Float32Array; // [4, NH, DH, DH]
+  rBias?: Float32Array; // [4, NH*DH]
+  eps: number;
+  slots: Int32Array; // [B]
+  poolSize: number;
+  B: number;
+  T: number;
+  NH: number;
+  DH: number;
+  h: Float32Array; // [B, T, NH*DH]
+}
+
+export interface MlstmStepPlan {
+  C: Float32Array; // pool [S, NH, DK, DV]
+  n: Float32Array; // pool [S, NH, DK]
+  m: Float32Array; // pool [S, NH]
+  q: Float32Array; // [B, T, NH, DK]
+  k: Float32Array; // [B, T, NH, DK]
+  v: Float32Array; // [B, T, NH, DV]
+  iPre: Float32Array; // [B, T, NH]
+  fPre: Float32Array; // [B, T, NH]
+  eps: number;
+  slots: Int32Array; // [B]
+  poolSize: number;
+  B: number;
+  T: number;
+  NH: number;
+  DK: number;
+  DV: number;
+  h: Float32Array; // [B, T, NH, DV]
+}

@@ -1,0 +1,62 @@
+/** Shared helpers of the recurrent-b tests: seeded random tensors and pool snapshots. */
+import type { Tensor } from '../lib/tensor.js';
+
+/** mulberry32: a small seeded generator, so fast-check seeds reproduce whole tensors. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A float32 tensor of uniform values in [lo, hi). */
+export function rand(next: () => number, shape: number[], lo = -1, hi = 1): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = lo + (hi - lo) * next();
+  return { data, shape };
+}
+
+/**
+ * Slots for B rows over a pool of `pool` rows: distinct rows in random order, some replaced by -1
+ * (padding) when `pad` is set.
+ */
+export function randomSlots(next: () => number, B: number, pool: number, pad: boolean): Int32Array {
+  const rows = Array.from({ length: pool }, (_, i) => i);
+  for (let i = pool - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [rows[i], rows[j]] = [rows[j], rows[i]];
+  }
+  const slots = Int32Array.from(rows.slice(0, B));
+  if (pad) for (let b = 0; b < B; b++) if (next() < 0.3) slots[b] = -1;
+  return slots;
+}
+
+/** Deep copies of a pool's tensors (to run the same call twice, or to check it is untouched). */
+export function clonePool<P extends Record<string, Tensor<Float32Array | Int32Array>>>(pool: P): P {
+  const out: Record<string, Tensor<Float32Array | Int32Array>> = {};
+  for (const [k, t] of Object.entries(pool)) out[k] = { data: t.data.slice(), shape: [...t.shape] };
+  return out as P;
+}
+
+/** Whether two typed arrays hold the same bits (NaN == NaN, -0 != +0). */
+export function sameBits(a: Float32Array | Int32Array, b: Float32Array | Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/** First index where |got - want| > atol + rtol*|want| (NaN only matches NaN), or -1. */
+export function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, atol: number, rtol: number): number {
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (g === w || (Number.isNaN(g) && Number.isNaN(w))) continue;
+    if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) return i;
+  }
+  return -1;
+}
