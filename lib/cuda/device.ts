@@ -6,7 +6,6 @@
  * frees the GPU copy. Arrays placed with a `DeviceStream` run their calls on that stream (one stream per
  * handle, e.g. per model instance or per request stream); others share the default stream.
  */
-import type { StatePool } from '../pool.js';
 import type { AnyArray } from '../tensor.js';
 import { loadCuda, type CudaAddon, type DeviceBufferHandle } from './addon.js';
 
@@ -71,12 +70,15 @@ export function isDeviceResident(array: AnyArray): boolean {
   return resident.has(array);
 }
 
+/** A state pool or any set of tensors (float32 pools, int32 offsets, ...). */
+export type DevicePool = Record<string, { readonly data: AnyArray }>;
+
 /** Every tensor of a state pool to the GPU (one read and write per call stays on the device). */
-export function poolToDevice(pool: StatePool, options: { stream?: DeviceStream } = {}): void {
+export function poolToDevice(pool: DevicePool, options: { stream?: DeviceStream } = {}): void {
   for (const t of Object.values(pool)) toDevice(t.data, options);
 }
 
-export function poolFromDevice(pool: StatePool): void {
+export function poolFromDevice(pool: DevicePool): void {
   for (const t of Object.values(pool)) fromDevice(t.data);
 }
 
