@@ -411,6 +411,9 @@ void encode_weights(const EncodeWeightsArgs& e, SignPrecision precision, cudaStr
 
 void hash_linear(const HashLinearArgs& a, SignPrecision precision, cudaStream_t stream) {
   const int64_t nI = ceil_div(a.D, a.Ti), nJ = ceil_div(a.N, a.To), words = ceil_div(a.K, 64);
+  // Every launch is checked before any scratch is allocated, so a too-large layer leaks nothing.
+  check_grid("hash layer", ceil_div(a.B, kSignRows), ceil_div(a.K, kSignBits), nI * nJ);
+  check_grid("hash layer", a.B, ceil_div(a.N, 128), 1);
   uint64_t* xcodes = scratch<uint64_t>(nI * nJ * a.B * words, stream);
   float* xnorms = scratch<float>(nI * a.B, stream);
   float* est = scratch<float>(a.K + 1, stream);
@@ -421,7 +424,6 @@ void hash_linear(const HashLinearArgs& a, SignPrecision precision, cudaStream_t 
   estimator_table_kernel<<<ceil_div(a.K + 1, 256), 256, 0, stream>>>(est, a.K, a.estimator);
   HASHMAC_CUDA_LAUNCHED("estimator_table_kernel");
   const int64_t gy = ceil_div(a.N, 128);
-  check_grid("hash layer", a.B, gy, 1);
   hash_accumulate_kernel<<<dim3(a.B, gy), 128, 0, stream>>>(a, xcodes, xnorms, est, nJ, words);
   HASHMAC_CUDA_LAUNCHED("hash_accumulate_kernel");
   HASHMAC_CUDA_CHECK(cudaFreeAsync(xcodes, stream));

@@ -119,6 +119,7 @@ void rotary(const RotaryArgs& a, cudaStream_t stream) {
 void retention_step(const RetentionArgs& a, cudaStream_t stream) {
   const int64_t gx = ceil_div(a.Dv, 32);
   check_grid("retention_step", gx, a.H, a.B);
+  check_grid("retention_step", ceil_div(a.B * a.H, 256), 1, 1);
   const size_t shared = (2 * a.Dk + kRetWarps * 32) * sizeof(float);
   dispatch_vpt(ceil_div(a.Dk, kRetWarps), "retention_step: the CUDA kernel supports Dk <= 256", [&](auto vpt) {
     retention_kernel<decltype(vpt)::value><<<dim3(gx, a.H, a.B), 32 * kRetWarps, shared, stream>>>(a);

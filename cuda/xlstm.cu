@@ -205,13 +205,14 @@ void slstm_step(const SlstmArgs& a, cudaStream_t stream) {
 
 void mlstm_step(const MlstmArgs& a, cudaStream_t stream) {
   const int64_t gx = ceil_div(a.DV, 32);
+  // Both launches are checked before the first: a pool is never left half-updated by a refused launch.
   check_grid("mlstm_step", gx, a.NH, a.B);
+  check_grid("mlstm_step", a.NH, a.B, 1);
   const size_t shared = (3 * a.DK + kMlstmWarps * 32) * sizeof(float);
   dispatch_vpt(ceil_div(a.DK, kMlstmWarps), "mlstm_step: the CUDA kernel supports DK <= 256", [&](auto vpt) {
     mlstm_kernel<decltype(vpt)::value><<<dim3(gx, a.NH, a.B), 32 * kMlstmWarps, shared, stream>>>(a);
   });
   HASHMAC_CUDA_LAUNCHED("mlstm_kernel");
-  check_grid("mlstm_step", a.NH, a.B, 1);
   mlstm_finish_kernel<<<dim3(a.NH, a.B), 128, 0, stream>>>(a);
   HASHMAC_CUDA_LAUNCHED("mlstm_finish_kernel");
 }
