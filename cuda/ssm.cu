@@ -39,13 +39,15 @@ __global__ void __launch_bounds__(32 * kSsmWarps) selective_state_kernel(Selecti
     const float x = a.x[bth * a.P + p];
     const float* Bt = a.Bm + ((b * a.T + t) * a.G + g) * a.N;
     const float* Ct = a.Cm + ((b * a.T + t) * a.G + g) * a.N;
+    // Per-head A (Mamba2): one exp per step for the whole row; A[H, P, N]: one per element.
+    const float decay_head = a.A_full ? 0.0f : expf(a_head * dt);
     float partial = 0.0f;
 #pragma unroll
     for (int v = 0; v < VPT; ++v) {
       const int64_t n = lane + 32 * v;
       if (n < a.N) {
-        const float an = a.A_full ? a.A[(h * a.P + p) * a.N + n] : a_head;
-        s[v] = s[v] * expf(an * dt) + dt * Bt[n] * x;
+        const float decay = a.A_full ? expf(a.A[(h * a.P + p) * a.N + n] * dt) : decay_head;
+        s[v] = s[v] * decay + dt * Bt[n] * x;
         partial = fmaf(s[v], Ct[n], partial);
       }
     }
