@@ -1,6 +1,8 @@
 // Streams and device queries (see runtime.h).
 #include "runtime.h"
 
+#include <algorithm>
+
 namespace hashmac::cuda {
 
 Stream::Stream(int device) : device_(device) {
@@ -14,6 +16,19 @@ Stream::~Stream() {
     cudaStreamSynchronize(stream_);
     cudaStreamDestroy(stream_);
   }
+  if (staging_) cudaFreeHost(staging_);
+}
+
+uint8_t* Stream::staging(size_t bytes) {
+  if (bytes > staging_bytes_) {
+    const size_t grown = std::max(bytes, 2 * staging_bytes_);
+    if (staging_) HASHMAC_CUDA_CHECK(cudaFreeHost(staging_));
+    staging_ = nullptr;
+    staging_bytes_ = 0;
+    HASHMAC_CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&staging_), grown));
+    staging_bytes_ = grown;
+  }
+  return staging_;
 }
 
 void Stream::synchronize() const { HASHMAC_CUDA_CHECK(cudaStreamSynchronize(stream_)); }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -35,7 +36,9 @@ class CudaError : public std::runtime_error {
 // After a kernel launch: configuration errors show up here (execution errors at the next sync).
 #define HASHMAC_CUDA_LAUNCHED(name) HASHMAC_CUDA_CHECK(cudaPeekAtLastError())
 
-// A non-blocking stream owned by whoever holds the shared_ptr (a handle, a device buffer, a call).
+// A non-blocking stream owned by whoever holds the shared_ptr (a handle, a device buffer, a call), with
+// the pinned host buffer its calls stage host arrays through (one copy each way per call). A call holds
+// call_mutex() from its first copy to its final synchronize, so calls on one stream take turns.
 class Stream {
  public:
   explicit Stream(int device);
@@ -45,10 +48,16 @@ class Stream {
   cudaStream_t get() const { return stream_; }
   int device() const { return device_; }
   void synchronize() const;
+  std::mutex& call_mutex() { return call_mutex_; }
+  // At least `bytes` of pinned memory (grown as needed); only while holding call_mutex().
+  uint8_t* staging(size_t bytes);
 
  private:
   cudaStream_t stream_ = nullptr;
   int device_;
+  std::mutex call_mutex_;
+  uint8_t* staging_ = nullptr;
+  size_t staging_bytes_ = 0;
 };
 using StreamPtr = std::shared_ptr<Stream>;
 

@@ -1,6 +1,7 @@
 // Device buffers, streams and the call machinery of the CUDA addon (see call.h).
 #include "call.h"
 
+#include <cstring>
 #include <stdexcept>
 
 namespace hashmac::cuda {
@@ -284,47 +285,67 @@ void order_after(cudaStream_t waiter, cudaStream_t source) {
 }  // namespace
 
 void CallData::begin() {
+  lock_ = std::unique_lock<std::mutex>(stream_->call_mutex());
   begun_ = true;
   HASHMAC_CUDA_CHECK(cudaSetDevice(stream_->device()));
   cudaStream_t s = stream_->get();
-  for (Operand& op : ops_) {
-    if (op.resident) {
-      op.device = op.resident->data();
-      if (op.resident->stream() != stream_) order_after(s, op.resident->stream()->get());
-      continue;
+  // Transients in one device block laid out [read-only | read-write | write-only], 256-byte aligned:
+  // the upload covers the first two parts, the download the last two, the zero fill the last.
+  size_t off = 0;
+  auto place = [&](bool read, bool write) {
+    for (Operand& op : ops_) {
+      if (op.resident || op.read != read || op.write != write) continue;
+      op.offset = off;
+      off += (op.bytes + 255) / 256 * 256;
     }
-    HASHMAC_CUDA_CHECK(cudaMallocAsync(&op.device, op.bytes ? op.bytes : 1, s));
-    if (op.read && op.bytes) HASHMAC_CUDA_CHECK(cudaMemcpyAsync(op.device, op.host, op.bytes, cudaMemcpyHostToDevice, s));
-    else if (op.bytes) HASHMAC_CUDA_CHECK(cudaMemsetAsync(op.device, 0, op.bytes, s));
+  };
+  place(true, false);
+  download_begin_ = off;
+  place(true, true);
+  const size_t upload_end = off;
+  place(false, true);
+  total_ = off;
+  if (total_) {
+    uint8_t* staging = stream_->staging(total_);
+    HASHMAC_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&block_), total_, s));
+    for (Operand& op : ops_) {
+      if (op.resident) continue;
+      op.device = block_ + op.offset;
+      if (op.read) std::memcpy(staging + op.offset, op.host, op.bytes);
+    }
+    if (upload_end) HASHMAC_CUDA_CHECK(cudaMemcpyAsync(block_, staging, upload_end, cudaMemcpyHostToDevice, s));
+    if (total_ > upload_end) HASHMAC_CUDA_CHECK(cudaMemsetAsync(block_ + upload_end, 0, total_ - upload_end, s));
+  }
+  for (Operand& op : ops_) {
+    if (!op.resident) continue;
+    op.device = op.resident->data();
+    if (op.resident->stream() != stream_) order_after(s, op.resident->stream()->get());
   }
 }
 
 void CallData::end() {
   ended_ = true;
   cudaStream_t s = stream_->get();
-  for (Operand& op : ops_) {
-    if (op.resident) {
-      if (op.resident->stream() != stream_) order_after(op.resident->stream()->get(), s);
-    } else if (op.write && op.bytes) {
-      HASHMAC_CUDA_CHECK(cudaMemcpyAsync(op.host, op.device, op.bytes, cudaMemcpyDeviceToHost, s));
-    }
+  for (Operand& op : ops_)
+    if (op.resident && op.resident->stream() != stream_) order_after(op.resident->stream()->get(), s);
+  uint8_t* staging = total_ ? stream_->staging(total_) : nullptr;
+  if (total_ > download_begin_) {
+    HASHMAC_CUDA_CHECK(cudaMemcpyAsync(staging + download_begin_, block_ + download_begin_, total_ - download_begin_, cudaMemcpyDeviceToHost, s));
   }
-  for (Operand& op : ops_) {
-    if (!op.resident && op.device) {
-      HASHMAC_CUDA_CHECK(cudaFreeAsync(op.device, s));
-      op.device = nullptr;
-    }
+  if (block_) {
+    HASHMAC_CUDA_CHECK(cudaFreeAsync(block_, s));
+    block_ = nullptr;
   }
   stream_->synchronize();
+  for (Operand& op : ops_)
+    if (!op.resident && op.write) std::memcpy(op.host, staging + op.offset, op.bytes);
+  lock_.unlock();
 }
 
 CallData::~CallData() {
-  // A call that failed midway still returns its transients to the pool and settles its stream.
-  if (stream_) {
-    for (Operand& op : ops_)
-      if (!op.resident && op.device) cudaFreeAsync(op.device, stream_->get());
-    if (begun_ && !ended_) cudaStreamSynchronize(stream_->get());
-  }
+  // A call that failed midway still returns its block to the pool and settles its stream.
+  if (stream_ && block_) cudaFreeAsync(block_, stream_->get());
+  if (stream_ && begun_ && !ended_) cudaStreamSynchronize(stream_->get());
   if (counted_)
     for (Operand& op : ops_)
       if (op.resident) op.resident->in_flight()--;

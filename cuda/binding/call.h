@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,7 @@ struct Operand {
   size_t bytes = 0;
   bool read = false, write = false;
   void* device = nullptr;       // valid between CallData::begin() and end()
+  size_t offset = 0;            // of a transient in the call's device block and staging buffer
 };
 
 // Everything a call needs off the JS thread: operands, the stream, and (async) references that keep the
@@ -86,9 +88,10 @@ class CallData {
   T* ptr(int index) const { return index < 0 ? nullptr : static_cast<T*>(ops_[index].device); }
   cudaStream_t stream() const { return stream_->get(); }
 
-  // Allocates and uploads transients, orders resident operands of other streams before the call.
+  // Takes the stream, uploads the transients (one block, one copy through pinned staging), and orders
+  // resident operands of other streams before the call.
   void begin();
-  // Orders those streams after the call, downloads written transients, frees, waits for the stream.
+  // Orders those streams after the call, downloads the written transients (one copy), frees, waits.
   void end();
   ~CallData();
 
@@ -96,6 +99,9 @@ class CallData {
   friend class CudaArgs;
   std::vector<Operand> ops_;
   StreamPtr stream_;
+  std::unique_lock<std::mutex> lock_;
+  uint8_t* block_ = nullptr;    // device memory of every transient
+  size_t download_begin_ = 0, total_ = 0;
   bool begun_ = false, ended_ = false;
   bool counted_ = false;  // resident in_flight counters were raised by CudaArgs::finish()
 };
