@@ -108,8 +108,8 @@ export function createRetentionState(poolSize: number, dims: { heads: number; ke
   const H = checkInt('createRetentionState: dims.heads', d.heads);
   const Dk = checkInt('createRetentionState: dims.keyDim', d.keyDim);
   const Dv = checkInt('createRetentionState: dims.valueDim', d.valueDim);
-  const pool = createPool({ S: { shape: [H, Dk, Dv] }, scales: { shape: [H] } }, poolSize);
-  return { S: pool.S, scales: pool.scales, offsets: { data: new Int32Array(poolSize), shape: [poolSize] } };
+  const pool = createPool({ S: { shape: [H, Dk, Dv] }, scales: { shape: [H] }, offsets: { shape: [], dtype: 'int32' } }, poolSize);
+  return { S: pool.S, scales: pool.scales, offsets: pool.offsets };
 }
 
 export interface RetentionStepOptions extends CallOptions, RetentionState {
