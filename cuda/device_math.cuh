@@ -23,6 +23,31 @@ __device__ __forceinline__ float warp_sum(float v) {
 }
 
 // Dispatches a kernel template on a per-thread register count (1..32, a power of two) covering `need`.
+// A padding row (slot < 0) of a state kernel: zeros in its T outputs out[(b*T + t)*row_len + col].
+__device__ __forceinline__ void zero_padding_outputs(float* out, int64_t b, int64_t T, int64_t row_len, int64_t col) {
+  for (int64_t t = 0; t < T; ++t) out[(b * T + t) * row_len + col] = 0.0f;
+}
+
+// Column `col` of a [rows, cols] state matrix split over the warps of a block: warp w holds rows
+// w, w + WARPS, ... in registers (zeros past the end or when the column is out of range).
+template <int VPT, int WARPS>
+__device__ __forceinline__ void load_column(float (&s)[VPT], const float* m, int64_t rows, int64_t cols, int warp, int64_t col) {
+#pragma unroll
+  for (int u = 0; u < VPT; ++u) {
+    const int64_t r = warp + WARPS * u;
+    s[u] = (col < cols && r < rows) ? m[r * cols + col] : 0.0f;
+  }
+}
+
+template <int VPT, int WARPS>
+__device__ __forceinline__ void store_column(const float (&s)[VPT], float* m, int64_t rows, int64_t cols, int warp, int64_t col) {
+#pragma unroll
+  for (int u = 0; u < VPT; ++u) {
+    const int64_t r = warp + WARPS * u;
+    if (col < cols && r < rows) m[r * cols + col] = s[u];
+  }
+}
+
 // `f` receives a std::integral_constant<int, V>; `what` explains the limit when `need` exceeds 32.
 template <typename F>
 void dispatch_vpt(int64_t need, const char* what, F&& f) {

@@ -8,6 +8,7 @@
 // two TF32 parts; ~2^-21 relative per product, far inside the margin). Both accumulate in FP32.
 #include <cmath>
 
+#include "gemm_tile.cuh"
 #include "lsh.h"
 #include "runtime.h"
 
@@ -15,10 +16,10 @@ namespace hashmac::cuda {
 namespace {
 
 // ---- sign projection ------------------------------------------------------------------------------
-constexpr int kSignRows = 64;   // rows of x per block
-constexpr int kSignBits = 64;   // projections (code bits) per block
-constexpr int kSignDepth = 16;  // reduction chunk staged in shared memory
-constexpr int kSignThreads = 256;
+constexpr int kSignRows = kTile;          // rows of x per block
+constexpr int kSignBits = kTile;          // projections (code bits) per block
+constexpr int kSignDepth = kTileDepth;    // reduction chunk staged in shared memory
+constexpr int kSignThreads = kTileThreads;
 
 // The block's tile: input tile i and output tile j of the pair, rows [r0, row_end), bits [k0, k0 + 64).
 struct SignTile {
@@ -94,37 +95,18 @@ __device__ __forceinline__ void set_sign(unsigned (*bits)[kSignBits / 32], int r
   if (z > 0.0f) atomicOr(&bits[row][k / 32], 1u << (k % 32));
 }
 
-// FP32 FMA on the CUDA cores: 256 threads, 4 x 4 outputs each.
+// FP32 FMA on the CUDA cores: the shared 64 x 64 tile product, then the sign epilogue.
 __global__ void __launch_bounds__(kSignThreads) sign_tiles_fp32_kernel(SignTilesArgs a) {
-  __shared__ float xs[kSignDepth][kSignRows + 1];
-  __shared__ float ps[kSignDepth][kSignBits + 1];
   __shared__ unsigned bits[kSignRows][kSignBits / 32];
   SignTile t;
   if (!sign_tile(a, t)) return;
-  const int tid = threadIdx.x;
-  const int tr = tid / 16, tk = tid % 16;  // this thread: rows tr + 16u, bits tk + 16v
-  float acc[4][4] = {};
+  const int tid = threadIdx.x, tr = tid / 16, tk = tid % 16;  // this thread: rows tr + 16u, bits tk + 16v
   for (int u = tid; u < kSignRows * (kSignBits / 32); u += kSignThreads) bits[u / 2][u % 2] = 0u;
-  for (int64_t d0 = 0; d0 < t.width; d0 += kSignDepth) {
-    sign_stage(a, t, d0, [&](int row, int d, float xv, float pv) {
-      xs[d][row] = xv;
-      ps[d][row] = pv;
-    });
-    __syncthreads();
-#pragma unroll
-    for (int d = 0; d < kSignDepth; ++d) {
-      float xv[4], pv[4];
-#pragma unroll
-      for (int u = 0; u < 4; ++u) xv[u] = xs[d][tr + 16 * u];
-#pragma unroll
-      for (int v = 0; v < 4; ++v) pv[v] = ps[d][tk + 16 * v];
-#pragma unroll
-      for (int u = 0; u < 4; ++u)
-#pragma unroll
-        for (int v = 0; v < 4; ++v) acc[u][v] = fmaf(xv[u], pv[v], acc[u][v]);
-    }
-    __syncthreads();
-  }
+  float acc[4][4] = {};
+  fp32_tile_product(t.width, [&](int row, int64_t d) {
+    const int64_t r = t.r0 + row, k = t.k0 + row;
+    return make_float2(r < t.row_end ? a.x[r * a.ldx + t.col0 + d] : 0.0f, k < a.K ? t.proj[k * a.Ti + d] : 0.0f);
+  }, acc);
 #pragma unroll
   for (int u = 0; u < 4; ++u)
 #pragma unroll

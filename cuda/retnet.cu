@@ -39,17 +39,12 @@ __global__ void __launch_bounds__(32 * kRetWarps) retention_kernel(RetentionArgs
   const int slot = a.slots[b];
   const bool col = dv < a.Dv;
   if (slot < 0) {
-    if (warp == 0 && col)
-      for (int64_t t = 0; t < a.T; ++t) a.o[((b * a.T + t) * a.H + h) * a.Dv + dv] = 0.0f;
+    if (warp == 0 && col) zero_padding_outputs(a.o, b, a.T, a.H * a.Dv, h * a.Dv + dv);
     return;
   }
   float* S = a.S + (static_cast<int64_t>(slot) * a.H + h) * a.Dk * a.Dv;
   float s[VPT];
-#pragma unroll
-  for (int u = 0; u < VPT; ++u) {
-    const int64_t dk = warp + kRetWarps * u;
-    s[u] = (col && dk < a.Dk) ? S[dk * a.Dv + dv] : 0.0f;
-  }
+  load_column<VPT, kRetWarps>(s, S, a.Dk, a.Dv, warp, dv);
   const float gamma = a.decay[h];
   float scale = a.scales[static_cast<int64_t>(slot) * a.H + h];
   const int32_t pos0 = a.offsets[slot];
@@ -84,11 +79,7 @@ __global__ void __launch_bounds__(32 * kRetWarps) retention_kernel(RetentionArgs
     }
     __syncthreads();  // qs, ks and red are rewritten by the next step
   }
-#pragma unroll
-  for (int u = 0; u < VPT; ++u) {
-    const int64_t dk = warp + kRetWarps * u;
-    if (col && dk < a.Dk) S[dk * a.Dv + dv] = s[u];
-  }
+  store_column<VPT, kRetWarps>(s, S, a.Dk, a.Dv, warp, dv);
 }
 
 // After the main kernel (same stream): scales and offsets, which every column block read at its start.

@@ -18,8 +18,7 @@ __global__ void __launch_bounds__(32 * kSsmWarps) selective_state_kernel(Selecti
   const int slot = a.slots[b];
   const int64_t g = h / (a.H / a.G);
   if (slot < 0) {
-    if (lane == 0)
-      for (int64_t t = 0; t < a.T; ++t) a.out[((b * a.T + t) * a.H + h) * a.P + p] = 0.0f;
+    if (lane == 0) zero_padding_outputs(a.out, b, a.T, a.H * a.P, h * a.P + p);
     return;
   }
   float* state = a.state + ((static_cast<int64_t>(slot) * a.H + h) * a.P + p) * a.N;
@@ -77,7 +76,7 @@ __global__ void causal_conv1d_kernel(CausalConv1dArgs a) {
   const int64_t b = idx / a.C, c = idx % a.C;
   const int slot = a.slots[b];
   if (slot < 0) {
-    for (int64_t t = 0; t < a.T; ++t) a.out[(b * a.T + t) * a.C + c] = 0.0f;
+    zero_padding_outputs(a.out, b, a.T, a.C, c);
     return;
   }
   float* st = a.conv_state + (static_cast<int64_t>(slot) * a.C + c) * a.L;

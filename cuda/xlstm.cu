@@ -24,8 +24,7 @@ __global__ void __launch_bounds__(kSlstmThreads) slstm_kernel(SlstmArgs a) {
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, warps = kSlstmThreads / 32;
   const int slot = a.slots[b];
   if (slot < 0) {
-    for (int64_t t = 0; t < a.T; ++t)
-      for (int64_t k = threadIdx.x; k < DH; k += blockDim.x) a.out[(b * a.T + t) * width + hd * DH + k] = 0.0f;
+    for (int64_t k = threadIdx.x; k < DH; k += blockDim.x) zero_padding_outputs(a.out, b, a.T, width, hd * DH + k);
     return;
   }
   const int64_t base = static_cast<int64_t>(slot) * width + hd * DH;
@@ -102,18 +101,13 @@ __global__ void __launch_bounds__(32 * kMlstmWarps) mlstm_kernel(MlstmArgs a) {
   const int slot = a.slots[b];
   const bool col = dv < a.DV;
   if (slot < 0) {
-    if (warp == 0 && col)
-      for (int64_t t = 0; t < a.T; ++t) a.h[((b * a.T + t) * a.NH + hd) * a.DV + dv] = 0.0f;
+    if (warp == 0 && col) zero_padding_outputs(a.h, b, a.T, a.NH * a.DV, hd * a.DV + dv);
     return;
   }
   const int64_t sh = static_cast<int64_t>(slot) * a.NH + hd;
   float* C = a.C + sh * a.DK * a.DV;
   float c[VPT];
-#pragma unroll
-  for (int u = 0; u < VPT; ++u) {
-    const int64_t dk = warp + kMlstmWarps * u;
-    c[u] = (col && dk < a.DK) ? C[dk * a.DV + dv] : 0.0f;
-  }
+  load_column<VPT, kMlstmWarps>(c, C, a.DK, a.DV, warp, dv);
   for (int64_t d = threadIdx.x; d < a.DK; d += blockDim.x) ns[d] = a.n[sh * a.DK + d];
   float m = a.m[sh];
   const float inv_sqrt_dk = 1.0f / sqrtf(static_cast<float>(a.DK));
@@ -154,11 +148,7 @@ __global__ void __launch_bounds__(32 * kMlstmWarps) mlstm_kernel(MlstmArgs a) {
     }
     __syncthreads();
   }
-#pragma unroll
-  for (int u = 0; u < VPT; ++u) {
-    const int64_t dk = warp + kMlstmWarps * u;
-    if (col && dk < a.DK) C[dk * a.DV + dv] = c[u];
-  }
+  store_column<VPT, kMlstmWarps>(c, C, a.DK, a.DV, warp, dv);
 }
 
 // After the main kernel (same stream): n and m, which every column block read at its start, advanced
