@@ -1,11 +1,18 @@
-// CUDA launchers of the LSH family (SPEC section 1-3). All pointers are device pointers; every launcher
-// enqueues on `stream` and returns without waiting. Scratch memory is stream-ordered (cudaMallocAsync).
+// CUDA launchers of the LSH family (SPEC section 1-3). The hash layer and weight encoding take the
+// argument structs of the CPU kernels (native/kernels/lsh.h), here holding device pointers. Every
+// launcher enqueues on `stream` and returns without waiting; scratch memory is stream-ordered.
 #pragma once
 #include <cuda_runtime.h>
 
 #include <cstdint>
 
+#include "../native/kernels/lsh.h"
+
 namespace hashmac::cuda {
+
+using hashmac::EncodeWeightsArgs;
+using hashmac::Estimator;
+using hashmac::HashLinearArgs;
 
 // Sign bits of tiles of x under tiles of a projection, one GEMM per (input tile i, output tile j) pair,
 // with the sign test and bit packing fused into the epilogue. Covers the three uses:
@@ -45,34 +52,9 @@ struct HammingArgs {
 enum class HammingAlgo : int { kPopc = 0, kTensorCore = 1 };
 void hamming_gemm(const HammingArgs& h, HammingAlgo algo, cudaStream_t stream);
 
-enum class Estimator : int { kAngle = 0, kLinear = 1 };
-
-struct HashLinearArgs {
-  const float* x;        // [B, D]
-  int64_t B, D, N;
-  const float* proj;     // [nI, nJ, K, Ti]
-  int64_t Ti, To, K;
-  const uint8_t* wcodes; // [nI, N] rows of wstride bytes (a multiple of 8)
-  int64_t wstride;
-  const float* wnorms;   // [nI, N]
-  const float* bias;     // [N] or nullptr
-  float eps;
-  Estimator estimator;
-  float* y;              // [B, N]
-};
 // Hashes x per tile pair (sign_tiles), then one fused pass: y[b,n] = sum_i xn*wn*est(popcount) + bias.
 void hash_linear(const HashLinearArgs& a, SignPrecision precision, cudaStream_t stream);
 
-struct EncodeWeightsArgs {
-  const float* weight;   // [N, D]
-  int64_t N, D;
-  const float* proj;     // [nI, nJ, K, Ti]
-  int64_t Ti, To, K;
-  float eps;
-  uint8_t* codes;        // [nI, N] rows of code_stride bytes
-  int64_t code_stride;
-  float* norms;          // [nI, N]
-};
 void encode_weights(const EncodeWeightsArgs& e, SignPrecision precision, cudaStream_t stream);
 
 }  // namespace hashmac::cuda

@@ -19,7 +19,7 @@ __device__ __forceinline__ float rotate(const float* x, int64_t d, int32_t pos, 
 
 __global__ void rotary_kernel(RotaryArgs a) {
   const int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (idx >= a.R * a.H * a.Dh) return;
+  if (idx >= a.BT * a.H * a.Dh) return;
   const int64_t d = idx % a.Dh, row = idx / (a.H * a.Dh);
   a.y[idx] = rotate(a.x + (idx - d), d, a.positions[row], a.angle, 1.0f);
 }
@@ -28,7 +28,7 @@ constexpr int kRetWarps = 8;  // warps split Dk; lane = one Dv column
 
 // Grid (ceil(Dv/32), H, B). Thread (warp w, lane) holds S[dk, dv] for dk = w + 8u, dv = 32*bx + lane.
 template <int VPT>
-__global__ void __launch_bounds__(32 * kRetWarps) retention_kernel(RetentionArgs a) {
+__global__ void __launch_bounds__(32 * kRetWarps) retention_kernel(RetentionStepArgs a) {
   extern __shared__ float smem[];
   float* qs = smem;               // [Dk] rotated q
   float* ks = smem + a.Dk;        // [Dk] rotated, scaled k
@@ -84,7 +84,7 @@ __global__ void __launch_bounds__(32 * kRetWarps) retention_kernel(RetentionArgs
 
 // After the main kernel (same stream): scales and offsets, which every column block read at its start.
 // The scale recurrence repeats the main kernel's float operations, so both see the same values.
-__global__ void retention_finish_kernel(RetentionArgs a) {
+__global__ void retention_finish_kernel(RetentionStepArgs a) {
   const int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (idx >= a.B * a.H) return;
   const int64_t b = idx / a.H, h = idx % a.H;
@@ -101,13 +101,13 @@ __global__ void retention_finish_kernel(RetentionArgs a) {
 }  // namespace
 
 void rotary(const RotaryArgs& a, cudaStream_t stream) {
-  const int64_t n = a.R * a.H * a.Dh, blocks = ceil_div(n, 256);
+  const int64_t n = a.BT * a.H * a.Dh, blocks = ceil_div(n, 256);
   check_grid("rotary", blocks, 1, 1);
   rotary_kernel<<<blocks, 256, 0, stream>>>(a);
   HASHMAC_CUDA_LAUNCHED("rotary_kernel");
 }
 
-void retention_step(const RetentionArgs& a, cudaStream_t stream) {
+void retention_step(const RetentionStepArgs& a, cudaStream_t stream) {
   const int64_t gx = ceil_div(a.Dv, 32);
   check_grid("retention_step", gx, a.H, a.B);
   check_grid("retention_step", ceil_div(a.B * a.H, 256), 1, 1);

@@ -12,7 +12,7 @@ namespace {
 constexpr int kSlstmThreads = 256;
 
 // Grid (NH, B). Shared: y, c, n, m of the head and the 4 gate pre-activations, all [DH].
-__global__ void __launch_bounds__(kSlstmThreads) slstm_kernel(SlstmArgs a) {
+__global__ void __launch_bounds__(kSlstmThreads) slstm_kernel(SlstmStepArgs a) {
   extern __shared__ float smem[];
   const int64_t DH = a.DH, width = a.NH * a.DH;
   float* ys = smem;
@@ -24,7 +24,7 @@ __global__ void __launch_bounds__(kSlstmThreads) slstm_kernel(SlstmArgs a) {
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, warps = kSlstmThreads / 32;
   const int slot = a.slots[b];
   if (slot < 0) {
-    for (int64_t k = threadIdx.x; k < DH; k += blockDim.x) zero_padding_outputs(a.out, b, a.T, width, hd * DH + k);
+    for (int64_t k = threadIdx.x; k < DH; k += blockDim.x) zero_padding_outputs(a.h, b, a.T, width, hd * DH + k);
     return;
   }
   const int64_t base = static_cast<int64_t>(slot) * width + hd * DH;
@@ -60,7 +60,7 @@ __global__ void __launch_bounds__(kSlstmThreads) slstm_kernel(SlstmArgs a) {
       ns[k] = n;
       ms[k] = m_new;
       ys[k] = y;
-      a.out[(b * a.T + t) * width + hd * DH + k] = y;
+      a.h[(b * a.T + t) * width + hd * DH + k] = y;
     }
     __syncthreads();
   }
@@ -89,7 +89,7 @@ constexpr int kMlstmWarps = 8;
 // Grid (ceil(DV/32), NH, B); thread (warp w, lane) holds C[dk, dv] for dk = w + 8u, dv = 32*bx + lane.
 // Every column block keeps its own copy of n and m (they are per head), updated identically.
 template <int VPT>
-__global__ void __launch_bounds__(32 * kMlstmWarps) mlstm_kernel(MlstmArgs a) {
+__global__ void __launch_bounds__(32 * kMlstmWarps) mlstm_kernel(MlstmStepArgs a) {
   extern __shared__ float smem[];
   float* qs = smem;             // [DK]
   float* ks = qs + a.DK;        // [DK] k / sqrt(DK)
@@ -153,7 +153,7 @@ __global__ void __launch_bounds__(32 * kMlstmWarps) mlstm_kernel(MlstmArgs a) {
 
 // After the main kernel (same stream): n and m, which every column block read at its start, advanced
 // through the T steps with the same functions. One block per (row, head).
-__global__ void mlstm_finish_kernel(MlstmArgs a) {
+__global__ void mlstm_finish_kernel(MlstmStepArgs a) {
   const int64_t hd = blockIdx.x, b = blockIdx.y;
   const int slot = a.slots[b];
   if (slot < 0) return;
@@ -183,7 +183,7 @@ __global__ void mlstm_finish_kernel(MlstmArgs a) {
 
 }  // namespace
 
-void slstm_step(const SlstmArgs& a, cudaStream_t stream) {
+void slstm_step(const SlstmStepArgs& a, cudaStream_t stream) {
   check_grid("slstm_step", a.NH, a.B, 1);
   const size_t shared = 8 * a.DH * sizeof(float);
   if (shared > 48 * 1024) {
@@ -193,7 +193,7 @@ void slstm_step(const SlstmArgs& a, cudaStream_t stream) {
   HASHMAC_CUDA_LAUNCHED("slstm_kernel");
 }
 
-void mlstm_step(const MlstmArgs& a, cudaStream_t stream) {
+void mlstm_step(const MlstmStepArgs& a, cudaStream_t stream) {
   const int64_t gx = ceil_div(a.DV, 32);
   // Both launches are checked before the first: a pool is never left half-updated by a refused launch.
   check_grid("mlstm_step", gx, a.NH, a.B);

@@ -21,8 +21,8 @@ CudaJob parse_rotary(CudaArgs& r) {
 
 // retentionStep(S, scales, offsets, q, k, v, decay, angle|null, slots, o, Sl, batch, T, H, Dk, Dv, kScale)
 CudaJob parse_retention_step(CudaArgs& r) {
-  RetentionArgs a{};
-  a.Sl = r.integer(10, "poolSize", 1);
+  RetentionStepArgs a{};
+  const int64_t Sl = r.integer(10, "poolSize", 1);
   a.B = r.integer(11, "batch", 1);
   a.T = r.integer(12, "T", 1);
   a.H = r.integer(13, "H", 1);
@@ -31,16 +31,16 @@ CudaJob parse_retention_step(CudaArgs& r) {
   a.k_scale = static_cast<float>(r.number(16, "kScale"));
   if (a.Dk > 256) throw r.range_error("the CUDA kernel supports Dk <= 256");
   const int64_t BT = r.product({a.B, a.T});
-  const int S = r.inout<float>(0, "S", r.product({a.Sl, a.H, a.Dk, a.Dv}));
-  const int scales = r.inout<float>(1, "scales", r.product({a.Sl, a.H}));
-  const int offsets = r.inout<int32_t>(2, "offsets", a.Sl);
+  const int S = r.inout<float>(0, "S", r.product({Sl, a.H, a.Dk, a.Dv}));
+  const int scales = r.inout<float>(1, "scales", r.product({Sl, a.H}));
+  const int offsets = r.inout<int32_t>(2, "offsets", Sl);
   const int q = r.in<float>(3, "q", r.product({BT, a.H, a.Dk}));
   const int k = r.in<float>(4, "k", r.product({BT, a.H, a.Dk}));
   const int v = r.in<float>(5, "v", r.product({BT, a.H, a.Dv}));
   const int decay = r.in<float>(6, "decay", a.H);
   const int angle = r.optional_in<float>(7, "angle", a.Dk);
   if (angle >= 0 && a.Dk % 2) throw r.range_error("Dk must be even for rotary");
-  const int slots = r.slots(8, a.B, a.Sl);
+  const int slots = r.slots(8, a.B, Sl);
   const int o = r.out<float>(9, "o", r.product({BT, a.H, a.Dv}));
   return [=](CallData& c) mutable {
     a.S = c.ptr<float>(S);
