@@ -10,20 +10,20 @@ namespace {
 
 __global__ void rglru_kernel(RglruArgs a) {
   const int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (idx >= a.B * a.W) return;
-  const int64_t b = idx / a.W, w = idx % a.W;
+  if (idx >= a.batch * a.width) return;
+  const int64_t b = idx / a.width, w = idx % a.width;
   const int slot = a.slots[b];
   if (slot < 0) {
-    zero_padding_outputs(a.out, b, a.T, a.W, w);
+    zero_padding_outputs(a.out, b, a.steps, a.width, w);
     return;
   }
-  float& state = a.h[static_cast<int64_t>(slot) * a.W + w];
+  float& state = a.h[static_cast<int64_t>(slot) * a.width + w];
   float h = state;
   const float aw = a.a[w];
   const float neg_softplus_a = a.softplus_a ? -softplusf_(aw) : 0.0f;
-  for (int64_t t = 0; t < a.T; ++t) {
-    const int64_t i = (b * a.T + t) * a.W + w;
-    const bool reset = a.reset && a.reset[b * a.T + t];
+  for (int64_t t = 0; t < a.steps; ++t) {
+    const int64_t i = (b * a.steps + t) * a.width + w;
+    const bool reset = a.reset && a.reset[b * a.steps + t];
     float at = 0.0f, mult = 1.0f;
     if (!reset) {
       at = a.softplus_a ? expf(a.c * sigmoidf_(a.gate_a[i]) * neg_softplus_a) : powf(aw, a.c * sigmoidf_(a.gate_a[i]));
@@ -39,13 +39,13 @@ __global__ void rglru_kernel(RglruArgs a) {
 __global__ void __launch_bounds__(kTileThreads) block_linear_kernel(BlockLinearArgs a) {
   const int64_t nblk = blockIdx.z;
   const int64_t r0 = static_cast<int64_t>(blockIdx.y) * kTile, k0 = static_cast<int64_t>(blockIdx.x) * kTile;
-  const int64_t ldx = a.nb * a.bi;
-  const float* x = a.x + nblk * a.bi;
-  const float* wt = a.weight + nblk * a.bo * a.bi;
+  const int64_t ldx = a.blocks * a.block_in;
+  const float* x = a.x + nblk * a.block_in;
+  const float* wt = a.weight + nblk * a.block_out * a.block_in;
   float acc[4][4] = {};
-  fp32_tile_product(a.bi, [&](int row, int64_t h) {
+  fp32_tile_product(a.block_in, [&](int row, int64_t h) {
     const int64_t r = r0 + row, k = k0 + row;
-    return make_float2(r < a.R ? x[r * ldx + h] : 0.0f, k < a.bo ? wt[k * a.bi + h] : 0.0f);
+    return make_float2(r < a.rows ? x[r * ldx + h] : 0.0f, k < a.block_out ? wt[k * a.block_in + h] : 0.0f);
   }, acc);
   const int tr = threadIdx.x / 16, tk = threadIdx.x % 16;
 #pragma unroll
@@ -53,9 +53,9 @@ __global__ void __launch_bounds__(kTileThreads) block_linear_kernel(BlockLinearA
 #pragma unroll
     for (int v = 0; v < 4; ++v) {
       const int64_t r = r0 + tr + 16 * u, k = k0 + tk + 16 * v;
-      if (r < a.R && k < a.bo) {
-        const int64_t o = nblk * a.bo + k;
-        a.y[r * a.nb * a.bo + o] = acc[u][v] + (a.bias ? a.bias[o] : 0.0f);
+      if (r < a.rows && k < a.block_out) {
+        const int64_t o = nblk * a.block_out + k;
+        a.y[r * a.blocks * a.block_out + o] = acc[u][v] + (a.bias ? a.bias[o] : 0.0f);
       }
     }
 }
@@ -63,16 +63,16 @@ __global__ void __launch_bounds__(kTileThreads) block_linear_kernel(BlockLinearA
 }  // namespace
 
 void rglru_step(const RglruArgs& a, cudaStream_t stream) {
-  const int64_t blocks = ceil_div(a.B * a.W, 256);
+  const int64_t blocks = ceil_div(a.batch * a.width, 256);
   check_grid("rglru_step", blocks, 1, 1);
   rglru_kernel<<<blocks, 256, 0, stream>>>(a);
   HASHMAC_CUDA_LAUNCHED("rglru_kernel");
 }
 
 void block_linear(const BlockLinearArgs& a, cudaStream_t stream) {
-  const int64_t gx = ceil_div(a.bo, kTile), gy = ceil_div(a.R, kTile);
-  check_grid("block_linear", gx, gy, a.nb);
-  block_linear_kernel<<<dim3(gx, gy, a.nb), kTileThreads, 0, stream>>>(a);
+  const int64_t gx = ceil_div(a.block_out, kTile), gy = ceil_div(a.rows, kTile);
+  check_grid("block_linear", gx, gy, a.blocks);
+  block_linear_kernel<<<dim3(gx, gy, a.blocks), kTileThreads, 0, stream>>>(a);
   HASHMAC_CUDA_LAUNCHED("block_linear_kernel");
 }
 

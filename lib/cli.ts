@@ -4,11 +4,13 @@ import { Command } from 'commander';
 import { VERSION } from './runtime.js';
 import { registerGolden } from './commands/golden.js';
 import { registerInfo } from './commands/info.js';
+import { registerSimulate } from './commands/simulate.js';
 
 const program = new Command();
 program.name('hashmac').description('hashed matrix products and fused recurrent kernels: tools').version(VERSION);
 registerGolden(program);
 registerInfo(program);
+registerSimulate(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`hashmac: ${e.message}`);

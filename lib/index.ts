@@ -10,6 +10,10 @@ export { setBackend, currentBackend, isBackendAvailable, backendsFor, BACKENDS, 
 export * from './runtime.js';
 export * from './pool.js';
 export * from './kernels/lsh.js';
+export * from './kernels/noisy.js';
+export * from './sim/index.js';
 export * from './kernels/recurrent-b.js';
+export * from './kernels/recurrent-a.js';
+export * from './kernels/recurrent-a-pools.js';
 export { toDevice, fromDevice, releaseDevice, isDeviceResident, poolToDevice, poolFromDevice, DeviceStream, setCudaHammingAlgo, getCudaHammingAlgo, setCudaSignPrecision, getCudaSignPrecision, type CudaHammingAlgo, type CudaSignPrecision } from './cuda/device.js';
 export { runGolden, type GoldenOptions, type GoldenReport } from './golden/runner.js';

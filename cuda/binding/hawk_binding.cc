@@ -9,20 +9,20 @@ namespace {
 // rglruStep(h, x, gateX, gateA, a, reset|null, slots, out, S, W, batch, T, c, softplusA)
 CudaJob parse_rglru_step(CudaArgs& r) {
   RglruArgs a{};
-  a.S = r.integer(8, "poolSize", 1);
-  a.W = r.integer(9, "width", 1);
-  a.B = r.integer(10, "batch", 1);
-  a.T = r.integer(11, "steps", 1);
+  a.pool = r.integer(8, "poolSize", 1);
+  a.width = r.integer(9, "width", 1);
+  a.batch = r.integer(10, "batch", 1);
+  a.steps = r.integer(11, "steps", 1);
   a.c = static_cast<float>(r.number(12, "c"));
   a.softplus_a = r.boolean(13, "softplusA");
-  const int64_t BTW = r.product({a.B, a.T, a.W});
-  const int h = r.inout<float>(0, "h", r.product({a.S, a.W}));
+  const int64_t BTW = r.product({a.batch, a.steps, a.width});
+  const int h = r.inout<float>(0, "h", r.product({a.pool, a.width}));
   const int x = r.in<float>(1, "x", BTW);
   const int gx = r.in<float>(2, "gateX", BTW);
   const int ga = r.in<float>(3, "gateA", BTW);
-  const int aw = r.in<float>(4, "a", a.W);
-  const int reset = r.optional_in<uint8_t>(5, "reset", r.product({a.B, a.T}));
-  const int slots = r.slots(6, a.B, a.S);
+  const int aw = r.in<float>(4, "a", a.width);
+  const int reset = r.optional_in<uint8_t>(5, "reset", r.product({a.batch, a.steps}));
+  const int slots = r.slots(6, a.batch, a.pool);
   const int out = r.out<float>(7, "out", BTW);
   return [=](CallData& d) mutable {
     a.h = d.ptr<float>(h);

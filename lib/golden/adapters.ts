@@ -8,6 +8,7 @@ import { encodeWeights, hammingGemm, hashLinear, signProject } from '../kernels/
 import type { StoredTensor } from '../safetensors.js';
 import type { AnyArray, Tensor } from '../tensor.js';
 import { recurrentBAdapters } from './recurrent-b.js';
+import { recurrentAAdapters } from './recurrent-a-adapters.js';
 
 export type GoldenInputs = Record<string, StoredTensor>;
 export type GoldenOutputs = Record<string, Tensor<AnyArray>>;
@@ -57,4 +58,5 @@ const lshAdapters: Record<string, GoldenAdapter> = {
 export const goldenAdapters: Record<string, GoldenAdapter> = {
   ...lshAdapters,
   ...recurrentBAdapters,
+  ...recurrentAAdapters,
 };

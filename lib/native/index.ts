@@ -1,9 +1,13 @@
 /** The native CPU backend: every kernel family's native table. */
 import type { KernelTable } from '../backend.js';
 import { lshNative } from './lsh.js';
+import { noisyNative } from './noisy.js';
 import { recurrentBNative } from './recurrent-b.js';
+import { recurrentANative } from './recurrent-a.js';
 
 export const nativeKernels: KernelTable = {
   ...lshNative,
+  ...noisyNative,
   ...recurrentBNative,
+  ...recurrentANative,
 };

@@ -115,7 +115,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hardwareThreads", Napi::Function::New(env, HardwareThreads, "hardwareThreads"));
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   init_lsh(env, exports);
+  init_noisy(env, exports);
   init_recurrent_b(env, exports);
+  init_recurrent_a(env, exports);
   return exports;
 }
 

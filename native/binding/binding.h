@@ -102,6 +102,8 @@ void export_kernel(Napi::Env env, Napi::Object exports, const char* name, JobPar
 
 // Each kernel family registers its functions here (defined in its *_binding.cc).
 void init_lsh(Napi::Env env, Napi::Object exports);
+void init_noisy(Napi::Env env, Napi::Object exports);
 void init_recurrent_b(Napi::Env env, Napi::Object exports);
+void init_recurrent_a(Napi::Env env, Napi::Object exports);
 
 }  // namespace hashmac

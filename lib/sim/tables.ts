@@ -1,0 +1,72 @@
+/**
+ * Per-action energy (pJ) and latency (cycles) of the analog and digital units, derived from a config.
+ * The formulas and the published figures behind the defaults are in docs/simulator.md.
+ */
+import type { ReadoutConfig, SimConfig } from './config.js';
+
+/**
+ * Energy of one n-bit conversion. 'survey': the ADC survey envelope, the Walden line FOM_W * 2^n plus
+ * the thermal-noise limit of the Schreier FOM, E = 1/2 * 10^((6.02 n + 1.76 - FOM_S) / 10) J (P/fs at
+ * Nyquist). 'components': n comparator decisions plus CDAC switching 2^n * E_unit. A user table entry
+ * for n overrides both.
+ */
+export function adcEnergyPJ(bits: number, c: SimConfig): number {
+  const table = c.energy.adcTablePJ[String(bits)];
+  if (table !== undefined) return table;
+  if (c.energy.adcModel === 'components') return bits * c.energy.comparatorPJ + 2 ** bits * c.energy.cdacUnitFJ * 1e-3;
+  const walden = c.energy.adcWaldenFomFJ * 1e-3 * 2 ** bits;
+  const thermal = 0.5 * 10 ** ((6.02 * bits + 1.76 - c.energy.adcSchreierFomDB) / 10) * 1e12;
+  return walden + thermal;
+}
+
+/** Energy of one conversion by a readout unit: a comparator decision, a SAR ADC, or a flash ADC (2^n - 1 comparators). */
+export function conversionEnergyPJ(r: ReadoutConfig, c: SimConfig): number {
+  if (r.type === 'comparator') return c.energy.comparatorPJ;
+  if (r.type === 'flash') return (2 ** r.bits - 1) * c.energy.comparatorPJ;
+  return adcEnergyPJ(r.bits, c);
+}
+
+/** Cycles of one conversion: one decision, n SAR cycles, or one flash cycle. */
+export function conversionCycles(r: ReadoutConfig, c: SimConfig): number {
+  if (r.type === 'comparator') return c.latency.comparatorCycles;
+  if (r.type === 'flash') return c.latency.flashCycles;
+  return r.bits * c.latency.sarCyclesPerBit;
+}
+
+/** Reads of the array per input vector: one, or one per input bit when inputs are bit-serial. */
+export function readPhases(c: SimConfig): number {
+  return c.dac.mode === 'bit-serial' ? c.dac.bits : 1;
+}
+
+/** Cycles of one read: integration, stretched by the longest PWM pulse. */
+export function readCycles(c: SimConfig): number {
+  const pwm = c.dac.mode === 'pwm' ? (2 ** (c.dac.bits - 1) - 1) * c.latency.pwmCyclesPerLevel : 0;
+  return Math.max(c.latency.readCycles, pwm);
+}
+
+/** Seconds per digital clock cycle. */
+export const cycleSeconds = (c: SimConfig): number => 1e-9 / c.digital.clockGHz;
+
+/**
+ * Energy of one device during one read, E = V^2 * G * t, at the mean conductance of the workload
+ * (gMin + weightFraction * (gMax - gMin)) and the mean input (inputActivity of full scale).
+ */
+export function cellReadPJ(c: SimConfig): number {
+  const d = c.device;
+  const g = (d.gMinUS + c.workload.weightFraction * (d.gMaxUS - d.gMinUS)) * 1e-6;
+  const t = readCycles(c) * cycleSeconds(c);
+  return d.readVoltageV ** 2 * g * t * c.workload.inputActivity * 1e12;
+}
+
+/** Devices per signed weight (two for a differential pair) — each one is read. */
+export const devicesPerWeight = (c: SimConfig): number => (c.device.differential === 'none' ? 1 : 2);
+
+/** DAC energy per driven row per read (bit-serial drives one bit per read). */
+export function dacPerRowReadPJ(c: SimConfig): number {
+  const bits = c.dac.mode === 'bit-serial' ? 1 : Math.max(1, c.dac.bits);
+  return c.energy.dacPerBitPJ * bits;
+}
+
+/** Device slices of one conventional weight: weightBits over log2(levels) bits per device (sign by the pair). */
+export const weightSlices = (c: SimConfig): number =>
+  Math.ceil(Math.max(1, c.digital.weightBits - (c.device.differential === 'none' ? 0 : 1)) / Math.log2(c.device.levels));

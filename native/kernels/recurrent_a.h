@@ -1,0 +1,72 @@
+// The recurrent-a kernel family (SPEC sections 4, 5, 10, 11): Mamba2's selective state update, the
+// causal conv1d step, the RG-LRU step and the block-diagonal linear layer. Plain C++ over raw pointers;
+// the Node-API binding and the CUDA launchers call these. State pools are updated in place; inputs are
+// time-major per batch row ([batch, steps, ...]); slots[b] < 0 marks padding (zero output, no state).
+#pragma once
+#include <cstdint>
+
+#include "isa.h"
+
+namespace hashmac {
+
+struct SsuArgs {
+  float* state;            // [pool, heads, head_dim, dstate]
+  int64_t pool, heads, head_dim, dstate, groups;
+  int64_t batch, steps;
+  const float* x;          // [batch, steps, heads, head_dim]
+  const float* dt;         // [batch, steps, heads] or [..., head_dim] when dt_per_dim
+  bool dt_per_dim;
+  const float* A;          // [heads] or [heads, head_dim, dstate] when a_full
+  bool a_full;
+  const float* B;          // [batch, steps, groups, dstate]
+  const float* C;          // [batch, steps, groups, dstate]
+  const float* D;          // [heads] or [heads, head_dim] (d_per_dim), or nullptr
+  bool d_per_dim;
+  const float* z;          // [batch, steps, heads, head_dim] or nullptr
+  const float* dt_bias;    // [heads] or [heads, head_dim] (bias_per_dim), or nullptr
+  bool bias_per_dim;
+  bool dt_softplus;
+  const int32_t* slots;    // [batch], each < pool and distinct (checked by the caller)
+  float* out;              // [batch, steps, heads, head_dim]
+};
+void selective_state_update(const Exec& ex, const SsuArgs& a);
+
+struct ConvArgs {
+  float* conv_state;       // [pool, channels, length], oldest first
+  int64_t pool, channels, length, width;  // width <= length + 1
+  int64_t batch, steps;
+  const float* x;          // [batch, steps, channels]
+  const float* weight;     // [channels, width]
+  const float* bias;       // [channels] or nullptr
+  bool silu;
+  const int32_t* slots;
+  float* out;              // [batch, steps, channels]
+};
+void causal_conv1d_update(const Exec& ex, const ConvArgs& a);
+
+struct RglruArgs {
+  float* h;                // [pool, width]
+  int64_t pool, width;
+  int64_t batch, steps;
+  const float* x;          // [batch, steps, width]
+  const float* gate_x;
+  const float* gate_a;
+  const float* a;          // [width]
+  float c;
+  bool softplus_a;         // a_t = exp(-c*sigmoid(gate_a)*softplus(a)), else a^(c*sigmoid(gate_a))
+  const uint8_t* reset;    // [batch, steps] or nullptr
+  const int32_t* slots;
+  float* out;              // [batch, steps, width]
+};
+void rglru_step(const Exec& ex, const RglruArgs& a);
+
+struct BlockLinearArgs {
+  const float* x;          // [rows, blocks * block_in]
+  const float* weight;     // [blocks, block_out, block_in]
+  const float* bias;       // [blocks * block_out] or nullptr
+  int64_t rows, blocks, block_in, block_out;
+  float* y;                // [rows, blocks * block_out]
+};
+void block_linear(const Exec& ex, const BlockLinearArgs& a);
+
+}  // namespace hashmac

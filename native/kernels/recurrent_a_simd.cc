@@ -1,0 +1,326 @@
+// recurrent-a micro-kernels, compiled once per ISA (see simd_target.h). Each loop body is a template over
+// V = vec::vf (full vectors) or V = float (the tail), so vector and tail code cannot drift apart. The
+// state of a (slot, head) or (slot, feature block) is loaded once, carried through every step of the
+// call in registers or L1, and stored once.
+#include "simd_target.h"
+#include "recurrent_a_isa.h"
+#include "recurrent_a_vec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace hashmac {
+namespace HASHMAC_TARGET {
+namespace {
+
+// Hints the cache lines of floats [from, from + n) after p, which may lie past the end of the buffer (the
+// next task's block): a prefetch never faults, and the address is formed as an integer, not as a pointer
+// past the end.
+inline void prefetch(const float* p, int64_t from, int64_t n) {
+  const uintptr_t base = reinterpret_cast<uintptr_t>(p) + static_cast<uintptr_t>(from) * sizeof(float);
+  for (int64_t e = 0; e < n; e += 16) __builtin_prefetch(reinterpret_cast<const void*>(base + e * sizeof(float)));
+}
+
+using vec::lanes_of;
+using vec::load;
+using vec::splat;
+using vec::store;
+using vec::vf;
+constexpr int kLanes = vec::kLanes;
+
+// ---- Mamba2 selective state update ------------------------------------------------------------------
+
+// What one state row (batch row b, head h, head dim p) reads at step t: element [t * step] of each.
+struct SsuRow {
+  const float* B;      // B[b, 0, g, :]
+  const float* C;
+  int64_t bc_step;     // groups * dstate
+  const float* x;      // x[b, 0, h, p]
+  int64_t x_step;      // heads * head_dim
+  const float* dt;     // effective dt of (t, p), stride `step`
+  const float* decay;  // exp(A[h] * dt) of (t, p) when A is per head
+  float* acc;          // output sums of (t, p)
+  int64_t step;        // head_dim
+  int64_t steps;
+};
+
+// Sum of K vectors as a balanced tree: log2(K) dependent adds instead of K.
+template <class V, int K>
+inline V tree_sum(V* v) {
+  for (int w = K / 2; w >= 1; w /= 2) {
+#pragma GCC unroll 8
+    for (int i = 0; i < w; ++i) v[i] += v[i + w];
+  }
+  return v[0];
+}
+
+// K vectors of one state row from element n0, held in registers across all steps (K is a power of 2).
+// kFullA: A is [H, P, N], so every element has its own decay exp(A*dt); else one decay per (step, p).
+template <class V, int K, bool kFullA>
+__attribute__((always_inline)) inline void ssu_chunk(float* s_row, const float* a_row, int64_t n0, const SsuRow& r) {
+  constexpr int L = lanes_of<V>;
+  V s[K], prod[K];
+#pragma GCC unroll 8
+  for (int i = 0; i < K; ++i) s[i] = load<V>(s_row + n0 + i * L);
+  for (int64_t t = 0; t < r.steps; ++t) {
+    const float dt = r.dt[t * r.step];
+    const V coef = splat<V>(dt * r.x[t * r.x_step]);
+    const float* Bt = r.B + t * r.bc_step + n0;
+    const float* Ct = r.C + t * r.bc_step + n0;
+#pragma GCC unroll 8
+    for (int i = 0; i < K; ++i) {
+      const V decay = kFullA ? vec::exp(load<V>(a_row + n0 + i * L) * dt) : splat<V>(r.decay[t * r.step]);
+      s[i] = s[i] * decay + coef * load<V>(Bt + i * L);
+      prod[i] = s[i] * load<V>(Ct + i * L);
+    }
+    r.acc[t * r.step] += vec::hsum(tree_sum<V, K>(prod));
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < K; ++i) store<V>(s_row + n0 + i * L, s[i]);
+}
+
+// Every row p of one (slot, head) state block, in chunks of K vectors, then single vectors, then floats.
+template <bool kFullA>
+void ssu_rows(const SsuArgs& a, int64_t h, float* state, const SsuRow& first) {
+  constexpr int K = 8;
+  const int64_t P = a.head_dim, N = a.dstate;
+  for (int64_t p = 0; p < P; ++p) {
+    SsuRow r = first;
+    r.x += p;
+    r.dt += p;
+    r.decay += p;
+    r.acc += p;
+    float* s_row = state + p * N;
+    const float* a_row = kFullA ? a.A + (h * P + p) * N : nullptr;
+    int64_t n = 0;
+    for (; n + K * kLanes <= N; n += K * kLanes) ssu_chunk<vf, K, kFullA>(s_row, a_row, n, r);
+    for (; n + kLanes <= N; n += kLanes) ssu_chunk<vf, 1, kFullA>(s_row, a_row, n, r);
+    for (; n < N; ++n) ssu_chunk<float, 1, kFullA>(s_row, a_row, n, r);
+  }
+}
+
+// Effective dt (bias, softplus) and, when A is per head, the decay exp(A*dt) of every (step, p). With dt
+// and its bias tied over p they are computed once per step: the transcendentals would otherwise cost as
+// much as the state update itself.
+void ssu_dt(const SsuArgs& a, int64_t b, int64_t h, float* dts, float* decay) {
+  const int64_t H = a.heads, P = a.head_dim, T = a.steps;
+  const bool tied = !a.dt_per_dim && !(a.dt_bias && a.bias_per_dim);
+  for (int64_t t = 0; t < T; ++t) {
+    const int64_t bth = (b * T + t) * H + h;
+    for (int64_t p = 0; p < (tied ? 1 : P); ++p) {
+      float d = a.dt[a.dt_per_dim ? bth * P + p : bth];
+      if (a.dt_bias) d += a.dt_bias[a.bias_per_dim ? h * P + p : h];
+      if (a.dt_softplus) d = d <= 20.0f ? std::log1p(std::exp(d)) : d;
+      dts[t * P + p] = d;
+      decay[t * P + p] = a.a_full ? 0.0f : std::exp(a.A[h] * d);
+    }
+    if (tied) {
+      std::fill(dts + t * P + 1, dts + (t + 1) * P, dts[t * P]);
+      std::fill(decay + t * P + 1, decay + (t + 1) * P, decay[t * P]);
+    }
+  }
+}
+
+// out = acc + D*x, gated by z*sigmoid(z), for lanes [p, p + lanes) of one step.
+template <class V>
+inline void ssu_out(const SsuArgs& a, int64_t h, int64_t i, int64_t p, const float* acc) {
+  V y = load<V>(acc + p);
+  if (a.D) y += (a.d_per_dim ? load<V>(a.D + h * a.head_dim + p) : splat<V>(a.D[h])) * load<V>(a.x + i);
+  if (a.z) {
+    const V z = load<V>(a.z + i);
+    y = y * z * vec::sigmoid(z);
+  }
+  store<V>(a.out + i, y);
+}
+
+void ssu_head(const SsuArgs& a, int64_t b, int64_t h, float* scratch) {
+  const int64_t H = a.heads, P = a.head_dim, N = a.dstate, T = a.steps, G = a.groups;
+  const int64_t g = h / (H / G);
+  float* dts = scratch;
+  float* decay = scratch + T * P;
+  float* acc = scratch + 2 * T * P;
+  ssu_dt(a, b, h, dts, decay);
+  std::fill(acc, acc + T * P, 0.0f);
+  float* state = a.state + (static_cast<int64_t>(a.slots[b]) * H + h) * P * N;
+  const SsuRow first{a.B + (b * T * G + g) * N, a.C + (b * T * G + g) * N, G * N, a.x + (b * T * H + h) * P, H * P,
+                     dts, decay, acc, P, T};
+  if (a.a_full) {
+    ssu_rows<true>(a, h, state, first);
+  } else {
+    ssu_rows<false>(a, h, state, first);
+  }
+  for (int64_t t = 0; t < T; ++t) {
+    const int64_t i0 = ((b * T + t) * H + h) * P;
+    int64_t p = 0;
+    for (; p + kLanes <= P; p += kLanes) ssu_out<vf>(a, h, i0 + p, p, acc + t * P);
+    for (; p < P; ++p) ssu_out<float>(a, h, i0 + p, p, acc + t * P);
+  }
+}
+
+// ---- causal conv1d update -------------------------------------------------------------------------
+
+// The window concat(state, x) of a channel block is handled as rows of channels: rows [0, L) are the
+// state, deinterleaved into scratch so that every step is vector work over channels; rows [L, L + T) are
+// the steps of x, read where they are.
+
+// Output of channels [c, c + lanes) at one step; `first` is the window row of the first tap.
+template <class V>
+inline void conv_out(const ConvArgs& a, const float* wt, const float* const* first, int64_t cg, int64_t c, float* out) {
+  V y = a.bias ? load<V>(a.bias + cg) : splat<V>(0.0f);
+  for (int64_t j = 0; j < a.width; ++j) y += load<V>(wt + j * a.channels + cg) * load<V>(first[j] + c);
+  if (a.silu) y = y * vec::sigmoid(y);
+  store<V>(out + c, y);
+}
+
+// kL > 0 fixes the state length at compile time: the (de)interleaving loops then vectorize.
+template <int kL>
+void window_in(const float* __restrict state, int64_t length, int64_t cn, float* __restrict xs) {
+  const int64_t L = kL ? kL : length;
+  for (int64_t c = 0; c < cn; ++c)
+    for (int64_t l = 0; l < L; ++l) xs[l * cn + c] = state[c * L + l];
+}
+
+template <int kL>
+void window_out(float* __restrict state, int64_t length, int64_t cn, const float* const* rows) {
+  const int64_t L = kL ? kL : length;
+  for (int64_t c = 0; c < cn; ++c)
+    for (int64_t l = 0; l < L; ++l) state[c * L + l] = rows[l][c];
+}
+
+template <int kL>
+void conv_steps(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* scratch) {
+  const int64_t C = a.channels, L = a.length, W = a.width, T = a.steps;
+  float* state = a.conv_state + (static_cast<int64_t>(a.slots[b]) * C + c0) * L;
+  thread_local std::vector<const float*> row_buf;  // grows only: steady-state calls allocate nothing
+  if (row_buf.size() < static_cast<size_t>(L + T)) row_buf.resize(static_cast<size_t>(L + T));
+  const float** rows = row_buf.data();
+  // The next channel block of this row is most likely this thread's next task: start its loads now.
+  prefetch(state, cn * L, cn * L);
+  for (int64_t t = 0; t < T; ++t) prefetch(a.x + (b * T + t) * C + c0, cn, cn);
+  window_in<kL>(state, L, cn, scratch);
+  for (int64_t l = 0; l < L; ++l) rows[l] = scratch + l * cn;
+  for (int64_t t = 0; t < T; ++t) rows[L + t] = a.x + (b * T + t) * C + c0;
+  for (int64_t t = 0; t < T; ++t) {
+    float* out = a.out + (b * T + t) * C + c0;
+    const float* const* first = rows + t + L + 1 - W;
+    int64_t c = 0;
+    for (; c + kLanes <= cn; c += kLanes) conv_out<vf>(a, wt, first, c0 + c, c, out);
+    for (; c < cn; ++c) conv_out<float>(a, wt, first, c0 + c, c, out);
+  }
+  window_out<kL>(state, L, cn, rows + T);  // the new state: the window's last L rows
+}
+
+void conv_block(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* scratch) {
+  switch (a.length) {
+    case 1: return conv_steps<1>(a, b, c0, cn, wt, scratch);
+    case 2: return conv_steps<2>(a, b, c0, cn, wt, scratch);
+    case 3: return conv_steps<3>(a, b, c0, cn, wt, scratch);
+    case 4: return conv_steps<4>(a, b, c0, cn, wt, scratch);
+    default: return conv_steps<0>(a, b, c0, cn, wt, scratch);
+  }
+}
+
+// ---- RG-LRU step ----------------------------------------------------------------------------------
+
+// sigmoid(u) and sigmoid(v) with one division: 1/(1+e^-u) = (1+e^-v) / ((1+e^-u)(1+e^-v)). Division and
+// sqrt share one slow unit, which bounds this kernel. Inputs are clamped to +-40 so that the product
+// stays finite; sigmoid(40) is 1 and sigmoid(-40) is 4e-18 in float32.
+template <class V>
+inline void sigmoid_pair(V u, V v, V& su, V& sv) {
+  const V lim = splat<V>(40.0f);
+  u = u > lim ? lim : (u < -lim ? -lim : u);
+  v = v > lim ? lim : (v < -lim ? -lim : v);
+  const V du = 1.0f + vec::exp_in_range(-u), dv = 1.0f + vec::exp_in_range(-v);
+  const V inv = 1.0f / (du * dv);
+  su = dv * inv;
+  sv = du * inv;
+}
+
+template <class V>
+inline void rglru_lanes(const RglruArgs& a, int64_t i, int64_t w, bool reset, const float* log_a, float* h) {
+  V sig_x, sig_a;
+  sigmoid_pair(load<V>(a.gate_x + i), load<V>(a.gate_a + i), sig_x, sig_a);
+  const V gx = sig_x * load<V>(a.x + i);
+  V hv;
+  if (reset) {
+    hv = gx;  // a_t = 0, multiplier 1
+  } else {
+    const V at = vec::exp(splat<V>(a.c) * sig_a * load<V>(log_a + w));
+    hv = at * load<V>(h + w) + vec::sqrt(1.0f - at * at) * gx;
+  }
+  store<V>(h + w, hv);
+  store<V>(a.out + i, hv);
+}
+
+// Features [w0, w0 + wn) of one row: the block of h stays in L1 across the steps.
+void rglru_block(const RglruArgs& a, int64_t b, int64_t w0, int64_t wn, const float* log_a) {
+  const int64_t W = a.width, T = a.steps;
+  float* h = a.h + static_cast<int64_t>(a.slots[b]) * W;
+  for (int64_t t = 0; t < T; ++t) {
+    const bool reset = a.reset && a.reset[b * T + t];
+    const int64_t row = (b * T + t) * W;
+    int64_t w = w0;
+    for (; w + kLanes <= w0 + wn; w += kLanes) rglru_lanes<vf>(a, row + w, w, reset, log_a, h);
+    for (; w < w0 + wn; ++w) rglru_lanes<float>(a, row + w, w, reset, log_a, h);
+  }
+}
+
+// ---- block-diagonal linear ------------------------------------------------------------------------
+
+#if HASHMAC_TARGET_ID == 2
+constexpr int kRowsMR = 4, kColsNR = 4;  // 16 zmm accumulators
+#else
+constexpr int kRowsMR = 2, kColsNR = 4;  // 8 accumulators of 16 registers
+#endif
+
+// y[r, k] = bias[k] + x[r, :] . w[k, :] for MR rows and NR output columns: vector partial sums over the
+// input dimension, one horizontal sum per output.
+template <int MR, int NR>
+inline void dot_block(const float* x, int64_t ldx, const float* w, int64_t depth, float* y, int64_t ldy, const float* bias) {
+  vf acc[MR][NR];
+  for (int r = 0; r < MR; ++r)
+    for (int k = 0; k < NR; ++k) acc[r][k] = splat<vf>(0.0f);
+  int64_t d = 0;
+  for (; d + kLanes <= depth; d += kLanes) {
+    vf xv[MR];
+    for (int r = 0; r < MR; ++r) xv[r] = load<vf>(x + r * ldx + d);
+    for (int k = 0; k < NR; ++k) {
+      const vf wv = load<vf>(w + k * depth + d);
+      for (int r = 0; r < MR; ++r) acc[r][k] += xv[r] * wv;
+    }
+  }
+  for (int r = 0; r < MR; ++r) {
+    for (int k = 0; k < NR; ++k) {
+      float s = vec::hsum(acc[r][k]);
+      for (int64_t e = d; e < depth; ++e) s += x[r * ldx + e] * w[k * depth + e];
+      y[r * ldy + k] = s + (bias ? bias[k] : 0.0f);
+    }
+  }
+}
+
+template <int MR>
+inline void dot_rows(const float* x, int64_t ldx, const float* w, int64_t depth, int64_t cols, float* y, int64_t ldy,
+                     const float* bias) {
+  int64_t k = 0;
+  for (; k + kColsNR <= cols; k += kColsNR)
+    dot_block<MR, kColsNR>(x, ldx, w + k * depth, depth, y + k, ldy, bias ? bias + k : nullptr);
+  for (; k < cols; ++k) dot_block<MR, 1>(x, ldx, w + k * depth, depth, y + k, ldy, bias ? bias + k : nullptr);
+}
+
+void block_linear_tile(const BlockLinearArgs& a, int64_t n, int64_t r0, int64_t rn) {
+  const int64_t bi = a.block_in, bo = a.block_out, ldx = a.blocks * bi, ldy = a.blocks * bo;
+  const float* w = a.weight + n * bo * bi;
+  const float* bias = a.bias ? a.bias + n * bo : nullptr;
+  int64_t r = r0;
+  for (; r + kRowsMR <= r0 + rn; r += kRowsMR) dot_rows<kRowsMR>(a.x + r * ldx + n * bi, ldx, w, bi, bo, a.y + r * ldy + n * bo, ldy, bias);
+  for (; r < r0 + rn; ++r) dot_rows<1>(a.x + r * ldx + n * bi, ldx, w, bi, bo, a.y + r * ldy + n * bo, ldy, bias);
+}
+
+}  // namespace
+
+const RecurrentAMicroKernels recurrent_a_micro = {ssu_head, conv_block, rglru_block, block_linear_tile};
+
+}  // namespace HASHMAC_TARGET
+}  // namespace hashmac

@@ -1,0 +1,86 @@
+// Float vectors of the ISA being compiled (GCC vector extensions) and the few math functions the
+// recurrent kernels need on them: exp, sigmoid, sqrt, horizontal sum. Included by *_simd.cc after
+// simd_target.h; everything lives in the per-ISA namespace, so the three copies never mix at link time.
+#pragma once
+#include <cmath>
+#include <cstring>
+
+namespace hashmac {
+namespace HASHMAC_TARGET {
+namespace vec {
+
+#if HASHMAC_TARGET_ID == 2
+constexpr int kLanes = 16;
+#elif HASHMAC_TARGET_ID == 1
+constexpr int kLanes = 8;
+#else
+constexpr int kLanes = 4;  // SSE2 on x86-64; plain code elsewhere
+#endif
+
+typedef float vf __attribute__((vector_size(kLanes * 4)));
+typedef int32_t vi __attribute__((vector_size(kLanes * 4)));
+
+// Loops are written once as templates over V = vf (the body) or V = float (the tail).
+template <class V> constexpr int lanes_of = sizeof(V) / sizeof(float);
+template <class V> inline V splat(float s) { return V{} + s; }
+
+// JS buffers are only 4-byte aligned: every load and store is unaligned.
+template <class V> inline V load(const float* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class V> inline void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
+
+// exp in float32, about 1 ulp: x = n ln2 + r with |r| <= ln2/2, exp(r) by its Taylor series to r^7
+// (truncation error < 6e-9), times 2^n built in the exponent bits. x must lie in [-87, 88], which keeps
+// 2^n a normal number; `exp` below clamps to that range (tiny results come out near 1e-38, not 0).
+inline vf exp_in_range(vf x) {
+  const vf round = splat<vf>(12582912.0f);  // 1.5 * 2^23: adding and subtracting it rounds to an integer
+  const vf n = (x * splat<vf>(1.44269504f) + round) - round;
+  vf r = x - n * splat<vf>(0.693145752f);   // ln2 split in a part exact in float and the rest
+  r = r - n * splat<vf>(1.42860677e-6f);
+  vf p = splat<vf>(1.0f / 5040);
+  p = p * r + splat<vf>(1.0f / 720);
+  p = p * r + splat<vf>(1.0f / 120);
+  p = p * r + splat<vf>(1.0f / 24);
+  p = p * r + splat<vf>(1.0f / 6);
+  p = p * r + splat<vf>(0.5f);
+  p = p * r + splat<vf>(1.0f);
+  p = p * r + splat<vf>(1.0f);
+  const vi bits = (__builtin_convertvector(n, vi) + 127) << 23;
+  return p * (vf)bits;  // a vector cast reinterprets the bits
+}
+inline vf exp(vf x) {
+  x = x > splat<vf>(88.0f) ? splat<vf>(88.0f) : x;
+  return exp_in_range(x < splat<vf>(-87.0f) ? splat<vf>(-87.0f) : x);
+}
+inline float exp_in_range(float x) { return std::exp(x); }
+inline float exp(float x) { return std::exp(x); }
+
+template <class V> inline V sigmoid(V x) { return 1.0f / (1.0f + exp(-x)); }
+
+// Written per lane: GCC turns this into one vsqrtps (and the intrinsics' headers warn under -Wall).
+inline vf sqrt(vf x) {
+  for (int i = 0; i < kLanes; ++i) x[i] = std::sqrt(x[i]);
+  return x;
+}
+inline float sqrt(float x) { return std::sqrt(x); }
+
+// Sum of the lanes by halving: 16 -> 8 -> 4 -> 1.
+typedef float v4f __attribute__((vector_size(16)));
+inline float hsum(v4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+#if HASHMAC_TARGET_ID >= 1
+typedef float v8f __attribute__((vector_size(32)));
+inline float hsum(v8f v) { return hsum(__builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7)); }
+#endif
+#if HASHMAC_TARGET_ID == 2
+inline float hsum(vf v) {
+  return hsum(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
+}
+#endif
+inline float hsum(float v) { return v; }
+
+}  // namespace vec
+}  // namespace HASHMAC_TARGET
+}  // namespace hashmac
