@@ -48,16 +48,16 @@ __device__ __forceinline__ void store_column(const float (&s)[VPT], float* m, in
   }
 }
 
-// `f` receives a std::integral_constant<int, V>; `what` explains the limit when `need` exceeds 32.
-template <typename F>
+// `f` receives a std::integral_constant<int, V>, V the smallest power of two >= need (1..MAX);
+// `what` explains the limit when need exceeds MAX.
+template <int MAX, int V = 1, typename F>
 void dispatch_vpt(int64_t need, const char* what, F&& f) {
-  if (need <= 1) f(std::integral_constant<int, 1>{});
-  else if (need <= 2) f(std::integral_constant<int, 2>{});
-  else if (need <= 4) f(std::integral_constant<int, 4>{});
-  else if (need <= 8) f(std::integral_constant<int, 8>{});
-  else if (need <= 16) f(std::integral_constant<int, 16>{});
-  else if (need <= 32) f(std::integral_constant<int, 32>{});
-  else throw std::range_error(what);
+  if constexpr (V > MAX) {
+    throw std::range_error(what);
+  } else {
+    if (need <= V) f(std::integral_constant<int, V>{});
+    else dispatch_vpt<MAX, 2 * V>(need, what, f);
+  }
 }
 
 }  // namespace hashmac::cuda

@@ -6,33 +6,40 @@
 namespace hashmac::cuda {
 namespace {
 
-// Rotates element d of a pair-interleaved vector: rot(x)[2i] = -x[2i+1], rot(x)[2i+1] = x[2i].
-// sincosf is the accurate one (no fast-math), as SPEC asks.
-__device__ __forceinline__ float rotate(const float* x, int64_t d, int32_t pos, const float* angle, float scale) {
-  const float theta = __fmul_rn(static_cast<float>(pos), angle[d]);
-  float s, c;
-  sincosf(theta, &s, &c);
+// theta = float(pos) * angle[d] as one float multiply; sincosf is the accurate one (no fast-math).
+struct Rotation {
+  float c, s;
+};
+__device__ __forceinline__ Rotation rotation(int32_t pos, float angle) {
+  Rotation r;
+  sincosf(__fmul_rn(static_cast<float>(pos), angle), &r.s, &r.c);
+  return r;
+}
+
+// Element d of the rotated (scale * x): x*cos + rot(x)*sin with rot(x)[2i] = -x[2i+1], rot(x)[2i+1] = x[2i].
+__device__ __forceinline__ float rotate(const float* x, int64_t d, Rotation r, float scale) {
   const float xd = x[d] * scale;
   const float rot = (d % 2 == 0) ? -(x[d + 1] * scale) : x[d - 1] * scale;
-  return xd * c + rot * s;
+  return xd * r.c + rot * r.s;
 }
 
 __global__ void rotary_kernel(RotaryArgs a) {
   const int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (idx >= a.BT * a.H * a.Dh) return;
   const int64_t d = idx % a.Dh, row = idx / (a.H * a.Dh);
-  a.y[idx] = rotate(a.x + (idx - d), d, a.positions[row], a.angle, 1.0f);
+  a.y[idx] = rotate(a.x + (idx - d), d, rotation(a.positions[row], a.angle[d]), 1.0f);
 }
 
-constexpr int kRetWarps = 8;  // warps split Dk; lane = one Dv column
+// Warps split Dk (up to 16 values each for Dk <= 256, so the column stays in registers); lane = one Dv column.
+constexpr int kRetWarps = 16;
 
-// Grid (ceil(Dv/32), H, B). Thread (warp w, lane) holds S[dk, dv] for dk = w + 8u, dv = 32*bx + lane.
+// Grid (ceil(Dv/32), H, B). Thread (warp w, lane) holds S[dk, dv] for dk = w + 16u, dv = 32*bx + lane.
 template <int VPT>
 __global__ void __launch_bounds__(32 * kRetWarps) retention_kernel(RetentionStepArgs a) {
   extern __shared__ float smem[];
   float* qs = smem;               // [Dk] rotated q
   float* ks = smem + a.Dk;        // [Dk] rotated, scaled k
-  float* red = smem + 2 * a.Dk;   // [8][32] partial outputs
+  float* red = smem + 2 * a.Dk;   // [warps][32] partial outputs
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int64_t dv = static_cast<int64_t>(blockIdx.x) * 32 + lane;
   const int64_t h = blockIdx.y, b = blockIdx.z;
@@ -54,8 +61,14 @@ __global__ void __launch_bounds__(32 * kRetWarps) retention_kernel(RetentionStep
     const float* k = a.k + bth * a.Dk;
     const int32_t pos = pos0 + static_cast<int32_t>(t);
     for (int64_t d = threadIdx.x; d < a.Dk; d += blockDim.x) {
-      qs[d] = a.angle ? rotate(q, d, pos, a.angle, 1.0f) : q[d];
-      ks[d] = a.angle ? rotate(k, d, pos, a.angle, a.k_scale) : k[d] * a.k_scale;
+      if (a.angle) {
+        const Rotation r = rotation(pos, a.angle[d]);  // q and k share theta
+        qs[d] = rotate(q, d, r, 1.0f);
+        ks[d] = rotate(k, d, r, a.k_scale);
+      } else {
+        qs[d] = q[d];
+        ks[d] = k[d] * a.k_scale;
+      }
     }
     __syncthreads();
     const float vv = col ? a.v[bth * a.Dv + dv] : 0.0f;
@@ -112,7 +125,7 @@ void retention_step(const RetentionStepArgs& a, cudaStream_t stream) {
   check_grid("retention_step", gx, a.H, a.B);
   check_grid("retention_step", ceil_div(a.B * a.H, 256), 1, 1);
   const size_t shared = (2 * a.Dk + kRetWarps * 32) * sizeof(float);
-  dispatch_vpt(ceil_div(a.Dk, kRetWarps), "retention_step: the CUDA kernel supports Dk <= 256", [&](auto vpt) {
+  dispatch_vpt<16>(ceil_div(a.Dk, kRetWarps), "retention_step: the CUDA kernel supports Dk <= 256", [&](auto vpt) {
     retention_kernel<decltype(vpt)::value><<<dim3(gx, a.H, a.B), 32 * kRetWarps, shared, stream>>>(a);
   });
   HASHMAC_CUDA_LAUNCHED("retention_kernel");

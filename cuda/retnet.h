@@ -14,7 +14,7 @@ using hashmac::RotaryArgs;
 void rotary(const RotaryArgs& a, cudaStream_t stream);
 
 // Recurrent retention with rotary fused; T steps per row, positions offsets[slot] + t.
-// Dk <= 256 (each thread holds Dk/8 state values of one column in registers).
+// Dk <= 256 (each thread holds Dk/16 state values of one column in registers).
 void retention_step(const RetentionStepArgs& a, cudaStream_t stream);
 
 }  // namespace hashmac::cuda

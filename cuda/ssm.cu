@@ -98,7 +98,7 @@ __global__ void causal_conv1d_kernel(ConvArgs a) {
 void selective_state_update(const SsuArgs& a, cudaStream_t stream) {
   const int64_t gx = ceil_div(a.head_dim, kSsmWarps);
   check_grid("selective_state_update", gx, a.heads, a.batch);
-  dispatch_vpt(ceil_div(a.dstate, 32), "selective_state_update: the CUDA kernel supports N <= 1024", [&](auto vpt) {
+  dispatch_vpt<32>(ceil_div(a.dstate, 32), "selective_state_update: the CUDA kernel supports N <= 1024", [&](auto vpt) {
     selective_state_kernel<decltype(vpt)::value><<<dim3(gx, a.heads, a.batch), 32 * kSsmWarps, 0, stream>>>(a);
   });
   HASHMAC_CUDA_LAUNCHED("selective_state_kernel");

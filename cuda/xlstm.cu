@@ -84,9 +84,9 @@ __device__ __forceinline__ MlstmGates mlstm_gates(float i_pre, float f_pre, floa
 }
 __device__ __forceinline__ float mlstm_n(float n, const MlstmGates& g, float khat) { return fmaf(g.f, n, g.i * khat); }
 
-constexpr int kMlstmWarps = 8;
+constexpr int kMlstmWarps = 16;  // as in retention: up to 16 values of a C column per thread
 
-// Grid (ceil(DV/32), NH, B); thread (warp w, lane) holds C[dk, dv] for dk = w + 8u, dv = 32*bx + lane.
+// Grid (ceil(DV/32), NH, B); thread (warp w, lane) holds C[dk, dv] for dk = w + 16u, dv = 32*bx + lane.
 // Every column block keeps its own copy of n and m (they are per head), updated identically.
 template <int VPT>
 __global__ void __launch_bounds__(32 * kMlstmWarps) mlstm_kernel(MlstmStepArgs a) {
@@ -94,7 +94,7 @@ __global__ void __launch_bounds__(32 * kMlstmWarps) mlstm_kernel(MlstmStepArgs a
   float* qs = smem;             // [DK]
   float* ks = qs + a.DK;        // [DK] k / sqrt(DK)
   float* ns = ks + a.DK;        // [DK]
-  float* red = ns + a.DK;       // [8][32] partial outputs, then q.n
+  float* red = ns + a.DK;       // [warps][32] partial outputs
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int64_t dv = static_cast<int64_t>(blockIdx.x) * 32 + lane;
   const int64_t hd = blockIdx.y, b = blockIdx.z;
@@ -199,7 +199,7 @@ void mlstm_step(const MlstmStepArgs& a, cudaStream_t stream) {
   check_grid("mlstm_step", gx, a.NH, a.B);
   check_grid("mlstm_step", a.NH, a.B, 1);
   const size_t shared = (3 * a.DK + kMlstmWarps * 32) * sizeof(float);
-  dispatch_vpt(ceil_div(a.DK, kMlstmWarps), "mlstm_step: the CUDA kernel supports DK <= 256", [&](auto vpt) {
+  dispatch_vpt<16>(ceil_div(a.DK, kMlstmWarps), "mlstm_step: the CUDA kernel supports DK <= 256", [&](auto vpt) {
     mlstm_kernel<decltype(vpt)::value><<<dim3(gx, a.NH, a.B), 32 * kMlstmWarps, shared, stream>>>(a);
   });
   HASHMAC_CUDA_LAUNCHED("mlstm_kernel");

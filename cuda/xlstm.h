@@ -13,7 +13,7 @@ using hashmac::SlstmStepArgs;
 // sLSTM with its block-diagonal recurrence fused; a fresh state has m = -inf.
 void slstm_step(const SlstmStepArgs& a, cudaStream_t stream);
 
-// DK <= 256 (each thread holds DK/8 values of one C column in registers).
+// DK <= 256 (each thread holds DK/16 values of one C column in registers).
 void mlstm_step(const MlstmStepArgs& a, cudaStream_t stream);
 
 }  // namespace hashmac::cuda
