@@ -66,6 +66,8 @@ const work: Work[] = [
   { fn: 'rglruStep', written: [0, 7], rtol: 1e-5,
     args: () => [floats(S * 70), floats(B * T * 70), floats(B * T * 70), floats(B * T * 70), floats(70, 0.5, 0.99), new Uint8Array([0, 1, 0, 0, 0, 0, 1, 0, 0]),
       slots(), new Float32Array(B * T * 70), S, 70, B, T, 8, false] },
+  { fn: 'noisySignProject', written: [3], rtol: 0,
+    args: () => [floats(37 * 45), floats(70 * 45), floats(70, -0.2, 0.2), new Uint8Array(37 * 16), 37, 45, 70, 16, 4, 0.5, 12345, 7] },
   { fn: 'blockLinear', written: [3], rtol: 1e-4,
     args: () => [floats(67 * 3 * 21), floats(3 * 70 * 21), floats(3 * 70), new Float32Array(67 * 3 * 70), 67, 3, 21, 70] },
 ];

@@ -171,6 +171,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_retnet(env, exports);
   init_xlstm(env, exports);
   init_hawk(env, exports);
+  init_noisy(env, exports);
   return exports;
 }
 

@@ -1,6 +1,7 @@
 /** The CUDA backend's kernel table: every family's lib/cuda/<family>.ts (kernels in cuda/). */
 import type { KernelTable } from '../backend.js';
 import { lshCuda } from './lsh.js';
+import { noisyCuda } from './noisy.js';
 import { recurrentACuda } from './recurrent-a.js';
 import { recurrentBCuda } from './recurrent-b.js';
 
@@ -8,4 +9,5 @@ export const cudaKernels: KernelTable = {
   ...lshCuda,
   ...recurrentACuda,
   ...recurrentBCuda,
+  ...noisyCuda,
 };
