@@ -119,6 +119,11 @@ for (const T of [1, 8]) {
       S, B, T, NH, DH, 1e-6] });
 }
 {
+  const M = 16384, D = 576, K = 256;
+  cases.push({ name: `noisySignProject ${M}x${D} -> ${K} bits (bit-exact order)`, fn: 'noisySignProject', limit: 'fma', work: { flops: 2 * M * D * K },
+    args: () => [floats(M * D, -1, 1), floats(K * D, -1, 1), floats(K, -0.1, 0.1), new Uint8Array(M * (K / 8)), M, D, K, K / 8, 8, 0.5, 1, 0] });
+}
+{
   const R = 4096, nb = 4, bi = 1024, bo = 1024;
   cases.push({ name: `blockLinear ${R}x${nb}x${bi}x${bo} (our FP32 GEMM)`, fn: 'blockLinear', limit: 'fma', work: { flops: 2 * R * nb * bi * bo },
     args: () => [floats(R * nb * bi, -1, 1), floats(nb * bo * bi, -1, 1), floats(nb * bo, -1, 1), new Float32Array(R * nb * bo), R, nb, bi, bo] });
