@@ -4,10 +4,12 @@ import { lshNative } from './lsh.js';
 import { noisyNative } from './noisy.js';
 import { recurrentBNative } from './recurrent-b.js';
 import { recurrentANative } from './recurrent-a.js';
+import { opsNative } from './ops.js';
 
 export const nativeKernels: KernelTable = {
   ...lshNative,
   ...noisyNative,
   ...recurrentBNative,
   ...recurrentANative,
+  ...opsNative,
 };

@@ -118,6 +118,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_noisy(env, exports);
   init_recurrent_b(env, exports);
   init_recurrent_a(env, exports);
+  init_ops(env, exports);
   return exports;
 }
 

@@ -105,5 +105,6 @@ void init_lsh(Napi::Env env, Napi::Object exports);
 void init_noisy(Napi::Env env, Napi::Object exports);
 void init_recurrent_b(Napi::Env env, Napi::Object exports);
 void init_recurrent_a(Napi::Env env, Napi::Object exports);
+void init_ops(Napi::Env env, Napi::Object exports);
 
 }  // namespace hashmac

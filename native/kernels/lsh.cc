@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "lsh_isa.h"
+#include "panel_pack.h"
 #include "parallel.h"
 
 namespace hashmac {
@@ -33,19 +34,6 @@ uint64_t load_u64(const uint64_t* p) {
   return v;
 }
 
-// proj rows [32p, 32p+32) transposed into panel[d*32 + c]; rows past K are zero, so their bits are 0.
-void pack_projection_panel(const SignProjectArgs& j, int64_t p, float* panel) {
-  for (int c = 0; c < kPanel; ++c) {
-    const int64_t k = p * kPanel + c;
-    if (k < j.K) {
-      const float* src = j.proj + k * j.ldp;
-      for (int64_t d = 0; d < j.D; ++d) panel[d * kPanel + c] = src[d];
-    } else {
-      for (int64_t d = 0; d < j.D; ++d) panel[d * kPanel + c] = 0.0f;
-    }
-  }
-}
-
 // Code rows [32p, 32p+cols) transposed into panel[w*32 + c]; missing columns are zero.
 void pack_code_panel(const uint64_t* b, int64_t ldb, int64_t n0, int64_t cols, int64_t words, uint64_t* panel) {
   for (int64_t w = 0; w < words; ++w)
@@ -70,15 +58,16 @@ void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs) {
   parallel_for(pack_base.back(), ex.threads, [&](int64_t t) {
     const size_t i = std::upper_bound(pack_base.begin(), pack_base.end(), t) - pack_base.begin() - 1;
     const int64_t p = t - pack_base[i];
-    pack_projection_panel(jobs[i], p, packed.data() + panel_base[i] + p * jobs[i].D * kPanel);
+    pack_panel(jobs[i].proj, jobs[i].ldp, jobs[i].K, jobs[i].D, p, packed.data() + panel_base[i] + p * jobs[i].D * kPanel);
   });
 
   parallel_for(task_base.back(), ex.threads, [&](int64_t t) {
     const size_t i = std::upper_bound(task_base.begin(), task_base.end(), t) - task_base.begin() - 1;
     const SignProjectArgs& j = jobs[i];
-    const int64_t chunks = ceil_div(j.M, kSignRowChunk);
-    const int64_t p = (t - task_base[i]) / chunks;
-    const int64_t m0 = ((t - task_base[i]) % chunks) * kSignRowChunk;
+    // Row-chunk-major: consecutive tasks reuse one chunk of x (the larger operand) from L2.
+    const int64_t panels = ceil_div(j.K, kPanel);
+    const int64_t p = (t - task_base[i]) % panels;
+    const int64_t m0 = ((t - task_base[i]) / panels) * kSignRowChunk;
     const int64_t rows = std::min(kSignRowChunk, j.M - m0);
     uint32_t bits[kSignRowChunk];
     mk.sign_panel(j.x + m0 * j.ldx, j.ldx, rows, packed.data() + panel_base[i] + p * j.D * kPanel, j.D, bits);

@@ -3,11 +3,9 @@
 #include <cstdint>
 
 #include "isa.h"
+#include "panel_pack.h"  // kPanel: projection and code panels are 32 columns wide
 
 namespace hashmac {
-
-// Width of a packed projection panel and of a packed code panel: 32 output columns.
-constexpr int kPanel = 32;
 
 struct LshMicroKernels {
   // z[r][c] = sum_d x[r*ldx + d] * panel[d*32 + c] for r < rows, c < 32, in float32; writes the 32 sign

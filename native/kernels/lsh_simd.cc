@@ -2,6 +2,7 @@
 // into 32-wide panels and split work over threads; these functions do the arithmetic.
 #include "simd_target.h"
 #include "lsh_isa.h"
+#include "panel_fma.h"
 
 #include <cmath>
 
@@ -10,30 +11,7 @@ namespace HASHMAC_TARGET {
 namespace {
 
 #if HASHMAC_TARGET_ID == 2
-// ---- AVX-512: 8 rows x 32 columns of accumulators (16 zmm), broadcast x, FMA against the panel.
-template <int MR>
-inline void sign_block(const float* x, int64_t ldx, const float* panel, int64_t depth, uint32_t* bits) {
-  __m512 lo[MR], hi[MR];
-  for (int i = 0; i < MR; ++i) lo[i] = hi[i] = _mm512_setzero_ps();
-  for (int64_t d = 0; d < depth; ++d) {
-    const __m512 p0 = _mm512_loadu_ps(panel + d * kPanel);
-    const __m512 p1 = _mm512_loadu_ps(panel + d * kPanel + 16);
-    for (int i = 0; i < MR; ++i) {
-      const __m512 xi = _mm512_set1_ps(x[i * ldx + d]);
-      lo[i] = _mm512_fmadd_ps(xi, p0, lo[i]);
-      hi[i] = _mm512_fmadd_ps(xi, p1, hi[i]);
-    }
-  }
-  const __m512 zero = _mm512_setzero_ps();
-  for (int i = 0; i < MR; ++i) {
-    const uint32_t m0 = _mm512_cmp_ps_mask(lo[i], zero, _CMP_GT_OQ);
-    const uint32_t m1 = _mm512_cmp_ps_mask(hi[i], zero, _CMP_GT_OQ);
-    bits[i] = m0 | (m1 << 16);
-  }
-}
-constexpr int kSignRows = 8;
-
-// 4 rows x 32 codes: broadcast one word of a, XOR with 4 vectors of 8 codes, VPOPCNTQ, add.
+// ---- AVX-512 Hamming panel: 4 rows x 32 codes: broadcast one word of a, XOR with 4 vectors of 8 codes, VPOPCNTQ, add.
 template <int MR>
 inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
                           int64_t ldd, int cols) {
@@ -65,38 +43,7 @@ inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel,
 constexpr int kHammingRows = 4;
 
 #elif HASHMAC_TARGET_ID == 1
-// ---- AVX2: 2 rows x 32 columns (8 ymm accumulators).
-template <int MR>
-inline void sign_block(const float* x, int64_t ldx, const float* panel, int64_t depth, uint32_t* bits) {
-  __m256 acc[MR][4];
-  for (int i = 0; i < MR; ++i)
-    for (int c = 0; c < 4; ++c) acc[i][c] = _mm256_setzero_ps();
-  for (int64_t d = 0; d < depth; ++d) {
-    const __m256 p0 = _mm256_loadu_ps(panel + d * kPanel);
-    const __m256 p1 = _mm256_loadu_ps(panel + d * kPanel + 8);
-    const __m256 p2 = _mm256_loadu_ps(panel + d * kPanel + 16);
-    const __m256 p3 = _mm256_loadu_ps(panel + d * kPanel + 24);
-    for (int i = 0; i < MR; ++i) {
-      const __m256 xi = _mm256_broadcast_ss(x + i * ldx + d);
-      acc[i][0] = _mm256_fmadd_ps(xi, p0, acc[i][0]);
-      acc[i][1] = _mm256_fmadd_ps(xi, p1, acc[i][1]);
-      acc[i][2] = _mm256_fmadd_ps(xi, p2, acc[i][2]);
-      acc[i][3] = _mm256_fmadd_ps(xi, p3, acc[i][3]);
-    }
-  }
-  const __m256 zero = _mm256_setzero_ps();
-  for (int i = 0; i < MR; ++i) {
-    uint32_t word = 0;
-    for (int c = 0; c < 4; ++c) {
-      const uint32_t m = static_cast<uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(acc[i][c], zero, _CMP_GT_OQ)));
-      word |= m << (8 * c);
-    }
-    bits[i] = word;
-  }
-}
-constexpr int kSignRows = 2;
-
-// Nibble-table popcount (Mula): per byte, table[low nibble] + table[high nibble]; VPSADBW folds the
+// ---- AVX2 Hamming panel. Nibble-table popcount (Mula): per byte, table[low nibble] + table[high nibble]; VPSADBW folds the
 // byte counts into the four 64-bit lanes. 2 rows x 8 columns per pass over the panel.
 inline __m256i popcount_bytes(__m256i v) {
   const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1,
@@ -134,22 +81,7 @@ inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel,
 constexpr int kHammingRows = 2;
 
 #else
-// ---- Portable scalar code (the compiler may still use SSE2 for the 32-wide inner loops).
-template <int MR>
-inline void sign_block(const float* x, int64_t ldx, const float* panel, int64_t depth, uint32_t* bits) {
-  for (int i = 0; i < MR; ++i) {
-    float acc[kPanel] = {};
-    for (int64_t d = 0; d < depth; ++d) {
-      const float xi = x[i * ldx + d];
-      for (int c = 0; c < kPanel; ++c) acc[c] += xi * panel[d * kPanel + c];
-    }
-    uint32_t word = 0;
-    for (int c = 0; c < kPanel; ++c) word |= static_cast<uint32_t>(acc[c] > 0.0f) << c;
-    bits[i] = word;
-  }
-}
-constexpr int kSignRows = 1;
-
+// ---- Portable scalar Hamming panel.
 template <int MR>
 inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
                           int64_t ldd, int cols) {
@@ -165,10 +97,10 @@ inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel,
 constexpr int kHammingRows = 1;
 #endif
 
+// The float z = x . panel never leaves registers: the shared micro-kernel hands each row's 32 sums to
+// an epilogue that keeps only their signs.
 void sign_panel(const float* x, int64_t ldx, int64_t rows, const float* panel, int64_t depth, uint32_t* bits) {
-  int64_t r = 0;
-  for (; r + kSignRows <= rows; r += kSignRows) sign_block<kSignRows>(x + r * ldx, ldx, panel, depth, bits + r);
-  for (; r < rows; ++r) sign_block<1>(x + r * ldx, ldx, panel, depth, bits + r);
+  panel_rows(x, ldx, rows, panel, depth, [bits](int64_t r, const PanelRow& acc) { bits[r] = sign_bits(acc); });
 }
 
 void hamming_panel(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words, int32_t* dist,

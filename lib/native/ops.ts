@@ -1,0 +1,19 @@
+/** Native CPU implementations of the ops plans: thin calls into the addon (native/binding/ops_binding.cc). */
+import type { KernelTable } from '../backend.js';
+import type { ActivationPlan, LinearPlan, NormPlan } from '../kernels/ops-plans.js';
+import { nativeKernel } from './lsh.js';
+
+const linearArgs = (p: LinearPlan) => [p.x, p.weight, p.bias ?? null, p.y, p.M, p.K, p.N];
+const normArgs = (p: NormPlan) => [p.x, p.weight ?? null, p.bias ?? null, p.y, p.rows, p.D, p.groups, p.eps, p.center];
+/** The addon's activation codes (native/kernels/ops.h, enum Activation). */
+const activationArgs = (kind: number) => (p: ActivationPlan) => [p.x, p.y, p.x.length, kind];
+
+export const opsNative: KernelTable = {
+  linear: nativeKernel('linear', linearArgs),
+  rmsNorm: nativeKernel('normRows', normArgs),
+  layerNorm: nativeKernel('normRows', normArgs),
+  groupNorm: nativeKernel('normRows', normArgs),
+  silu: nativeKernel('activation', activationArgs(0)),
+  gelu: nativeKernel('activation', activationArgs(1)),
+  relu: nativeKernel('activation', activationArgs(2)),
+};
