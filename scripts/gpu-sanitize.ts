@@ -68,6 +68,9 @@ const work: Work[] = [
       slots(), new Float32Array(B * T * 70), S, 70, B, T, 8, false] },
   { fn: 'noisySignProject', written: [3], rtol: 0,
     args: () => [floats(37 * 45), floats(70 * 45), floats(70, -0.2, 0.2), new Uint8Array(37 * 16), 37, 45, 70, 16, 4, 0.5, 12345, 7] },
+  { fn: 'linear', written: [3], rtol: 1e-4, args: () => [floats(67 * 45), floats(70 * 45), floats(70), new Float32Array(67 * 70), 67, 45, 70] },
+  { fn: 'normRows', written: [3], rtol: 1e-4, args: () => [floats(5 * 3 * 70), floats(210), floats(210), new Float32Array(5 * 210), 5, 210, 3, 1e-5, true] },
+  { fn: 'activation', written: [1], rtol: 1e-5, args: () => [floats(1000, -12, 12), new Float32Array(1000), 1000, 1] },
   { fn: 'blockLinear', written: [3], rtol: 1e-4,
     args: () => [floats(67 * 3 * 21), floats(3 * 70 * 21), floats(3 * 70), new Float32Array(67 * 3 * 70), 67, 3, 21, 70] },
 ];

@@ -39,7 +39,7 @@ test('the CUDA addon compiles for sm_90, every kernel without spills, and loads 
   const names = new Set(kernels.map((k) => k.kernel.replace(/<.*$/, '')));
   for (const k of ['sign_tiles_fp32_kernel', 'sign_tiles_tf32x3_kernel', 'hamming_popc_kernel', 'hamming_mma_kernel', 'hash_accumulate_kernel', 'selective_state_kernel',
     'causal_conv1d_kernel', 'rotary_kernel', 'retention_kernel', 'slstm_kernel', 'mlstm_kernel', 'rglru_kernel', 'block_linear_kernel',
-    'quantize_kernel', 'noisy_dot_kernel']) {
+    'quantize_kernel', 'noisy_dot_kernel', 'norm_kernel', 'activation_kernel']) {
     assert.ok(names.has(k), `${k} missing from the ptxas report`);
   }
   for (const k of kernels) {

@@ -172,6 +172,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_xlstm(env, exports);
   init_hawk(env, exports);
   init_noisy(env, exports);
+  init_ops(env, exports);
   return exports;
 }
 

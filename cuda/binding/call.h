@@ -167,5 +167,6 @@ void init_retnet(Napi::Env env, Napi::Object exports);
 void init_xlstm(Napi::Env env, Napi::Object exports);
 void init_hawk(Napi::Env env, Napi::Object exports);
 void init_noisy(Napi::Env env, Napi::Object exports);
+void init_ops(Napi::Env env, Napi::Object exports);
 
 }  // namespace hashmac::cuda

@@ -2,6 +2,7 @@
 import type { KernelTable } from '../backend.js';
 import { lshCuda } from './lsh.js';
 import { noisyCuda } from './noisy.js';
+import { opsCuda } from './ops.js';
 import { recurrentACuda } from './recurrent-a.js';
 import { recurrentBCuda } from './recurrent-b.js';
 
@@ -10,4 +11,5 @@ export const cudaKernels: KernelTable = {
   ...recurrentACuda,
   ...recurrentBCuda,
   ...noisyCuda,
+  ...opsCuda,
 };
