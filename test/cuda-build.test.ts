@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cudaKernels } from '../lib/cuda/index.js';
+import type { CudaKernelImpl } from '../lib/cuda/kernel.js';
 import { parsePtxas } from '../scripts/ptxas-report.js';
 
 function hasNvcc(): boolean {
@@ -56,8 +57,9 @@ test('the CUDA addon compiles for sm_90, every kernel without spills, and loads 
   assert.equal(typeof report.available, 'boolean');
   assert.ok(Array.isArray(report.devices));
   if (!report.available) assert.match(report.reason, /\S/);
-  for (const name of Object.keys(cudaKernels)) {
-    assert.equal(typeof addon[name], 'function', `addon lacks ${name}`);
-    assert.equal(typeof addon[`${name}Async`], 'function', `addon lacks ${name}Async`);
+  for (const [kernel, impl] of Object.entries(cudaKernels)) {
+    const name = (impl as CudaKernelImpl<unknown>).addonFunction;
+    assert.equal(typeof addon[name], 'function', `${kernel}: addon lacks ${name}`);
+    assert.equal(typeof addon[`${name}Async`], 'function', `${kernel}: addon lacks ${name}Async`);
   }
 });

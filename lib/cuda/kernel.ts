@@ -5,9 +5,15 @@ import { onDevice } from './device.js';
 
 const addon = (): CudaAddon => loadCuda().addon!;
 
+export interface CudaKernelImpl<P> extends KernelImpl<P> {
+  /** The addon function it calls (and `${addonFunction}Async`). */
+  readonly addonFunction: string;
+}
+
 /** `name` runs on the GPU and waits; `nameAsync` resolves when the call's stream has finished. */
-export function cudaKernel<P>(name: string, args: (plan: P) => unknown[]): KernelImpl<P> {
+export function cudaKernel<P>(name: string, args: (plan: P) => unknown[]): CudaKernelImpl<P> {
   return {
+    addonFunction: name,
     run: (plan: P) => void addon()[name](...args(plan).map(onDevice)),
     runAsync: (plan: P) => addon()[`${name}Async`](...args(plan).map(onDevice)) as Promise<void>,
   };
