@@ -4,12 +4,16 @@ import { Command } from 'commander';
 import { VERSION } from './runtime.js';
 import { registerGolden } from './commands/golden.js';
 import { registerInfo } from './commands/info.js';
+import { registerBench } from './commands/bench.js';
+import { registerFuzz } from './commands/fuzz.js';
 import { registerSimulate } from './commands/simulate.js';
 
 const program = new Command();
 program.name('hashmac').description('hashed matrix products and fused recurrent kernels: tools').version(VERSION);
 registerGolden(program);
 registerInfo(program);
+registerBench(program);
+registerFuzz(program);
 registerSimulate(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {

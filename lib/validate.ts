@@ -33,13 +33,27 @@ export function isDetached(a: AnyArray): boolean {
   }
 }
 
+/**
+ * Why a typed array's memory cannot be handed to a kernel, if it cannot: a detached buffer has none, and
+ * a resizable ArrayBuffer (or growable SharedArrayBuffer) can shrink under an async call still using it.
+ */
+export function bufferProblem(a: AnyArray): string | undefined {
+  if (isDetached(a)) return 'its ArrayBuffer is detached';
+  const buf = a.buffer as ArrayBufferLike & { resizable?: boolean; growable?: boolean };
+  if (buf.resizable === true || buf.growable === true) {
+    return 'its buffer is resizable (kernels need fixed-size memory: copy it into a plain ArrayBuffer)';
+  }
+  return undefined;
+}
+
 /** Checks a typed array of the given dtype; returns it typed. */
 export function checkArray<D extends DType>(name: string, value: unknown, dtype: D): ArrayOf[D] {
   const Ctor = ARRAY_TYPES[dtype];
   if (!(value instanceof Ctor)) {
     throw new TypeError(`${name}: expected a ${Ctor.name} (${dtype}), got ${describeValue(value)}`);
   }
-  if (isDetached(value as AnyArray)) throw new TypeError(`${name}: its ArrayBuffer is detached`);
+  const problem = bufferProblem(value as AnyArray);
+  if (problem) throw new TypeError(`${name}: ${problem}`);
   return value as ArrayOf[D];
 }
 
@@ -76,6 +90,16 @@ export function checkObject(name: string, value: unknown): Record<string, unknow
     throw new TypeError(`${name}: expected an options object, got ${describeValue(value)}`);
   }
   return value as Record<string, unknown>;
+}
+
+/** A typed array passed where a tensor may be given, read as a rank-1 tensor; other values unchanged. */
+export function asVector(value: unknown): unknown {
+  return ArrayBuffer.isView(value) ? { data: value, shape: [(value as AnyArray).length] } : value;
+}
+
+/** A kernel's options argument: may be omitted (then `{}`), else must be a plain object. */
+export function checkOptions(fn: string, value: unknown): Record<string, unknown> {
+  return value === undefined ? {} : checkObject(`${fn}: options`, value);
 }
 
 /**
@@ -131,7 +155,8 @@ export class Shapes {
     if (!(t.data instanceof Ctor)) {
       throw new TypeError(`${where}: expected ${dtype} data (${Ctor.name}) for shape ${this.expected(spec)}, got ${describeValue(t.data)}`);
     }
-    if (isDetached(t.data as AnyArray)) throw new TypeError(`${where}: its ArrayBuffer is detached`);
+    const problem = bufferProblem(t.data as AnyArray);
+    if (problem) throw new TypeError(`${where}: ${problem}`);
     const shape = t.shape;
     if (shape.length !== spec.length) {
       throw new RangeError(`${where}: expected shape ${this.expected(spec)} (rank ${spec.length}), got [${shape.join(', ')}]`);
@@ -175,6 +200,24 @@ export function checkNoAlias(fn: string, outName: string, out: AnyArray, inputs:
 }
 
 /**
+ * A float32 output of the given shape: the caller's buffer (checked for dtype and length; with `tensor`,
+ * a tensor whose data receives the result, its shape not read) or a fresh one when omitted. With
+ * `disjointFrom`, the buffer must not overlap any of those arrays.
+ */
+export function checkOutput(
+  fn: string, name: string, value: unknown, shape: readonly number[],
+  { tensor = false, disjointFrom }: { tensor?: boolean; disjointFrom?: Record<string, AnyArray | undefined> } = {},
+): Tensor {
+  const count = shape.reduce((p, d) => p * d, 1);
+  if (value === undefined) return { data: new Float32Array(count), shape: [...shape] };
+  const inTensor = tensor && !ArrayBuffer.isView(value);
+  const data = checkArray(`${fn}: ${name}${inTensor ? '.data' : ''}`, inTensor ? checkObject(`${fn}: ${name}`, value).data : value, 'float32');
+  if (data.length !== count) throw new RangeError(`${fn}: ${name}: expected [${shape.join(', ')}] (${count} elements), got ${data.length} elements`);
+  if (disjointFrom) checkNoAlias(fn, name, data, disjointFrom);
+  return { data, shape: [...shape] };
+}
+
+/**
  * Slots of a state kernel: int32 [B], each in [-1, poolSize) (negative = padding), no duplicates.
  * Without slots, row b uses pool row b.
  */
@@ -186,8 +229,7 @@ export function checkSlots(fn: string, value: unknown, batch: number, poolSize: 
     return s;
   }
   const shapes = new Shapes(fn).bind('B', batch);
-  const slots = ArrayBuffer.isView(value) ? { data: value, shape: [(value as AnyArray).length] } : value;
-  const t = shapes.tensor('slots', slots, 'int32', ['B']);
+  const t = shapes.tensor('slots', asVector(value), 'int32', ['B']);
   const seen = new Set<number>();
   for (let i = 0; i < batch; i++) {
     const s = t.data[i];

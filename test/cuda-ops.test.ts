@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { backendStatus, isBackendAvailable } from '../lib/backend.js';
 import { gelu, groupNorm, layerNorm, linear, relu, rmsNorm, silu } from '../lib/kernels/ops.js';
-import { assertClose, linearTolerance, randomFloats } from './ops-cases.js';
+import { randomFloats } from './helpers.js';
+import { assertClose, linearTolerance } from './ops-cases.js';
 
 const gpu = { skip: !isBackendAvailable('cuda') && backendStatus('cuda').reason };
 

@@ -11,7 +11,8 @@ import { backendStatus, isBackendAvailable } from '../lib/backend.js';
 import { poolFromDevice, poolToDevice, DeviceStream, releaseDevice } from '../lib/cuda/device.js';
 import { mlstmStep, mlstmStepAsync, retentionStep, retentionStepAsync, retnetAngle, rotary, slstmStep } from '../lib/kernels/recurrent-b.js';
 import type { Tensor } from '../lib/tensor.js';
-import { clonePool, firstMismatch, mlstmProblem, rand, retentionProblem, rng, sameBits, slstmProblem } from './recurrent-b.helpers.js';
+import { clonePool, firstMismatch, randomTensor, rng, sameBits } from './helpers.js';
+import { mlstmProblem, retentionProblem, slstmProblem } from './recurrent-b-cases.js';
 
 const gpu = { skip: !isBackendAvailable('cuda') && backendStatus('cuda').reason };
 const RUNS = 30;
@@ -59,7 +60,7 @@ test('rotary on cuda matches the reference, large positions included', gpu, () =
   fc.assert(fc.property(fc.record({ BT: fc.integer({ min: 1, max: 6 }), H: fc.integer({ min: 1, max: 3 }), halfDh: fc.integer({ min: 1, max: 70 }), seed: fc.integer() }), (p) => {
     const next = rng(p.seed);
     const Dh = 2 * p.halfDh;
-    const x = rand(next, [p.BT, p.H, Dh]);
+    const x = randomTensor(next, [p.BT, p.H, Dh]);
     const positions = { data: Int32Array.from({ length: p.BT }, () => Math.floor((next() - 0.5) * 2 ** 32)), shape: [p.BT] };
     const angle = retnetAngle(Dh);
     assertClose('y', rotary({ x, positions, angle, backend: 'cuda' }).data, rotary({ x, positions, angle, backend: 'js' }).data, 1e-5, 1e-5);

@@ -1,4 +1,4 @@
-/** Helpers of the ops tests shared by the native and CUDA tests: tolerant comparison, data, tolerances. */
+/** Helpers of the ops tests shared by the native and CUDA tests: tolerant comparison and the linear tolerance. */
 import assert from 'node:assert/strict';
 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: (i: number) => number, what: string): void {
@@ -12,15 +12,6 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     }
     assert.ok(Math.abs(a - e) <= tol(i), `${what}[${i}]: got ${a}, expected ${e} (tolerance ${tol(i)})`);
   }
-}
-
-/** Deterministic pseudo-random floats in [-scale, scale) (fast-check supplies the seed). */
-export function randomFloats(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0 || 1;
-  return Float32Array.from({ length: n }, () => {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return (s / 2 ** 32 * 2 - 1) * scale;
-  });
 }
 
 /** |y - ref| <= 2e-6 · Σ|x·w| + 1e-6: float32 accumulation over K terms in any order. */

@@ -4,31 +4,13 @@ import fc from 'fast-check';
 import { isBackendAvailable } from '../lib/backend.js';
 import { gelu, geluAsync, groupNorm, layerNorm, layerNormAsync, linear, linearAsync, relu, rmsNorm, silu } from '../lib/kernels/ops.js';
 import { erf, erfc } from '../lib/reference/ops.js';
-import { getIsa, setIsa, supportedIsas } from '../lib/runtime.js';
 import type { Tensor } from '../lib/tensor.js';
-import { assertClose, linearTolerance, randomFloats } from './ops-cases.js';
+import { forEachIsaAsync, randomFloats } from './helpers.js';
+import { assertClose, linearTolerance } from './ops-cases.js';
 
 const hasNative = isBackendAvailable('native');
-const isas = hasNative ? supportedIsas() : [];
-
-/** Runs `body` once per ISA of the native backend, restoring the ISA afterwards. */
-function onEveryIsa(body: (isa: string) => void | Promise<void>) {
-  return async () => {
-    const saved = getIsa();
-    try {
-      for (const isa of isas) {
-        setIsa(isa as ReturnType<typeof getIsa>);
-        await body(isa);
-      }
-    } finally {
-      setIsa(saved);
-    }
-  };
-}
-
 
 const t32 = (values: number[], shape: number[]): Tensor => ({ data: Float32Array.from(values), shape });
-
 
 // ---- The JS reference against hand-computed values and float64 math -----------------------------
 
@@ -94,8 +76,7 @@ test('reference norms: normalised rows have mean 0 / unit variance / unit mean s
 
 // ---- Native against the reference, on every ISA ------------------------------------------------
 
-
-test('native linear matches the reference on every ISA (small, medium and large batch paths, tails, bias on/off)', { skip: !hasNative }, onEveryIsa((isa) => {
+test('native linear matches the reference on every ISA (small, medium and large batch paths, tails, bias on/off)', { skip: !hasNative }, () => forEachIsaAsync((isa) => {
   fc.assert(fc.property(
     fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 8, max: 70 }), fc.integer({ min: 256, max: 270 })),
     fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 80 }), fc.boolean(), fc.boolean(), fc.integer(),
@@ -110,7 +91,7 @@ test('native linear matches the reference on every ISA (small, medium and large 
     }), { numRuns: 40 });
 }));
 
-test('native linear: several depth blocks, x panels and row chunks, caller-provided out, async', { skip: !hasNative }, onEveryIsa(async (isa) => {
+test('native linear: several depth blocks, x panels and row chunks, caller-provided out, async', { skip: !hasNative }, () => forEachIsaAsync(async (isa) => {
   for (const M of [45, 300]) await checkLargeLinear(isa, M);
 }));
 
@@ -126,7 +107,7 @@ async function checkLargeLinear(isa: string, M: number) {
   assertClose(out, ref.data, linearTolerance(x.data, w.data, M, K, N), `${isa} linear ${M}x${K}x${N}`);
 }
 
-test('native norms match the reference on every ISA', { skip: !hasNative }, onEveryIsa((isa) => {
+test('native norms match the reference on every ISA', { skip: !hasNative }, () => forEachIsaAsync((isa) => {
   fc.assert(fc.property(
     fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 70 }), fc.boolean(), fc.boolean(),
     fc.double({ min: 1e-6, max: 1e-2, noNaN: true }), fc.integer(),
@@ -143,7 +124,7 @@ test('native norms match the reference on every ISA', { skip: !hasNative }, onEv
     }), { numRuns: 40 });
 }));
 
-test('native activations match the reference on every ISA (tails, tails of the range, NaN)', { skip: !hasNative }, onEveryIsa((isa) => {
+test('native activations match the reference on every ISA (tails, tails of the range, NaN)', { skip: !hasNative }, () => forEachIsaAsync((isa) => {
   const special = [0, -0, 1e-30, -1e-30, 0.5, -0.5, 8, -8, 15, -15, 30, -30, 87, -87, 88, -88, 100, -100, 1e4, -1e4, Infinity, -Infinity, NaN];
   const tol = (ref: Float32Array) => (i: number) => 3e-6 * Math.abs(ref[i]) + 1e-7;
   const check = (data: Float32Array, what: string) => {

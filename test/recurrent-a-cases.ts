@@ -6,41 +6,12 @@
 import fc from 'fast-check';
 import type { BlockLinearOptions, CausalConv1dUpdateArgs, RglruStepArgs, SelectiveStateUpdateArgs } from '../lib/kernels/recurrent-a.js';
 import type { Tensor } from '../lib/tensor.js';
-
-/** Deterministic uniform floats in [lo, hi) (mulberry32). */
-export function uniform(seed: number): (lo: number, hi: number) => number {
-  let s = seed >>> 0;
-  return (lo, hi) => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
-  };
-}
-
-export function fill(rand: (lo: number, hi: number) => number, shape: number[], lo = -1, hi = 1): Tensor {
-  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
-  for (let i = 0; i < data.length; i++) data[i] = rand(lo, hi);
-  return { data, shape };
-}
+import { firstMismatch, randomSlots, randomTensor, rng } from './helpers.js';
 
 /** The values an arbitrary draws. */
 export type Drawn<A> = A extends fc.Arbitrary<infer R> ? R : never;
 
 const copy = <T extends Tensor<any>>(t: T): T => ({ ...t, data: t.data.slice() });
-
-/** Slots for `batch` rows in a pool of `pool` rows: distinct rows in random order, some rows padding. */
-export function randomSlots(rand: (lo: number, hi: number) => number, batch: number, pool: number, padding: boolean): Int32Array {
-  const rows = Array.from({ length: pool }, (_, i) => i);
-  for (let i = pool - 1; i > 0; i--) {
-    const j = Math.floor(rand(0, i + 1));
-    [rows[i], rows[j]] = [rows[j], rows[i]];
-  }
-  const slots = Int32Array.from(rows.slice(0, batch));
-  if (padding) for (let b = 0; b < batch; b++) if (rand(0, 1) < 0.3) slots[b] = -1 - Math.floor(rand(0, 3));
-  return slots;
-}
 
 /** The shape of x's leading axes: [B] for a single step (when allowed), else [B, T]. */
 const lead = (batch: number, steps: number, timeAxis: boolean) => (timeAxis || steps > 1 ? [batch, steps] : [batch]);
@@ -68,17 +39,17 @@ export const ssuShape = fc.record({
 });
 
 export function ssuCase(s: Drawn<typeof ssuShape>): Case<SelectiveStateUpdateArgs> {
-  const rand = uniform(s.seed);
+  const rand = rng(s.seed);
   const H = s.groups * s.headsPerGroup, P = s.headDim, N = s.dState, G = s.groups, pool = s.batch + s.extraPool;
   const l = lead(s.batch, s.steps, s.timeAxis);
-  const state = fill(rand, [pool, H, P, N]);
-  const x = fill(rand, [...l, H, P]);
-  const dt = s.dtSoftplus ? fill(rand, s.dtPerDim ? [...l, H, P] : [...l, H], -3, 3) : fill(rand, s.dtPerDim ? [...l, H, P] : [...l, H], 0, 0.5);
-  const A = fill(rand, s.aFull ? [H, P, N] : [H], -2, -0.1);
-  const B = fill(rand, [...l, G, N]), C = fill(rand, [...l, G, N]);
-  const D = s.D ? fill(rand, s.D === 1 ? [H] : [H, P]) : undefined;
-  const z = s.z ? fill(rand, [...l, H, P], -3, 3) : undefined;
-  const dtBias = s.dtBias ? fill(rand, s.dtBias === 1 ? [H] : [H, P], -0.5, 0.5) : undefined;
+  const state = randomTensor(rand, [pool, H, P, N]);
+  const x = randomTensor(rand, [...l, H, P]);
+  const dt = s.dtSoftplus ? randomTensor(rand, s.dtPerDim ? [...l, H, P] : [...l, H], -3, 3) : randomTensor(rand, s.dtPerDim ? [...l, H, P] : [...l, H], 0, 0.5);
+  const A = randomTensor(rand, s.aFull ? [H, P, N] : [H], -2, -0.1);
+  const B = randomTensor(rand, [...l, G, N]), C = randomTensor(rand, [...l, G, N]);
+  const D = s.D ? randomTensor(rand, s.D === 1 ? [H] : [H, P]) : undefined;
+  const z = s.z ? randomTensor(rand, [...l, H, P], -3, 3) : undefined;
+  const dtBias = s.dtBias ? randomTensor(rand, s.dtBias === 1 ? [H] : [H, P], -0.5, 0.5) : undefined;
   const slots = randomSlots(rand, s.batch, pool, s.padding);
   return finish(() => ({ state: copy(state), x, dt, A, B, C, D, z, dtBias, dtSoftplus: s.dtSoftplus, slots }), slots, s.steps, s.timeAxis);
 }
@@ -92,13 +63,13 @@ export const convShape = fc.record({
 });
 
 export function convCase(s: Drawn<typeof convShape>): Case<CausalConv1dUpdateArgs> {
-  const rand = uniform(s.seed);
+  const rand = rng(s.seed);
   const Cn = s.channels, W = s.width, L = Math.max(1, W - 1 + s.extraLength), pool = s.batch + s.extraPool;
   const l = lead(s.batch, s.steps, s.timeAxis);
-  const convState = fill(rand, [pool, Cn, L]);
-  const x = fill(rand, [...l, Cn]);
-  const weight = fill(rand, [Cn, W]);
-  const bias = s.bias ? fill(rand, [Cn]) : undefined;
+  const convState = randomTensor(rand, [pool, Cn, L]);
+  const x = randomTensor(rand, [...l, Cn]);
+  const weight = randomTensor(rand, [Cn, W]);
+  const bias = s.bias ? randomTensor(rand, [Cn]) : undefined;
   const slots = randomSlots(rand, s.batch, pool, s.padding);
   const activation = s.silu ? 'silu' as const : 'none' as const;
   return finish(() => ({ convState: copy(convState), x, weight, bias, activation, slots }), slots, s.steps, s.timeAxis);
@@ -112,13 +83,13 @@ export const rglruShape = fc.record({
 });
 
 export function rglruCase(s: Drawn<typeof rglruShape>): Case<RglruStepArgs> {
-  const rand = uniform(s.seed);
+  const rand = rng(s.seed);
   const W = s.width, pool = s.batch + s.extraPool;
   const l = lead(s.batch, s.steps, s.timeAxis);
-  const h = fill(rand, [pool, W]);
-  const x = fill(rand, [...l, W]), gateX = fill(rand, [...l, W], -4, 4), gateA = fill(rand, [...l, W], -4, 4);
-  const a = s.softplus ? fill(rand, [W], -3, 3) : fill(rand, [W], 0.05, 1);
-  const reset = s.reset ? { data: Uint8Array.from({ length: l[0] * (l[1] ?? 1) }, () => (rand(0, 1) < 0.3 ? 1 : 0)), shape: l } : undefined;
+  const h = randomTensor(rand, [pool, W]);
+  const x = randomTensor(rand, [...l, W]), gateX = randomTensor(rand, [...l, W], -4, 4), gateA = randomTensor(rand, [...l, W], -4, 4);
+  const a = s.softplus ? randomTensor(rand, [W], -3, 3) : randomTensor(rand, [W], 0.05, 1);
+  const reset = s.reset ? { data: Uint8Array.from({ length: l[0] * (l[1] ?? 1) }, () => (rand() < 0.3 ? 1 : 0)), shape: l } : undefined;
   const slots = randomSlots(rand, s.batch, pool, s.padding);
   const aParam = s.softplus ? 'softplus' as const : 'direct' as const;
   return finish(() => ({ h: copy(h), x, gateX, gateA, a, c: s.c, aParam, reset, slots }), slots, s.steps, s.timeAxis);
@@ -131,20 +102,15 @@ export const blockLinearShape = fc.record({
 });
 
 export function blockLinearCase(s: Drawn<typeof blockLinearShape>): { x: Tensor; weight: Tensor; opts: BlockLinearOptions } {
-  const rand = uniform(s.seed);
-  const x = fill(rand, [...(s.outer ? [s.outer] : []), s.rows, s.blocks * s.blockIn]);
-  const weight = fill(rand, [s.blocks, s.blockOut, s.blockIn]);
-  return { x, weight, opts: { bias: s.bias ? fill(rand, [s.blocks * s.blockOut]) : undefined } };
+  const rand = rng(s.seed);
+  const x = randomTensor(rand, [...(s.outer ? [s.outer] : []), s.rows, s.blocks * s.blockIn]);
+  const weight = randomTensor(rand, [s.blocks, s.blockOut, s.blockIn]);
+  return { x, weight, opts: { bias: s.bias ? randomTensor(rand, [s.blocks * s.blockOut]) : undefined } };
 }
 
 /** The first value violating |got - want| <= atol + rtol*|want|, or undefined when all pass. */
 export function closeTo(got: Float32Array, want: Float32Array, atol = 1e-4, rtol = 1e-3): string | undefined {
   if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
-  for (let i = 0; i < got.length; i++) {
-    const err = Math.abs(got[i] - want[i]);
-    if (!(err <= atol + rtol * Math.abs(want[i])) && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
-      return `at ${i}: got ${got[i]}, want ${want[i]}`;
-    }
-  }
-  return undefined;
+  const i = firstMismatch(got, want, atol, rtol);
+  return i < 0 ? undefined : `at ${i}: got ${got[i]}, want ${want[i]}`;
 }

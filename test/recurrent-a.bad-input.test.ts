@@ -4,7 +4,7 @@ import { isBackendAvailable, type BackendName } from '../lib/backend.js';
 import { blockLinear, causalConv1dUpdate, rglruStep, selectiveStateUpdate } from '../lib/kernels/recurrent-a.js';
 import { loadNative } from '../lib/native/addon.js';
 import type { Tensor } from '../lib/tensor.js';
-import { fill, uniform } from './recurrent-a-cases.js';
+import { randomTensor, rng } from './helpers.js';
 
 const BACKENDS: BackendName[] = isBackendAvailable('native') ? ['js', 'native'] : ['js'];
 
@@ -47,10 +47,10 @@ function rejects(name: string, run: (a: Args) => unknown, valid: () => Args, poo
 // ---------------------------------------------------------------------------------------------------
 // Mamba2: pool S=4, H=4, P=3, N=5, G=2, B=2.
 function ssuArgs(): Args {
-  const r = uniform(1);
+  const r = rng(1);
   return {
-    state: fill(r, [4, 4, 3, 5]), x: fill(r, [2, 4, 3]), dt: fill(r, [2, 4], 0, 1), A: fill(r, [4], -1, 0),
-    B: fill(r, [2, 2, 5]), C: fill(r, [2, 2, 5]), D: fill(r, [4]), z: fill(r, [2, 4, 3]), dtBias: fill(r, [4, 3]),
+    state: randomTensor(r, [4, 4, 3, 5]), x: randomTensor(r, [2, 4, 3]), dt: randomTensor(r, [2, 4], 0, 1), A: randomTensor(r, [4], -1, 0),
+    B: randomTensor(r, [2, 2, 5]), C: randomTensor(r, [2, 2, 5]), D: randomTensor(r, [4]), z: randomTensor(r, [2, 4, 3]), dtBias: randomTensor(r, [4, 3]),
     dtSoftplus: true, slots: Int32Array.of(3, 1),
   };
 }
@@ -76,19 +76,19 @@ rejects('selectiveStateUpdate', (a) => selectiveStateUpdate(a as any), ssuArgs, 
   ['D int32', (a) => ({ ...a, D: asI32(a.D) }), TypeError, /D: expected float32/],
   ['z float64', (a) => ({ ...a, z: asF64(a.z) }), TypeError, /z: expected float32/],
   ['dtBias float64', (a) => ({ ...a, dtBias: asF64(a.dtBias) }), TypeError, /dtBias: expected float32/],
-  ['A wrong heads', (a) => ({ ...a, A: fill(uniform(2), [5]) }), RangeError, /A: expected shape \[H\]/],
-  ['A full wrong N', (a) => ({ ...a, A: fill(uniform(2), [4, 3, 4]) }), RangeError, /A: expected shape \[H, P, N\]/],
-  ['B groups do not divide heads', (a) => ({ ...a, B: fill(uniform(2), [2, 3, 5]), C: fill(uniform(2), [2, 3, 5]) }), RangeError, /B: groups G = 3 must divide/],
-  ['C wrong N', (a) => ({ ...a, C: fill(uniform(2), [2, 2, 4]) }), RangeError, /C: expected shape \[B, G, N\]/],
-  ['D wrong shape', (a) => ({ ...a, D: fill(uniform(2), [3]) }), RangeError, /D: expected shape \[H\]/],
-  ['z wrong shape', (a) => ({ ...a, z: fill(uniform(2), [2, 4, 2]) }), RangeError, /z: expected shape/],
-  ['dtBias wrong shape', (a) => ({ ...a, dtBias: fill(uniform(2), [4, 2]) }), RangeError, /dtBias: expected shape \[H, P\]/],
+  ['A wrong heads', (a) => ({ ...a, A: randomTensor(rng(2), [5]) }), RangeError, /A: expected shape \[H\]/],
+  ['A full wrong N', (a) => ({ ...a, A: randomTensor(rng(2), [4, 3, 4]) }), RangeError, /A: expected shape \[H, P, N\]/],
+  ['B groups do not divide heads', (a) => ({ ...a, B: randomTensor(rng(2), [2, 3, 5]), C: randomTensor(rng(2), [2, 3, 5]) }), RangeError, /B: groups G = 3 must divide/],
+  ['C wrong N', (a) => ({ ...a, C: randomTensor(rng(2), [2, 2, 4]) }), RangeError, /C: expected shape \[B, G, N\]/],
+  ['D wrong shape', (a) => ({ ...a, D: randomTensor(rng(2), [3]) }), RangeError, /D: expected shape \[H\]/],
+  ['z wrong shape', (a) => ({ ...a, z: randomTensor(rng(2), [2, 4, 2]) }), RangeError, /z: expected shape/],
+  ['dtBias wrong shape', (a) => ({ ...a, dtBias: randomTensor(rng(2), [4, 2]) }), RangeError, /dtBias: expected shape \[H, P\]/],
   ['dtSoftplus not boolean', (a) => ({ ...a, dtSoftplus: 1 }), TypeError, /dtSoftplus/],
   ['slots duplicate', (a) => ({ ...a, slots: Int32Array.of(1, 1) }), RangeError, /slots\[1\] = 1 appears twice/],
   ['slots out of range', (a) => ({ ...a, slots: Int32Array.of(0, 4) }), RangeError, /slots\[1\] = 4 is outside the pool/],
   ['slots float32', (a) => ({ ...a, slots: Float32Array.of(0, 1) }), TypeError, /slots/],
   ['slots wrong length', (a) => ({ ...a, slots: Int32Array.of(0, 1, 2) }), RangeError, /slots/],
-  ['batch larger than the pool', (a) => ({ ...a, state: fill(uniform(2), [1, 4, 3, 5]), slots: undefined }), RangeError, /batch 2 exceeds the pool size 1/],
+  ['batch larger than the pool', (a) => ({ ...a, state: randomTensor(rng(2), [1, 4, 3, 5]), slots: undefined }), RangeError, /batch 2 exceeds the pool size 1/],
   ['out wrong length', (a) => ({ ...a, out: new Float32Array(5) }), RangeError, /out: expected \[2, 4, 3\]/],
   ['out aliases the state', (a) => ({ ...a, out: (a.state as Tensor).data.subarray(0, 24) }), RangeError, /out overlaps input state/],
   ['unknown backend', (a) => ({ ...a, backend: 'gpu' }), RangeError, /backend/],
@@ -96,8 +96,8 @@ rejects('selectiveStateUpdate', (a) => selectiveStateUpdate(a as any), ssuArgs, 
 
 // ---------------------------------------------------------------------------------------------------
 function convArgs(): Args {
-  const r = uniform(3);
-  return { convState: fill(r, [3, 6, 4]), x: fill(r, [2, 2, 6]), weight: fill(r, [6, 4]), bias: fill(r, [6]), activation: 'silu', slots: Int32Array.of(2, -1) };
+  const r = rng(3);
+  return { convState: randomTensor(r, [3, 6, 4]), x: randomTensor(r, [2, 2, 6]), weight: randomTensor(r, [6, 4]), bias: randomTensor(r, [6]), activation: 'silu', slots: Int32Array.of(2, -1) };
 }
 
 rejects('causalConv1dUpdate', (a) => causalConv1dUpdate(a as any), convArgs, 'convState', [
@@ -105,10 +105,10 @@ rejects('causalConv1dUpdate', (a) => causalConv1dUpdate(a as any), convArgs, 'co
   ['convState detached', (a) => ({ ...a, convState: detached(a.convState as Tensor) }), TypeError, /convState.*detached/],
   ['x int32', (a) => ({ ...a, x: asI32(a.x) }), TypeError, /x: expected float32/],
   ['weight float64', (a) => ({ ...a, weight: asF64(a.weight) }), TypeError, /weight: expected float32/],
-  ['x wrong channels', (a) => ({ ...a, x: fill(uniform(4), [2, 2, 5]) }), RangeError, /x: expected shape \[B, T, C\]/],
+  ['x wrong channels', (a) => ({ ...a, x: randomTensor(rng(4), [2, 2, 5]) }), RangeError, /x: expected shape \[B, T, C\]/],
   ['x rank 4', (a) => ({ ...a, x: reshaped(a.x, [2, 2, 3, 2]) }), RangeError, /x: expected shape \[B, C\] or \[B, T, C\]/],
-  ['weight too wide for the state', (a) => ({ ...a, weight: fill(uniform(4), [6, 6]) }), RangeError, /weight: width W = 6 needs convState length L >= W - 1 = 5/],
-  ['weight wrong channels', (a) => ({ ...a, weight: fill(uniform(4), [5, 4]) }), RangeError, /weight: expected shape \[C, W\]/],
+  ['weight too wide for the state', (a) => ({ ...a, weight: randomTensor(rng(4), [6, 6]) }), RangeError, /weight: width W = 6 needs convState length L >= W - 1 = 5/],
+  ['weight wrong channels', (a) => ({ ...a, weight: randomTensor(rng(4), [5, 4]) }), RangeError, /weight: expected shape \[C, W\]/],
   ['bias wrong length', (a) => ({ ...a, bias: new Float32Array(5) }), RangeError, /bias: expected shape \[C\]/],
   ['bias int32', (a) => ({ ...a, bias: new Int32Array(6) }), TypeError, /bias/],
   ['activation unknown', (a) => ({ ...a, activation: 'relu' }), RangeError, /activation: expected one of 'none', 'silu'/],
@@ -119,9 +119,9 @@ rejects('causalConv1dUpdate', (a) => causalConv1dUpdate(a as any), convArgs, 'co
 
 // ---------------------------------------------------------------------------------------------------
 function rglruArgs(): Args {
-  const r = uniform(5);
+  const r = rng(5);
   return {
-    h: fill(r, [3, 10]), x: fill(r, [2, 3, 10]), gateX: fill(r, [2, 3, 10]), gateA: fill(r, [2, 3, 10]), a: fill(r, [10], 0.1, 1),
+    h: randomTensor(r, [3, 10]), x: randomTensor(r, [2, 3, 10]), gateX: randomTensor(r, [2, 3, 10]), gateA: randomTensor(r, [2, 3, 10]), a: randomTensor(r, [10], 0.1, 1),
     c: 8, aParam: 'direct', reset: { data: Uint8Array.of(0, 1, 0, 0, 0, 1), shape: [2, 3] }, slots: Int32Array.of(1, 2),
   };
 }
@@ -129,11 +129,11 @@ function rglruArgs(): Args {
 rejects('rglruStep', (a) => rglruStep(a as any), rglruArgs, 'h', [
   ['h int32', (a) => ({ ...a, h: asI32(a.h) }), TypeError, /h: expected float32/],
   ['h detached', (a) => ({ ...a, h: detached(a.h as Tensor) }), TypeError, /h: .*detached/],
-  ['x wrong width', (a) => ({ ...a, x: fill(uniform(6), [2, 3, 9]) }), RangeError, /x: expected shape \[B, T, W\]/],
+  ['x wrong width', (a) => ({ ...a, x: randomTensor(rng(6), [2, 3, 9]) }), RangeError, /x: expected shape \[B, T, W\]/],
   ['x int32', (a) => ({ ...a, x: asI32(a.x) }), TypeError, /x: expected float32/],
   ['x detached', (a) => ({ ...a, x: detached(a.x as Tensor) }), TypeError, /x: .*detached/],
   ['a float64', (a) => ({ ...a, a: asF64(a.a) }), TypeError, /a: expected float32/],
-  ['gateX wrong steps', (a) => ({ ...a, gateX: fill(uniform(6), [2, 2, 10]) }), RangeError, /gateX: expected shape \[B, T, W\]/],
+  ['gateX wrong steps', (a) => ({ ...a, gateX: randomTensor(rng(6), [2, 2, 10]) }), RangeError, /gateX: expected shape \[B, T, W\]/],
   ['gateA float64', (a) => ({ ...a, gateA: asF64(a.gateA) }), TypeError, /gateA/],
   ['a wrong length', (a) => ({ ...a, a: new Float32Array(9) }), RangeError, /a: expected shape \[W\]/],
   ['reset float32', (a) => ({ ...a, reset: new Float32Array(6) }), TypeError, /reset: expected uint8/],
@@ -147,12 +147,12 @@ rejects('rglruStep', (a) => rglruStep(a as any), rglruArgs, 'h', [
 
 // ---------------------------------------------------------------------------------------------------
 function linearArgs(): Args {
-  const r = uniform(7);
-  return { x: fill(r, [3, 12]), weight: fill(r, [3, 5, 4]), bias: fill(r, [15]) };
+  const r = rng(7);
+  return { x: randomTensor(r, [3, 12]), weight: randomTensor(r, [3, 5, 4]), bias: randomTensor(r, [15]) };
 }
 
 rejects('blockLinear', (a) => blockLinear(a.x as Tensor, a.weight as Tensor, { bias: a.bias, out: a.out, backend: a.backend } as any), linearArgs, 'x', [
-  ['x wrong width', (a) => ({ ...a, x: fill(uniform(8), [3, 11]) }), RangeError, /x: expected shape \[batch0, 12\]/],
+  ['x wrong width', (a) => ({ ...a, x: randomTensor(rng(8), [3, 11]) }), RangeError, /x: expected shape \[batch0, 12\]/],
   ['x float64', (a) => ({ ...a, x: asF64(a.x) }), TypeError, /x: expected float32/],
   ['x detached', (a) => ({ ...a, x: detached(a.x as Tensor) }), TypeError, /x: .*detached/],
   ['weight rank 2', (a) => ({ ...a, weight: reshaped(a.weight, [15, 4]) }), RangeError, /weight: expected shape \[nb, bo, bi\]/],

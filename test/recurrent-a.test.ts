@@ -10,30 +10,18 @@ import {
 } from '../lib/kernels/recurrent-a.js';
 import { createConvState, createMamba2State, createRglruState, mamba2StateSpec } from '../lib/kernels/recurrent-a-pools.js';
 import { resetSlot } from '../lib/pool.js';
-import { getIsa, setIsa, supportedIsas } from '../lib/runtime.js';
+import { supportedIsas } from '../lib/runtime.js';
 import type { AnyArray, Tensor } from '../lib/tensor.js';
 import {
-  blockLinearCase, blockLinearShape, closeTo, convCase, convShape, rglruCase, rglruShape, ssuCase, ssuShape, uniform, fill,
+  blockLinearCase, blockLinearShape, closeTo, convCase, convShape, rglruCase, rglruShape, ssuCase, ssuShape,
   type Case,
 } from './recurrent-a-cases.js';
+import { forEachIsa, randomTensor, rng } from './helpers.js';
 
 const GOLDEN = join(__dirname, 'fixtures', 'golden');
 const hasNative = isBackendAvailable('native');
 const BACKENDS: BackendName[] = hasNative ? ['js', 'native'] : ['js'];
 const RUNS = Number(process.env.RECURRENT_A_RUNS ?? 40);
-
-/** Runs fn on every supported ISA, restoring the ISA afterwards. */
-function onEveryIsa(fn: (isa: string) => void): void {
-  const saved = getIsa();
-  try {
-    for (const isa of supportedIsas()) {
-      setIsa(isa);
-      fn(isa);
-    }
-  } finally {
-    setIsa(saved);
-  }
-}
 
 function sameBits(got: AnyArray, want: AnyArray, what: string): void {
   assert.equal(got.length, want.length, `${what}: length`);
@@ -85,7 +73,7 @@ function differential<S>(k: StateKernel<any>, shape: fc.Arbitrary<S>, build: (s:
       const refOut = k.run(ref, 'js');
       const batch = refOut.shape[0], perRow = refOut.data.length / batch;
       const slots: Int32Array = ref.slots;
-      onEveryIsa((isa) => {
+      forEachIsa((isa) => {
         const args = c.make();
         const pool = k.pool(args), before = pool.data.slice();
         const out = k.run(args, 'native');
@@ -115,7 +103,7 @@ test('blockLinear: native matches the JS reference on every ISA', { skip: !hasNa
     const { x, weight, opts } = blockLinearCase(s);
     const ref = blockLinear(x, weight, { ...opts, backend: 'js' });
     assert.deepEqual(ref.shape, [...x.shape.slice(0, -1), s.blocks * s.blockOut]);
-    onEveryIsa((isa) => {
+    forEachIsa((isa) => {
       const y = blockLinear(x, weight, { ...opts, backend: 'native' });
       assert.equal(closeTo(y.data, ref.data), undefined, isa);
     });
@@ -161,11 +149,11 @@ multiStep(rglruKernel, rglruShape, rglruCase);
 
 // ---------------------------------------------------------------------------------------------------
 test('async variants give the sync results', async () => {
-  const rand = uniform(7);
+  const rand = rng(7);
   for (const backend of BACKENDS) {
     const pool = createMamba2State(3, { heads: 2, headDim: 3, dState: 5 });
-    pool.state.data.set(fill(rand, [3, 2, 3, 5]).data);
-    const args = { x: fill(rand, [2, 2, 3]), dt: fill(rand, [2, 2], 0, 1), A: fill(rand, [2], -1, 0), B: fill(rand, [2, 1, 5]), C: fill(rand, [2, 1, 5]), slots: Int32Array.of(2, 0) };
+    pool.state.data.set(randomTensor(rand, [3, 2, 3, 5]).data);
+    const args = { x: randomTensor(rand, [2, 2, 3]), dt: randomTensor(rand, [2, 2], 0, 1), A: randomTensor(rand, [2], -1, 0), B: randomTensor(rand, [2, 1, 5]), C: randomTensor(rand, [2, 1, 5]), slots: Int32Array.of(2, 0) };
     const copy = { data: pool.state.data.slice(), shape: pool.state.shape };
     const a = await selectiveStateUpdateAsync({ ...args, state: pool.state, backend });
     const b = selectiveStateUpdate({ ...args, state: copy, backend });
@@ -173,29 +161,29 @@ test('async variants give the sync results', async () => {
     sameBits(pool.state.data, copy.data, `${backend} ssu state`);
 
     const conv = createConvState(2, { channels: 4, length: 3 });
-    const convArgs = { x: fill(rand, [2, 4]), weight: fill(rand, [4, 4]), activation: 'silu' as const };
+    const convArgs = { x: randomTensor(rand, [2, 4]), weight: randomTensor(rand, [4, 4]), activation: 'silu' as const };
     const c1 = await causalConv1dUpdateAsync({ ...convArgs, convState: conv.convState, backend });
     sameBits(c1.data, causalConv1dUpdate({ ...convArgs, convState: createConvState(2, { channels: 4, length: 3 }).convState, backend }).data, `${backend} conv`);
 
     const h = createRglruState(2, { width: 9 });
-    const rArgs = { x: fill(rand, [2, 9]), gateX: fill(rand, [2, 9]), gateA: fill(rand, [2, 9]), a: fill(rand, [9], 0.1, 1) };
+    const rArgs = { x: randomTensor(rand, [2, 9]), gateX: randomTensor(rand, [2, 9]), gateA: randomTensor(rand, [2, 9]), a: randomTensor(rand, [9], 0.1, 1) };
     const r1 = await rglruStepAsync({ ...rArgs, h: h.h, backend });
     sameBits(r1.data, rglruStep({ ...rArgs, h: createRglruState(2, { width: 9 }).h, backend }).data, `${backend} rglru`);
 
-    const x = fill(rand, [3, 8]), w = fill(rand, [2, 5, 4]);
+    const x = randomTensor(rand, [3, 8]), w = randomTensor(rand, [2, 5, 4]);
     sameBits((await blockLinearAsync(x, w, { backend })).data, blockLinear(x, w, { backend }).data, `${backend} blockLinear`);
   }
 });
 
 test('outputs go into a caller-provided buffer', () => {
   for (const backend of BACKENDS) {
-    const rand = uniform(3);
+    const rand = rng(3);
     const out = new Float32Array(2 * 6);
-    const y = rglruStep({ h: createRglruState(2, { width: 6 }).h, x: fill(rand, [2, 6]), gateX: fill(rand, [2, 6]), gateA: fill(rand, [2, 6]), a: fill(rand, [6], 0.5, 1), out, backend });
+    const y = rglruStep({ h: createRglruState(2, { width: 6 }).h, x: randomTensor(rand, [2, 6]), gateX: randomTensor(rand, [2, 6]), gateA: randomTensor(rand, [2, 6]), a: randomTensor(rand, [6], 0.5, 1), out, backend });
     assert.equal(y.data, out);
     assert.ok(out.some((v) => v !== 0));
     const yb = new Float32Array(2 * 4);
-    assert.equal(blockLinear(fill(rand, [2, 4]), fill(rand, [2, 2, 2]), { out: { data: yb, shape: [2, 4] }, backend }).data, yb);
+    assert.equal(blockLinear(randomTensor(rand, [2, 4]), randomTensor(rand, [2, 2, 2]), { out: { data: yb, shape: [2, 4] }, backend }).data, yb);
   }
 });
 
@@ -212,8 +200,8 @@ test('pool helpers make zeroed pools named like the kernel arguments', () => {
 });
 
 test('blockLinear flattens leading batch dimensions', () => {
-  const rand = uniform(11);
-  const x = fill(rand, [2, 3, 12]), w = fill(rand, [3, 5, 4]);
+  const rand = rng(11);
+  const x = randomTensor(rand, [2, 3, 12]), w = randomTensor(rand, [3, 5, 4]);
   for (const backend of BACKENDS) {
     const y = blockLinear(x, w, { backend });
     assert.deepEqual(y.shape, [2, 3, 15]);

@@ -9,7 +9,7 @@ import { isBackendAvailable, type BackendName } from '../lib/backend.js';
 import { mlstmStep, mlstmStepAsync, retentionStep, retnetAngle, rotary, slstmStep } from '../lib/kernels/recurrent-b.js';
 import { loadNative } from '../lib/native/addon.js';
 import type { Tensor } from '../lib/tensor.js';
-import { clonePool, rand, rng, sameBits } from './recurrent-b.helpers.js';
+import { clonePool, randomTensor, rng, sameBits } from './helpers.js';
 
 const BACKENDS: BackendName[] = isBackendAvailable('native') ? ['js', 'native'] : ['js'];
 
@@ -71,13 +71,13 @@ function slotCases(B: number, pool: number): [string, Case][] {
 const next = rng(1);
 
 test('rotary rejects bad x, positions, angle and out', () => {
-  const good = { x: rand(next, [3, 2, 8]), positions: { data: Int32Array.of(1, 2, 3), shape: [3] }, angle: retnetAngle(8) };
+  const good = { x: randomTensor(next, [3, 2, 8]), positions: { data: Int32Array.of(1, 2, 3), shape: [3] }, angle: retnetAngle(8) };
   const cases: [string, Case][] = [
     ...tensorCases('x', good.x).map((c): [string, Case] => ['x', c]),
     ...tensorCases('positions', good.positions).filter(([l]) => l !== 'rank + 2').map((c): [string, Case] => ['positions', c]),
     ['angle', ['wrong length', new Float32Array(6), RangeError, /angle/]],
     ['angle', ['wrong dtype', new Int32Array(8), TypeError, /angle/]],
-    ['x', ['odd head size', rand(next, [3, 2, 7]), RangeError, /Dh must be even/]],
+    ['x', ['odd head size', randomTensor(next, [3, 2, 7]), RangeError, /Dh must be even/]],
     ['out', ['wrong length', new Float32Array(47), RangeError, /options\.out/]],
     ['out', ['aliases x', good.x.data, RangeError, /options\.out overlaps input x/]],
   ];
@@ -86,15 +86,15 @@ test('rotary rejects bad x, positions, angle and out', () => {
 });
 
 test('retentionStep rejects every bad argument and leaves the pool bit-identical', () => {
-  const pool = { S: rand(next, [4, 2, 8, 6]), scales: rand(next, [4, 2]), offsets: { data: Int32Array.of(0, 5, 9, 2), shape: [4] } };
+  const pool = { S: randomTensor(next, [4, 2, 8, 6]), scales: randomTensor(next, [4, 2]), offsets: { data: Int32Array.of(0, 5, 9, 2), shape: [4] } };
   const good = {
-    q: rand(next, [3, 2, 8]), k: rand(next, [3, 2, 8]), v: rand(next, [3, 2, 6]), decay: rand(next, [2], 0.5, 1),
+    q: randomTensor(next, [3, 2, 8]), k: randomTensor(next, [3, 2, 8]), v: randomTensor(next, [3, 2, 6]), decay: randomTensor(next, [2], 0.5, 1),
     angle: retnetAngle(8), slots: Int32Array.of(2, -1, 0),
   };
   const cases: [string, Case][] = [
     ...(['S', 'scales', 'offsets'] as const).flatMap((n) => tensorCases(n, pool[n]).map((c): [string, Case] => [n, c])),
     ...(['q', 'k', 'v'] as const).flatMap((n) => tensorCases(n, good[n]).map((c): [string, Case] => [n, c])),
-    ['v', ['time axis unlike q', rand(next, [3, 1, 2, 6]), RangeError, /\bv\b/]],
+    ['v', ['time axis unlike q', randomTensor(next, [3, 1, 2, 6]), RangeError, /\bv\b/]],
     ['decay', ['wrong length', new Float32Array(3), RangeError, /decay/]],
     ['angle', ['wrong length', new Float32Array(6), RangeError, /angle/]],
     ['kScale', ['NaN', NaN, RangeError, /kScale/]],
@@ -106,20 +106,20 @@ test('retentionStep rejects every bad argument and leaves the pool bit-identical
   ];
   expectRejected('retentionStep', pool, good, (a) => retentionStep(a as never), cases);
   // Without slots the batch may not exceed the pool.
-  const big = { ...good, q: rand(next, [5, 2, 8]), k: rand(next, [5, 2, 8]), v: rand(next, [5, 2, 6]) };
+  const big = { ...good, q: randomTensor(next, [5, 2, 8]), k: randomTensor(next, [5, 2, 8]), v: randomTensor(next, [5, 2, 6]) };
   expectRejected('retentionStep', pool, big, (a) => retentionStep(a as never), [
     ['slots', ['batch larger than pool', undefined, RangeError, /batch 5 exceeds the pool size 4/]],
   ]);
 });
 
 test('slstmStep rejects every bad argument and leaves the pool bit-identical', () => {
-  const pool = { y: rand(next, [3, 8]), c: rand(next, [3, 8]), n: rand(next, [3, 8]), m: rand(next, [3, 8]) };
-  const good = { wx: rand(next, [2, 4, 8]), R: rand(next, [4, 2, 4, 4]), rBias: rand(next, [4, 8]), slots: Int32Array.of(1, 2) };
+  const pool = { y: randomTensor(next, [3, 8]), c: randomTensor(next, [3, 8]), n: randomTensor(next, [3, 8]), m: randomTensor(next, [3, 8]) };
+  const good = { wx: randomTensor(next, [2, 4, 8]), R: randomTensor(next, [4, 2, 4, 4]), rBias: randomTensor(next, [4, 8]), slots: Int32Array.of(1, 2) };
   const cases: [string, Case][] = [
     ...(['y', 'c', 'n', 'm'] as const).flatMap((n) => tensorCases(n, pool[n]).map((c): [string, Case] => [n, c])),
     ...(['wx', 'R', 'rBias'] as const).flatMap((n) => tensorCases(n, good[n]).map((c): [string, Case] => [n, c])),
-    ['R', ['non-square heads', rand(next, [4, 2, 4, 3]), RangeError, /\bR\b/]],
-    ['wx', ['wrong gate count', rand(next, [2, 3, 8]), RangeError, /\bwx\b/]],
+    ['R', ['non-square heads', randomTensor(next, [4, 2, 4, 3]), RangeError, /\bR\b/]],
+    ['wx', ['wrong gate count', randomTensor(next, [2, 3, 8]), RangeError, /\bwx\b/]],
     ['eps', ['infinite', Infinity, RangeError, /eps/]],
     ['out', ['aliases wx', good.wx.data.subarray(0, 16), RangeError, /options\.out overlaps input wx/]],
     ['m', ['aliases c', pool.c, RangeError, /\bc overlaps input m|\bm overlaps input c|overlaps/]],
@@ -129,9 +129,9 @@ test('slstmStep rejects every bad argument and leaves the pool bit-identical', (
 });
 
 test('mlstmStep rejects every bad argument and leaves the pool bit-identical', async () => {
-  const pool = { C: rand(next, [4, 2, 5, 3]), n: rand(next, [4, 2, 5]), m: rand(next, [4, 2]) };
+  const pool = { C: randomTensor(next, [4, 2, 5, 3]), n: randomTensor(next, [4, 2, 5]), m: randomTensor(next, [4, 2]) };
   const good = {
-    q: rand(next, [3, 2, 5]), k: rand(next, [3, 2, 5]), v: rand(next, [3, 2, 3]), iPre: rand(next, [3, 2]), fPre: rand(next, [3, 2]),
+    q: randomTensor(next, [3, 2, 5]), k: randomTensor(next, [3, 2, 5]), v: randomTensor(next, [3, 2, 3]), iPre: randomTensor(next, [3, 2]), fPre: randomTensor(next, [3, 2]),
     slots: Int32Array.of(3, -2, 1),
   };
   const cases: [string, Case][] = [

@@ -16,24 +16,12 @@ import {
 } from '../lib/kernels/recurrent-b.js';
 import { getIsa, setIsa, supportedIsas, type Isa } from '../lib/runtime.js';
 import type { Tensor } from '../lib/tensor.js';
-import { clonePool, firstMismatch, mlstmProblem, rand, retentionProblem, rng, sameBits, slstmProblem } from './recurrent-b.helpers.js';
+import { clonePool, firstMismatch, forEachIsa, randomTensor, rng, sameBits } from './helpers.js';
+import { mlstmProblem, retentionProblem, slstmProblem } from './recurrent-b-cases.js';
 
 const NATIVE = isBackendAvailable('native');
 const ISAS: Isa[] = NATIVE ? supportedIsas() : [];
 const RUNS = 40;
-
-/** Runs fn once per native ISA, restoring the ISA afterwards. */
-function eachIsa(fn: (isa: Isa) => void): void {
-  const saved = getIsa();
-  try {
-    for (const isa of ISAS) {
-      setIsa(isa);
-      fn(isa);
-    }
-  } finally {
-    setIsa(saved);
-  }
-}
 
 function assertClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, atol = 2e-4, rtol = 2e-4): void {
   const i = firstMismatch(got, want, atol, rtol);
@@ -105,7 +93,7 @@ test('retentionStep: native (every ISA) matches the JS reference; untouched rows
     const { state, args } = retentionProblem(p);
     const jsState = clonePool(state);
     const want = retentionStep({ ...jsState, ...args, backend: 'js' });
-    eachIsa((isa) => {
+    forEachIsa((isa) => {
       const st = clonePool(state);
       const got = retentionStep({ ...st, ...args, backend: 'native' });
       assert.deepEqual(got.shape, want.shape);
@@ -127,11 +115,11 @@ test('rotary: native (every ISA) matches the JS reference, large positions inclu
     const next = rng(p.seed);
     const Dh = 2 * p.halfDh;
     const lead = p.timed ? [1, p.BT] : [p.BT];
-    const x = rand(next, [...lead, p.H, Dh]);
+    const x = randomTensor(next, [...lead, p.H, Dh]);
     const positions = { data: Int32Array.from({ length: p.BT }, () => Math.floor((next() - 0.5) * 2 ** 32)), shape: lead };
     const angle = retnetAngle(Dh);
     const want = rotary({ x, positions, angle, backend: 'js' });
-    eachIsa((isa) => assertClose(`${isa} y`, rotary({ x, positions, angle, backend: 'native' }).data, want.data, 1e-5, 1e-5));
+    forEachIsa((isa) => assertClose(`${isa} y`, rotary({ x, positions, angle, backend: 'native' }).data, want.data, 1e-5, 1e-5));
   }), { numRuns: RUNS });
 });
 
@@ -144,7 +132,7 @@ test('slstmStep: native (every ISA) matches the JS reference, fresh states (m = 
     const jsState = clonePool(state);
     const want = slstmStep({ ...jsState, ...args, backend: 'js' });
     assert.ok(want.data.every(Number.isFinite), 'reference output finite');
-    eachIsa((isa) => {
+    forEachIsa((isa) => {
       const st = clonePool(state);
       const got = slstmStep({ ...st, ...args, backend: 'native' });
       assert.ok(got.data.every(Number.isFinite), `${isa}: NaN or inf in h`);
@@ -165,7 +153,7 @@ test('mlstmStep: native (every ISA) matches the JS reference', { skip: !NATIVE }
     const { state, args } = mlstmProblem(p);
     const jsState = clonePool(state);
     const want = mlstmStep({ ...jsState, ...args, backend: 'js' });
-    eachIsa((isa) => {
+    forEachIsa((isa) => {
       const st = clonePool(state);
       const got = mlstmStep({ ...st, ...args, backend: 'native' });
       assertClose(`${isa} h`, got.data, want.data, 5e-4, 5e-4);
@@ -265,7 +253,7 @@ test('async variants give the same results as the sync calls', async () => {
   const ma = clonePool(m.state), mb = clonePool(m.state);
   assert.ok(sameBits((await mlstmStepAsync({ ...ma, ...m.args, backend })).data, mlstmStep({ ...mb, ...m.args, backend }).data));
   assertPoolsEqual('mlstm', ma, mb);
-  const x = rand(rng(1), [2, 3, 8]);
+  const x = randomTensor(rng(1), [2, 3, 8]);
   const positions = { data: Int32Array.of(5, 100000), shape: [2] };
   assert.ok(sameBits((await rotaryAsync({ x, positions, angle: retnetAngle(8), backend })).data, rotary({ x, positions, angle: retnetAngle(8), backend }).data));
 });
@@ -274,8 +262,8 @@ test('a fresh sLSTM state gives m = pre_i and no NaN on every variant', () => {
   for (const v of VARIANTS) {
     onVariant(v, () => {
       const st = createSlstmState(2, { heads: 1, headDim: 3 });
-      const wx = rand(rng(9), [1, 4, 3], -2, 2);
-      const R = rand(rng(10), [4, 1, 3, 3]);
+      const wx = randomTensor(rng(9), [1, 4, 3], -2, 2);
+      const R = randomTensor(rng(10), [4, 1, 3, 3]);
       const h = slstmStep({ ...st, wx, R, slots: Int32Array.of(1), backend: v.backend });
       assert.ok(h.data.every(Number.isFinite), v.name);
       // y was 0, so pre_i = wx_i; row 0 stays fresh.

@@ -5,14 +5,10 @@ import { BACKENDS, type BackendName } from '../backend.js';
 import { runGolden } from '../golden/runner.js';
 import { PACKAGE_ROOT } from '../native/addon.js';
 import { ISAS, type Isa } from '../runtime.js';
+import { list } from './options.js';
 
 export const DEFAULT_GOLDEN_DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'golden');
 
-const list = <T extends string>(allowed: readonly T[], what: string) => (value: string): T[] => {
-  const items = value.split(',').map((s) => s.trim());
-  for (const i of items) if (!(allowed as readonly string[]).includes(i)) throw new Error(`unknown ${what} '${i}' (expected ${allowed.join(', ')})`);
-  return items as T[];
-};
 
 export function registerGolden(program: Command): void {
   program

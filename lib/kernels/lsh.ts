@@ -5,7 +5,7 @@
 import type { CallOptions } from '../backend.js';
 import { alignedStride, checkPackedBits, packedBits, type PackedBits } from '../bits.js';
 import type { Tensor } from '../tensor.js';
-import { checkArray, checkEnum, checkFinite, checkInt, checkNoAlias, checkObject, Shapes } from '../validate.js';
+import { asVector, checkArray, checkEnum, checkFinite, checkInt, checkNoAlias, checkObject, checkOptions, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
 import { tileCounts, type EncodeWeightsPlan, type Estimator, type HammingGemmPlan, type HashGeometry, type HashLinearPlan, type SignProjectPlan } from './lsh-plans.js';
 
@@ -13,10 +13,6 @@ export type { Estimator } from './lsh-plans.js';
 
 /** float32 machine epsilon, the scaffold's default `eps`. */
 export const FLOAT32_EPS = 2 ** -23;
-
-function options(fn: string, value: unknown): Record<string, unknown> {
-  return value === undefined ? {} : checkObject(`${fn}: options`, value);
-}
 
 // ---------------------------------------------------------------------------------------------------
 export interface SignProjectOptions extends CallOptions {
@@ -33,7 +29,7 @@ export interface SignProjectResult {
 
 const signProjectKernel = defineKernel('signProject', (x: Tensor, proj: Tensor, opts?: SignProjectOptions) => {
   const fn = 'signProject';
-  const o = options(fn, opts);
+  const o = checkOptions(fn, opts);
   const s = new Shapes(fn);
   const xt = s.tensor('x', x, 'float32', ['M', 'D']);
   const pt = s.tensor('proj', proj, 'float32', ['K', 'D']);
@@ -61,7 +57,7 @@ export interface HammingGemmOptions extends CallOptions {
 
 const hammingGemmKernel = defineKernel('hammingGemm', (a: PackedBits, b: PackedBits, opts?: HammingGemmOptions) => {
   const fn = 'hammingGemm';
-  const o = options(fn, opts);
+  const o = checkOptions(fn, opts);
   const ca = checkPackedBits(`${fn}: a`, a);
   const cb = checkPackedBits(`${fn}: b`, b);
   if (ca.bits !== cb.bits) throw new RangeError(`${fn}: b: expected ${ca.bits}-bit codes like a, got ${cb.bits}-bit`);
@@ -119,7 +115,7 @@ function checkProjection(s: Shapes, proj: unknown, g: HashGeometry): Tensor {
 
 const encodeWeightsKernel = defineKernel('encodeWeights', (weight: Tensor, proj: Tensor, config: HashLayerConfig, opts?: CallOptions) => {
   const fn = 'encodeWeights';
-  const o = options(fn, opts);
+  const o = checkOptions(fn, opts);
   const g = checkGeometry(fn, config);
   const s = new Shapes(fn);
   const wt = s.tensor('weight', weight, 'float32', ['N', 'D']);
@@ -164,13 +160,12 @@ function checkEncoded(fn: string, w: unknown): EncodedWeights {
 
 const hashLinearKernel = defineKernel('hashLinear', (x: Tensor, weights: EncodedWeights, opts?: HashLinearOptions) => {
   const fn = 'hashLinear';
-  const o = options(fn, opts) as HashLinearOptions;
+  const o = checkOptions(fn, opts) as HashLinearOptions;
   const w = checkEncoded(fn, weights);
   const s = new Shapes(fn).bind('D', w.D).bind('N', w.N);
   const xt = s.tensor('x', x, 'float32', ['B', 'D']);
   const B = s.dim('B');
-  const bias = o.bias === undefined ? undefined
-    : s.tensor('options.bias', ArrayBuffer.isView(o.bias) ? { data: o.bias, shape: [o.bias.length] } : o.bias, 'float32', ['N']).data;
+  const bias = s.optional('options.bias', asVector(o.bias), 'float32', ['N'])?.data;
   const y = o.out === undefined ? new Float32Array(B * w.N) : checkArray(`${fn}: options.out`, o.out, 'float32');
   if (y.length !== B * w.N) throw new RangeError(`${fn}: options.out: expected [B, N] = [${B}, ${w.N}], got ${y.length} elements`);
   checkNoAlias(fn, 'options.out', y, { x: xt.data, bias });

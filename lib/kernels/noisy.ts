@@ -12,7 +12,7 @@ import type { CallOptions } from '../backend.js';
 import { checkPackedBits, packedBits, type PackedBits } from '../bits.js';
 import { GAUSS_SCALE, streamKey } from '../counter-rng.js';
 import type { Tensor } from '../tensor.js';
-import { checkFinite, checkInt, checkNoAlias, checkObject, Shapes } from '../validate.js';
+import { asVector, checkFinite, checkInt, checkNoAlias, checkOptions, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
 import type { NoisySignProjectPlan } from './noisy-plans.js';
 
@@ -32,11 +32,11 @@ export interface NoisySignProjectOptions extends CallOptions {
 
 const kernel = defineKernel('noisySignProject', (x: Tensor, weights: Tensor, offsets: Tensor | Float32Array, opts?: NoisySignProjectOptions) => {
   const fn = 'noisySignProject';
-  const o = (opts === undefined ? {} : checkObject(`${fn}: options`, opts)) as NoisySignProjectOptions;
+  const o = checkOptions(fn, opts) as NoisySignProjectOptions;
   const s = new Shapes(fn);
   const xt = s.tensor('x', x, 'float32', ['M', 'D']);
   const wt = s.tensor('weights', weights, 'float32', ['K', 'D']);
-  const ot = s.tensor('offsets', ArrayBuffer.isView(offsets) ? { data: offsets, shape: [offsets.length] } : offsets, 'float32', ['K']);
+  const ot = s.tensor('offsets', asVector(offsets), 'float32', ['K']);
   const M = s.dim('M'), D = s.dim('D'), K = s.dim('K');
   const dacBits = o.dacBits === undefined ? 8 : checkInt(`${fn}: options.dacBits`, o.dacBits, 0, 16);
   const readNoise = o.readNoise === undefined ? 0 : checkFinite(`${fn}: options.readNoise`, o.readNoise);

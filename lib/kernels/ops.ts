@@ -5,13 +5,9 @@
  */
 import type { CallOptions } from '../backend.js';
 import type { Tensor } from '../tensor.js';
-import { checkArray, checkFinite, checkInt, checkNoAlias, checkObject, Shapes } from '../validate.js';
+import { asVector, checkFinite, checkInt, checkNoAlias, checkOptions, checkOutput, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
 import type { ActivationPlan, LinearPlan, NormPlan } from './ops-plans.js';
-
-function callOptions(fn: string, value: unknown): Record<string, unknown> {
-  return value === undefined ? {} : checkObject(`${fn}: options`, value);
-}
 
 /** Checks x [..., feature] (rank >= 1) and returns it with its row count (the product of the leading axes). */
 function checkRows(fn: string, s: Shapes, name: string, value: unknown, feature: string): { t: Tensor; rows: number } {
@@ -25,19 +21,7 @@ function checkRows(fn: string, s: Shapes, name: string, value: unknown, feature:
 /** A [n] vector argument: a Float32Array or a rank-1 tensor. */
 function checkVector(s: Shapes, name: string, value: unknown, dim: string): Float32Array | undefined {
   if (value === undefined) return undefined;
-  const t = ArrayBuffer.isView(value) ? { data: value, shape: [(value as Float32Array).length] } : value;
-  return s.tensor(name, t, 'float32', [dim]).data;
-}
-
-/** The caller's output buffer (checked for length) or a fresh one. */
-/** Outputs may be a Float32Array or a tensor whose data receives the result (its shape is not read). */
-function outputArray(fn: string, value: unknown, count: number, shape: readonly number[]): Float32Array {
-  if (value === undefined) return new Float32Array(count);
-  const isArray = ArrayBuffer.isView(value);
-  const data = isArray ? value : checkObject(`${fn}: options.out`, value).data;
-  const y = checkArray(`${fn}: options.out${isArray ? '' : '.data'}`, data, 'float32');
-  if (y.length !== count) throw new RangeError(`${fn}: options.out: expected [${shape.join(', ')}] (${count} elements), got ${y.length} elements`);
-  return y;
+  return s.tensor(name, asVector(value), 'float32', [dim]).data;
 }
 
 /** Row-wise and elementwise ops may write over their input exactly; any other overlap is rejected. */
@@ -56,17 +40,16 @@ export interface LinearOptions extends CallOptions {
 
 const linearKernel = defineKernel('linear', (x: Tensor, weight: Tensor, opts?: LinearOptions) => {
   const fn = 'linear';
-  const o = callOptions(fn, opts);
+  const o = checkOptions(fn, opts);
   const s = new Shapes(fn);
   const w = s.tensor('weight', weight, 'float32', ['Dout', 'Din']);
   const { t: xt, rows } = checkRows(fn, s, 'x', x, 'Din');
   const N = s.dim('Dout'), K = s.dim('Din');
   const bias = checkVector(s, 'options.bias', o.bias, 'Dout');
   const shape = [...xt.shape.slice(0, -1), N];
-  const y = outputArray(fn, o.out, rows * N, shape);
-  checkNoAlias(fn, 'options.out', y, { x: xt.data, weight: w.data, bias });
-  const plan: LinearPlan = { x: xt.data, weight: w.data, bias, y, M: rows, K, N };
-  return { plan, result: { data: y, shape } as Tensor, backend: o.backend as CallOptions['backend'] };
+  const out = checkOutput(fn, 'options.out', o.out, shape, { tensor: true, disjointFrom: { x: xt.data, weight: w.data, bias } });
+  const plan: LinearPlan = { x: xt.data, weight: w.data, bias, y: out.data, M: rows, K, N };
+  return { plan, result: out, backend: o.backend as CallOptions['backend'] };
 });
 
 /** y [..., Dout] = x [..., Din] · weightᵀ + bias, with weight [Dout, Din] in nn.Linear orientation. */
@@ -95,7 +78,7 @@ export interface GroupNormOptions extends LayerNormOptions {
 
 function prepareNorm(fn: string, x: Tensor, opts: unknown, kind: 'rms' | 'layer' | 'group') {
   if (opts === undefined) throw new TypeError(`${fn}: options: expected an options object with eps, got undefined`);
-  const o = callOptions(fn, opts);
+  const o = checkOptions(fn, opts);
   const eps = checkFinite(`${fn}: options.eps`, o.eps);
   if (eps < 0) throw new RangeError(`${fn}: options.eps: expected a finite number >= 0, got ${eps}`);
   const s = new Shapes(fn);
@@ -109,11 +92,11 @@ function prepareNorm(fn: string, x: Tensor, opts: unknown, kind: 'rms' | 'layer'
   const weight = checkVector(s, 'options.weight', o.weight, 'D');
   if (kind === 'rms' && o.bias !== undefined) throw new TypeError(`${fn}: options.bias: RMS norm has no bias`);
   const bias = checkVector(s, 'options.bias', o.bias, 'D');
-  const y = outputArray(fn, o.out, rows * D, xt.shape);
-  checkInPlaceOrDisjoint(fn, y, xt.data);
-  checkNoAlias(fn, 'options.out', y, { weight, bias });
-  const plan: NormPlan = { x: xt.data, y, weight, bias, rows, D, groups, eps, center: kind !== 'rms' };
-  return { plan, result: { data: y, shape: [...xt.shape] } as Tensor, backend: o.backend as CallOptions['backend'] };
+  const out = checkOutput(fn, 'options.out', o.out, xt.shape, { tensor: true });
+  checkInPlaceOrDisjoint(fn, out.data, xt.data);
+  checkNoAlias(fn, 'options.out', out.data, { weight, bias });
+  const plan: NormPlan = { x: xt.data, y: out.data, weight, bias, rows, D, groups, eps, center: kind !== 'rms' };
+  return { plan, result: out, backend: o.backend as CallOptions['backend'] };
 }
 
 const rmsNormKernel = defineKernel('rmsNorm', (x: Tensor, opts: NormOptions) => prepareNorm('rmsNorm', x, opts, 'rms'));
@@ -141,14 +124,13 @@ export interface ActivationOptions extends CallOptions {
 
 function activationKernel(fn: 'silu' | 'gelu' | 'relu') {
   return defineKernel(fn, (x: Tensor | Float32Array, opts?: ActivationOptions) => {
-    const o = callOptions(fn, opts);
+    const o = checkOptions(fn, opts);
     const s = new Shapes(fn);
-    const value = ArrayBuffer.isView(x) ? { data: x, shape: [(x as Float32Array).length] } : x;
-    const { t: xt } = checkRows(fn, s, 'x', value, 'D');
-    const y = outputArray(fn, o.out, xt.data.length, xt.shape);
-    checkInPlaceOrDisjoint(fn, y, xt.data);
-    const plan: ActivationPlan = { x: xt.data, y };
-    return { plan, result: { data: y, shape: [...xt.shape] } as Tensor, backend: o.backend as CallOptions['backend'] };
+    const { t: xt } = checkRows(fn, s, 'x', asVector(x), 'D');
+    const out = checkOutput(fn, 'options.out', o.out, xt.shape, { tensor: true });
+    checkInPlaceOrDisjoint(fn, out.data, xt.data);
+    const plan: ActivationPlan = { x: xt.data, y: out.data };
+    return { plan, result: out, backend: o.backend as CallOptions['backend'] };
   });
 }
 

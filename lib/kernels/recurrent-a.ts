@@ -6,7 +6,7 @@
  */
 import type { CallOptions } from '../backend.js';
 import type { AnyArray, Tensor } from '../tensor.js';
-import { checkArray, checkBool, checkEnum, checkFinite, checkNoAlias, checkObject, checkSlots, Shapes, type Dim } from '../validate.js';
+import { asVector, checkBool, checkEnum, checkFinite, checkObject, checkOutput, checkSlots, Shapes, type Dim } from '../validate.js';
 import { defineKernel } from './define.js';
 import type {
   BlockLinearPlan, CausalConv1dUpdatePlan, ConvActivation, RglruAParam, RglruStepPlan, SelectiveStateUpdatePlan,
@@ -42,22 +42,6 @@ function timeAxis(s: Shapes, fn: string, x: unknown, inner: readonly Dim[]): Dim
   if (r === inner.length + 2) return ['B', 'T'];
   const names = inner.join(', ');
   throw new RangeError(`${fn}: x: expected shape [B, ${names}] or [B, T, ${names}], got rank ${r}`);
-}
-
-/** A float32 array or tensor argument as a tensor (plain arrays are taken as rank 1). */
-const asTensor = (v: unknown): unknown => (v instanceof Float32Array || v instanceof Uint8Array || v instanceof Int32Array
-  ? { data: v, shape: [v.length] } : v);
-
-function outputFor(fn: string, value: unknown, shape: readonly number[]): Tensor {
-  const n = shape.reduce((p, d) => p * d, 1);
-  if (value === undefined) return { data: new Float32Array(n), shape: [...shape] };
-  const data = checkArray(`${fn}: out`, ArrayBuffer.isView(value) ? value : checkObject(`${fn}: out`, value).data, 'float32');
-  if (data.length !== n) throw new RangeError(`${fn}: out: expected [${shape.join(', ')}] (${n} elements), got ${data.length}`);
-  return { data, shape: [...shape] };
-}
-
-function noAlias(fn: string, out: Float32Array, inputs: Record<string, AnyArray | undefined>): void {
-  checkNoAlias(fn, 'out', out, inputs);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -107,8 +91,10 @@ const selectiveStateUpdateKernel = defineKernel('selectiveStateUpdate', (args: S
   const dtSoftplus = a.dtSoftplus === undefined ? false : checkBool(`${fn}: dtSoftplus`, a.dtSoftplus);
   const batch = s.dim('B');
   const slots = checkSlots(fn, a.slots, batch, s.dim('S'));
-  const out = outputFor(fn, a.out, x.shape);
-  noAlias(fn, out.data, { state: state.data, x: x.data, dt: dt.data, A: A.data, B: B.data, C: C.data, D: D?.data, z: z?.data, dtBias: dtBias?.data });
+  const out = checkOutput(fn, 'out', a.out, x.shape, {
+    tensor: true,
+    disjointFrom: { state: state.data, x: x.data, dt: dt.data, A: A.data, B: B.data, C: C.data, D: D?.data, z: z?.data, dtBias: dtBias?.data },
+  });
   const plan: SelectiveStateUpdatePlan = {
     state: state.data, poolSize: s.dim('S'), heads: H, headDim: s.dim('P'), dState: s.dim('N'), groups: G,
     batch, steps: s.dim('T'), x: x.data, dt: dt.data, dtPerDim, A: A.data, aFull, B: B.data, C: C.data,
@@ -148,12 +134,14 @@ const causalConv1dUpdateKernel = defineKernel('causalConv1dUpdate', (args: Causa
   const weight = s.tensor('weight', a.weight, 'float32', ['C', 'W']);
   const L = s.dim('L'), W = s.dim('W');
   if (W > L + 1) throw new RangeError(`${fn}: weight: width W = ${W} needs convState length L >= W - 1 = ${W - 1}, got L = ${L}`);
-  const bias = s.optional('bias', asTensor(a.bias), 'float32', ['C']);
+  const bias = s.optional('bias', asVector(a.bias), 'float32', ['C']);
   const activation = a.activation === undefined ? 'none' : checkEnum(`${fn}: activation`, a.activation, ['none', 'silu'] as const);
   const batch = s.dim('B');
   const slots = checkSlots(fn, a.slots, batch, s.dim('S'));
-  const out = outputFor(fn, a.out, x.shape);
-  noAlias(fn, out.data, { convState: convState.data, x: x.data, weight: weight.data, bias: bias?.data });
+  const out = checkOutput(fn, 'out', a.out, x.shape, {
+    tensor: true,
+    disjointFrom: { convState: convState.data, x: x.data, weight: weight.data, bias: bias?.data },
+  });
   const plan: CausalConv1dUpdatePlan = {
     convState: convState.data, poolSize: s.dim('S'), channels: s.dim('C'), length: L, width: W, batch, steps: s.dim('T'),
     x: x.data, weight: weight.data, bias: bias?.data, activation, slots, out: out.data,
@@ -196,14 +184,16 @@ const rglruStepKernel = defineKernel('rglruStep', (args: RglruStepArgs) => {
   const x = s.tensor('x', a.x, 'float32', [...lead, 'W']);
   const gateX = s.tensor('gateX', a.gateX, 'float32', [...lead, 'W']);
   const gateA = s.tensor('gateA', a.gateA, 'float32', [...lead, 'W']);
-  const aw = s.tensor('a', asTensor(a.a), 'float32', ['W']);
-  const reset = s.optional('reset', asTensor(a.reset), 'uint8', lead);
+  const aw = s.tensor('a', asVector(a.a), 'float32', ['W']);
+  const reset = s.optional('reset', asVector(a.reset), 'uint8', lead);
   const c = a.c === undefined ? 8 : checkFinite(`${fn}: c`, a.c);
   const aParam = a.aParam === undefined ? 'direct' : checkEnum(`${fn}: aParam`, a.aParam, ['direct', 'softplus'] as const);
   const batch = s.dim('B');
   const slots = checkSlots(fn, a.slots, batch, s.dim('S'));
-  const out = outputFor(fn, a.out, x.shape);
-  noAlias(fn, out.data, { h: h.data, x: x.data, gateX: gateX.data, gateA: gateA.data, a: aw.data });
+  const out = checkOutput(fn, 'out', a.out, x.shape, {
+    tensor: true,
+    disjointFrom: { h: h.data, x: x.data, gateX: gateX.data, gateA: gateA.data, a: aw.data },
+  });
   const plan: RglruStepPlan = {
     h: h.data, poolSize: s.dim('S'), width: s.dim('W'), batch, steps: s.dim('T'), x: x.data, gateX: gateX.data,
     gateA: gateA.data, a: aw.data, c, aParam, reset: reset?.data, slots, out: out.data,
@@ -237,9 +227,11 @@ const blockLinearKernel = defineKernel('blockLinear', (x: Tensor, weight: Tensor
   const leading = Array.from({ length: rank - 1 }, (_, i) => `batch${i}`);
   const xt = s.tensor('x', x, 'float32', [...leading, nb * bi]);
   const rows = xt.data.length / (nb * bi);
-  const bias = s.optional('options.bias', asTensor(o.bias), 'float32', [nb * bo]);
-  const out = outputFor(fn, o.out, [...xt.shape.slice(0, -1), nb * bo]);
-  noAlias(fn, out.data, { x: xt.data, weight: w.data, bias: bias?.data });
+  const bias = s.optional('options.bias', asVector(o.bias), 'float32', [nb * bo]);
+  const out = checkOutput(fn, 'out', o.out, [...xt.shape.slice(0, -1), nb * bo], {
+    tensor: true,
+    disjointFrom: { x: xt.data, weight: w.data, bias: bias?.data },
+  });
   const plan: BlockLinearPlan = { x: xt.data, weight: w.data, bias: bias?.data, rows, blocks: nb, blockIn: bi, blockOut: bo, y: out.data };
   return { plan, result: out, backend: o.backend as CallOptions['backend'] };
 });

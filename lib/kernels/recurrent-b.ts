@@ -6,7 +6,7 @@
 import type { BackendName, CallOptions } from '../backend.js';
 import { createPool } from '../pool.js';
 import type { AnyArray, Tensor } from '../tensor.js';
-import { checkArray, checkFinite, checkInt, checkNoAlias, checkObject, checkSlots, Shapes } from '../validate.js';
+import { asVector, checkFinite, checkInt, checkNoAlias, checkObject, checkOutput, checkSlots, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
 import type { MlstmStepPlan, RetentionStepPlan, RotaryPlan, SlstmStepPlan } from './recurrent-b-plans.js';
 
@@ -25,14 +25,6 @@ function timeForm(fn: string, s: Shapes, name: string, value: unknown, base: num
 
 /** A symbolic spec with the time axis inserted after the batch axis when `timed`. */
 const dims = (timed: boolean, rest: (string | number)[]): (string | number)[] => (timed ? ['B', 'T', ...rest] : ['B', ...rest]);
-
-/** The output buffer: caller-provided (checked) or fresh; it must not overlap any input or state. */
-function output(fn: string, out: unknown, length: number, shape: number[], others: Record<string, AnyArray | undefined>): Tensor {
-  const data = out === undefined ? new Float32Array(length) : checkArray(`${fn}: options.out`, out, 'float32');
-  if (data.length !== length) throw new RangeError(`${fn}: options.out: expected [${shape.join(', ')}] (${length} elements), got ${data.length}`);
-  checkNoAlias(fn, 'options.out', data, others);
-  return { data, shape };
-}
 
 /** State tensors are written in place: none may overlap another argument. */
 function checkStateAlias(fn: string, states: Record<string, AnyArray>, inputs: Record<string, AnyArray | undefined>): void {
@@ -71,8 +63,6 @@ export interface RotaryOptions extends CallOptions {
   out?: Float32Array;
 }
 
-const asTensor = (v: unknown): unknown => (v instanceof Float32Array ? { data: v, shape: [v.length] } : v);
-
 const rotaryKernel = defineKernel('rotary', (opts: RotaryOptions) => {
   const fn = 'rotary';
   const o = options(fn, opts);
@@ -81,9 +71,9 @@ const rotaryKernel = defineKernel('rotary', (opts: RotaryOptions) => {
   const x = s.tensor('x', o.x, 'float32', dims(timed, ['H', 'Dh']));
   if (s.dim('Dh') % 2) throw new RangeError(`${fn}: x: the head size Dh must be even (rotation pairs), got ${s.dim('Dh')}`);
   const positions = s.tensor('positions', o.positions, 'int32', dims(timed, []));
-  const angle = s.tensor('angle', asTensor(o.angle), 'float32', ['Dh']);
+  const angle = s.tensor('angle', asVector(o.angle), 'float32', ['Dh']);
   const B = s.dim('B'), T = timed ? s.dim('T') : 1, H = s.dim('H'), Dh = s.dim('Dh');
-  const y = output(fn, o.out, x.data.length, [...x.shape], { x: x.data, positions: positions.data, angle: angle.data });
+  const y = checkOutput(fn, 'options.out', o.out, [...x.shape], { disjointFrom: { x: x.data, positions: positions.data, angle: angle.data } });
   const plan: RotaryPlan = { x: x.data, positions: positions.data, angle: angle.data, B, T, H, Dh, y: y.data };
   return { plan, result: y, backend: backendOf(o) };
 });
@@ -141,8 +131,8 @@ const retentionStepKernel = defineKernel('retentionStep', (opts: RetentionStepOp
   const q = s.tensor('q', o.q, 'float32', dims(timed, ['H', 'Dk']));
   const k = s.tensor('k', o.k, 'float32', dims(timed, ['H', 'Dk']));
   const v = s.tensor('v', o.v, 'float32', dims(timed, ['H', 'Dv']));
-  const decay = s.tensor('decay', asTensor(o.decay), 'float32', ['H']);
-  const angle = s.optional('angle', asTensor(o.angle), 'float32', ['Dk']);
+  const decay = s.tensor('decay', asVector(o.decay), 'float32', ['H']);
+  const angle = s.optional('angle', asVector(o.angle), 'float32', ['Dk']);
   if (angle && s.dim('Dk') % 2) throw new RangeError(`${fn}: angle: rotary needs an even key size Dk, got ${s.dim('Dk')}`);
   const Dk = s.dim('Dk');
   const kScale = o.kScale === undefined ? 1 / Math.sqrt(Dk) : checkFinite(`${fn}: options.kScale`, o.kScale);
@@ -150,7 +140,9 @@ const retentionStepKernel = defineKernel('retentionStep', (opts: RetentionStepOp
   const slots = checkSlots(fn, o.slots, B, poolSize);
   const inputs = { q: q.data, k: k.data, v: v.data, decay: decay.data, angle: angle?.data, slots };
   checkStateAlias(fn, { S: S.data, scales: scales.data, offsets: offsets.data }, inputs);
-  const out = output(fn, o.out, B * T * H * Dv, timed ? [B, T, H, Dv] : [B, H, Dv], { ...inputs, S: S.data, scales: scales.data, offsets: offsets.data });
+  const out = checkOutput(fn, 'options.out', o.out, timed ? [B, T, H, Dv] : [B, H, Dv], {
+    disjointFrom: { ...inputs, S: S.data, scales: scales.data, offsets: offsets.data },
+  });
   const plan: RetentionStepPlan = {
     S: S.data, scales: scales.data, offsets: offsets.data, q: q.data, k: k.data, v: v.data, decay: decay.data,
     angle: angle?.data, kScale, slots, poolSize, B, T, H, Dk, Dv, o: out.data,
@@ -213,7 +205,7 @@ const slstmStepKernel = defineKernel('slstmStep', (opts: SlstmStepOptions) => {
   const inputs = { wx: wx.data, R: R.data, rBias: rBias?.data, slots };
   const states = { y: y.data, c: c.data, n: n.data, m: m.data };
   checkStateAlias(fn, states, inputs);
-  const out = output(fn, o.out, B * T * NH * DH, timed ? [B, T, NH * DH] : [B, NH * DH], { ...inputs, ...states });
+  const out = checkOutput(fn, 'options.out', o.out, timed ? [B, T, NH * DH] : [B, NH * DH], { disjointFrom: { ...inputs, ...states } });
   const plan: SlstmStepPlan = {
     ...states, wx: wx.data, R: R.data, rBias: rBias?.data, eps, slots, poolSize, B, T, NH, DH, h: out.data,
   };
@@ -279,7 +271,7 @@ const mlstmStepKernel = defineKernel('mlstmStep', (opts: MlstmStepOptions) => {
   const inputs = { q: q.data, k: k.data, v: v.data, iPre: iPre.data, fPre: fPre.data, slots };
   const states = { C: C.data, n: n.data, m: m.data };
   checkStateAlias(fn, states, inputs);
-  const out = output(fn, o.out, B * T * NH * DV, timed ? [B, T, NH, DV] : [B, NH, DV], { ...inputs, ...states });
+  const out = checkOutput(fn, 'options.out', o.out, timed ? [B, T, NH, DV] : [B, NH, DV], { disjointFrom: { ...inputs, ...states } });
   const plan: MlstmStepPlan = {
     ...states, q: q.data, k: k.data, v: v.data, iPre: iPre.data, fPre: fPre.data, eps, slots, poolSize, B, T, NH, DK, DV, h: out.data,
   };

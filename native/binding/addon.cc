@@ -31,8 +31,19 @@ class JobWorker : public Napi::AsyncWorker {
       SetError(e.what());
     }
   }
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnOK() override { settle([&] { deferred_.Resolve(Env().Undefined()); }); }
+  void OnError(const Napi::Error& e) override { settle([&] { deferred_.Reject(e.Value()); }); }
+
+  // When the environment is being torn down (a worker terminated mid-call), settling the promise fails
+  // and node-addon-api throws; nobody can observe the promise any more, so the failure is dropped here
+  // rather than escaping the completion callback into std::terminate.
+  template <typename Settle>
+  void settle(Settle settle_promise) {
+    try {
+      settle_promise();
+    } catch (const Napi::Error&) {
+    }
+  }
 
  private:
   Napi::Promise::Deferred deferred_;
@@ -115,6 +126,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hardwareThreads", Napi::Function::New(env, HardwareThreads, "hardwareThreads"));
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   init_lsh(env, exports);
+  init_probes(env, exports);
   init_noisy(env, exports);
   init_recurrent_b(env, exports);
   init_recurrent_a(env, exports);

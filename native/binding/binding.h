@@ -7,10 +7,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "../kernels/isa.h"
+#include "../kernels/parallel.h"  // ceil_div
 
 namespace hashmac {
 
@@ -72,6 +74,35 @@ class ArgReader {
     return v.As<Napi::Boolean>().Value();
   }
 
+  // Slots (int32, `batch` of them) that name distinct pool rows in [0, pool) or are negative (padding):
+  // two jobs sharing a row would race, and an out-of-range slot would index past the pool.
+  const int32_t* slots(size_t i, int64_t batch, int64_t pool) {
+    const int32_t* slots = array<int32_t>(i, "slots", batch);
+    std::vector<bool> seen(static_cast<size_t>(pool), false);
+    for (int64_t b = 0; b < batch; ++b) {
+      const int32_t s = slots[b];
+      if (s < 0) continue;
+      if (s >= pool || seen[static_cast<size_t>(s)]) {
+        throw Napi::RangeError::New(info_.Env(), std::string(fn_) + ": slots[" + std::to_string(b) + "] = " + std::to_string(s) +
+                                                     (s >= pool ? " is outside the pool" : " appears twice"));
+      }
+      seen[static_cast<size_t>(s)] = true;
+    }
+    return slots;
+  }
+
+  // The product of buffer dimensions, checked for int64 overflow (sizes come straight from JS numbers).
+  int64_t product(std::initializer_list<int64_t> sizes) {
+    int64_t p = 1;
+    for (int64_t x : sizes) {
+      if (__builtin_mul_overflow(p, x, &p)) throw Napi::RangeError::New(info_.Env(), std::string(fn_) + ": size product overflows");
+    }
+    return p;
+  }
+
+  // A RangeError "<function>: <what>" for checks a parser makes beyond single arguments.
+  Napi::Error range_error(const std::string& what) { return Napi::RangeError::New(info_.Env(), std::string(fn_) + ": " + what); }
+
   std::vector<Napi::ObjectReference>& kept() { return keep_; }
   Napi::Env env() const { return info_.Env(); }
 
@@ -102,6 +133,7 @@ void export_kernel(Napi::Env env, Napi::Object exports, const char* name, JobPar
 
 // Each kernel family registers its functions here (defined in its *_binding.cc).
 void init_lsh(Napi::Env env, Napi::Object exports);
+void init_probes(Napi::Env env, Napi::Object exports);
 void init_noisy(Napi::Env env, Napi::Object exports);
 void init_recurrent_b(Napi::Env env, Napi::Object exports);
 void init_recurrent_a(Napi::Env env, Napi::Object exports);

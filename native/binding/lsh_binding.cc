@@ -2,32 +2,20 @@
 // and passes sizes explicitly; these readers re-check every buffer length so no call can read or write
 // out of bounds even when the addon is called directly.
 #include "../kernels/lsh.h"
-#include <initializer_list>
 
 #include "binding.h"
 
 namespace hashmac {
 namespace {
 
-int64_t mul(Napi::Env env, std::initializer_list<int64_t> xs) {
-  int64_t p = 1;
-  for (int64_t x : xs) {
-    if (__builtin_mul_overflow(p, x, &p)) throw Napi::RangeError::New(env, "hashmac: size product overflows");
-  }
-  return p;
-}
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 // signProject(x, proj, codes, norms|null, M, D, K, codeStride)
 Job parse_sign_project(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   const int64_t M = r.integer(4, "M", 1), D = r.integer(5, "D", 1), K = r.integer(6, "K", 1);
   const int64_t stride = r.integer(7, "codeStride", ceil_div(K, 8));
   SignProjectArgs a{};
-  a.x = r.array<float>(0, "x", mul(env, {M, D}));
-  a.proj = r.array<float>(1, "proj", mul(env, {K, D}));
-  a.codes = r.array<uint8_t>(2, "codes", mul(env, {M, stride}));
+  a.x = r.array<float>(0, "x", r.product({M, D}));
+  a.proj = r.array<float>(1, "proj", r.product({K, D}));
+  a.codes = r.array<uint8_t>(2, "codes", r.product({M, stride}));
   a.norms = r.optional_array<float>(3, "norms", M);
   a.ldx = D;
   a.ldp = D;
@@ -41,14 +29,13 @@ Job parse_sign_project(ArgReader& r, const Exec& ex) {
 
 // hammingGemm(a, b, dist, M, N, words, strideA, strideB) with strides in bytes (multiples of 8)
 Job parse_hamming_gemm(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   const int64_t M = r.integer(3, "M", 1), N = r.integer(4, "N", 1), words = r.integer(5, "words", 1);
   const int64_t sa = r.integer(6, "strideA", words * 8), sb = r.integer(7, "strideB", words * 8);
-  if (sa % 8 || sb % 8) throw Napi::RangeError::New(env, "hammingGemm: strides must be multiples of 8 bytes");
+  if (sa % 8 || sb % 8) throw r.range_error("strides must be multiples of 8 bytes");
   HammingArgs h{};
-  h.a = reinterpret_cast<const uint64_t*>(r.array<uint8_t>(0, "a", mul(env, {M, sa})));
-  h.b = reinterpret_cast<const uint64_t*>(r.array<uint8_t>(1, "b", mul(env, {N, sb})));
-  h.dist = r.array<int32_t>(2, "dist", mul(env, {M, N}));
+  h.a = reinterpret_cast<const uint64_t*>(r.array<uint8_t>(0, "a", r.product({M, sa})));
+  h.b = reinterpret_cast<const uint64_t*>(r.array<uint8_t>(1, "b", r.product({N, sb})));
+  h.dist = r.array<int32_t>(2, "dist", r.product({M, N}));
   h.lda = sa / 8;
   h.ldb = sb / 8;
   h.M = M;
@@ -60,7 +47,6 @@ Job parse_hamming_gemm(ArgReader& r, const Exec& ex) {
 
 // encodeWeights(weight, proj, codes, norms, N, D, Ti, To, K, eps, codeStride)
 Job parse_encode_weights(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   EncodeWeightsArgs e{};
   e.N = r.integer(4, "N", 1);
   e.D = r.integer(5, "D", 1);
@@ -70,16 +56,15 @@ Job parse_encode_weights(ArgReader& r, const Exec& ex) {
   e.eps = static_cast<float>(r.number(9, "eps"));
   e.code_stride = r.integer(10, "codeStride", ceil_div(e.K, 8));
   const int64_t nI = ceil_div(e.D, e.Ti), nJ = ceil_div(e.N, e.To);
-  e.weight = r.array<float>(0, "weight", mul(env, {e.N, e.D}));
-  e.proj = r.array<float>(1, "proj", mul(env, {nI, nJ, e.K, e.Ti}));
-  e.codes = r.array<uint8_t>(2, "codes", mul(env, {nI, e.N, e.code_stride}));
-  e.norms = r.array<float>(3, "norms", mul(env, {nI, e.N}));
+  e.weight = r.array<float>(0, "weight", r.product({e.N, e.D}));
+  e.proj = r.array<float>(1, "proj", r.product({nI, nJ, e.K, e.Ti}));
+  e.codes = r.array<uint8_t>(2, "codes", r.product({nI, e.N, e.code_stride}));
+  e.norms = r.array<float>(3, "norms", r.product({nI, e.N}));
   return [ex, e] { encode_weights(ex, e); };
 }
 
 // hashLinear(x, proj, wcodes, wnorms, bias|null, y, B, D, N, Ti, To, K, wstride, eps, estimator)
 Job parse_hash_linear(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   HashLinearArgs a{};
   a.B = r.integer(6, "B", 1);
   a.D = r.integer(7, "D", 1);
@@ -88,18 +73,18 @@ Job parse_hash_linear(ArgReader& r, const Exec& ex) {
   a.To = r.integer(10, "outputTileSize", 1);
   a.K = r.integer(11, "hashLength", 1);
   a.wstride = r.integer(12, "weightCodeStride", ceil_div(a.K, 64) * 8);
-  if (a.wstride % 8) throw Napi::RangeError::New(env, "hashLinear: weightCodeStride must be a multiple of 8");
+  if (a.wstride % 8) throw r.range_error("weightCodeStride must be a multiple of 8");
   a.eps = static_cast<float>(r.number(13, "eps"));
   const int64_t est = r.integer(14, "estimator", 0);
-  if (est > 1) throw Napi::RangeError::New(env, "hashLinear: estimator: expected 0 (angle) or 1 (linear)");
+  if (est > 1) throw r.range_error("estimator: expected 0 (angle) or 1 (linear)");
   a.estimator = static_cast<Estimator>(est);
   const int64_t nI = ceil_div(a.D, a.Ti), nJ = ceil_div(a.N, a.To);
-  a.x = r.array<float>(0, "x", mul(env, {a.B, a.D}));
-  a.proj = r.array<float>(1, "proj", mul(env, {nI, nJ, a.K, a.Ti}));
-  a.wcodes = r.array<uint8_t>(2, "weightCodes", mul(env, {nI, a.N, a.wstride}));
-  a.wnorms = r.array<float>(3, "weightNorms", mul(env, {nI, a.N}));
+  a.x = r.array<float>(0, "x", r.product({a.B, a.D}));
+  a.proj = r.array<float>(1, "proj", r.product({nI, nJ, a.K, a.Ti}));
+  a.wcodes = r.array<uint8_t>(2, "weightCodes", r.product({nI, a.N, a.wstride}));
+  a.wnorms = r.array<float>(3, "weightNorms", r.product({nI, a.N}));
   a.bias = r.optional_array<float>(4, "bias", a.N);
-  a.y = r.array<float>(5, "y", mul(env, {a.B, a.N}));
+  a.y = r.array<float>(5, "y", r.product({a.B, a.N}));
   return [ex, a] { hash_linear(ex, a); };
 }
 

@@ -8,40 +8,32 @@
 namespace hashmac {
 namespace {
 
-int64_t product(Napi::Env env, int64_t a, int64_t b) {
-  int64_t p;
-  if (__builtin_mul_overflow(a, b, &p)) throw Napi::RangeError::New(env, "hashmac: size product overflows");
-  return p;
-}
-
 // linear(x, weight, bias|null, y, M, K, N)
 Job parse_linear(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   LinearArgs a{};
   a.M = r.integer(4, "M", 1);
   a.K = r.integer(5, "K", 1);
   a.N = r.integer(6, "N", 1);
-  a.x = r.array<float>(0, "x", product(env, a.M, a.K));
-  a.w = r.array<float>(1, "weight", product(env, a.N, a.K));
+  a.x = r.array<float>(0, "x", r.product({a.M, a.K}));
+  a.w = r.array<float>(1, "weight", r.product({a.N, a.K}));
   a.bias = r.optional_array<float>(2, "bias", a.N);
-  a.y = r.array<float>(3, "y", product(env, a.M, a.N));
+  a.y = r.array<float>(3, "y", r.product({a.M, a.N}));
   return [ex, a] { linear(ex, a); };
 }
 
 // normRows(x, weight|null, bias|null, y, rows, D, groups, eps, center)
 Job parse_norm_rows(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   NormArgs a{};
   a.rows = r.integer(4, "rows", 1);
   a.D = r.integer(5, "D", 1);
   a.groups = r.integer(6, "groups", 1);
-  if (a.D % a.groups) throw Napi::RangeError::New(env, "normRows: groups must divide D");
+  if (a.D % a.groups) throw r.range_error("groups must divide D");
   a.eps = static_cast<float>(r.number(7, "eps"));
   a.center = r.boolean(8, "center");
-  a.x = r.array<float>(0, "x", product(env, a.rows, a.D));
+  a.x = r.array<float>(0, "x", r.product({a.rows, a.D}));
   a.weight = r.optional_array<float>(1, "weight", a.D);
   a.bias = r.optional_array<float>(2, "bias", a.D);
-  a.y = r.array<float>(3, "y", product(env, a.rows, a.D));
+  a.y = r.array<float>(3, "y", r.product({a.rows, a.D}));
   return [ex, a] { norm_rows(ex, a); };
 }
 
@@ -49,7 +41,7 @@ Job parse_norm_rows(ArgReader& r, const Exec& ex) {
 Job parse_activation(ArgReader& r, const Exec& ex) {
   const int64_t n = r.integer(2, "n", 1);
   const int64_t kind = r.integer(3, "kind", 0);
-  if (kind > 2) throw Napi::RangeError::New(r.env(), "activation: kind: expected 0 (silu), 1 (gelu) or 2 (relu)");
+  if (kind > 2) throw r.range_error("kind: expected 0 (silu), 1 (gelu) or 2 (relu)");
   const float* x = r.array<float>(0, "x", n);
   float* y = r.array<float>(1, "y", n);
   const Activation f = static_cast<Activation>(kind);

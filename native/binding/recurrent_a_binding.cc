@@ -4,44 +4,16 @@
 // called directly.
 #include "../kernels/recurrent_a.h"
 
-#include <initializer_list>
-#include <string>
-#include <vector>
 
 #include "binding.h"
 
 namespace hashmac {
 namespace {
 
-int64_t mul(Napi::Env env, std::initializer_list<int64_t> xs) {
-  int64_t p = 1;
-  for (int64_t x : xs) {
-    if (__builtin_mul_overflow(p, x, &p)) throw Napi::RangeError::New(env, "hashmac: size product overflows");
-  }
-  return p;
-}
-
-// Slots must name distinct pool rows below `pool` (negative = padding).
-const int32_t* read_slots(ArgReader& r, size_t i, const char* fn, int64_t batch, int64_t pool) {
-  const int32_t* slots = r.array<int32_t>(i, "slots", batch);
-  std::vector<bool> seen(static_cast<size_t>(pool), false);
-  for (int64_t b = 0; b < batch; ++b) {
-    const int32_t s = slots[b];
-    if (s < 0) continue;
-    if (s >= pool || seen[s]) {
-      throw Napi::RangeError::New(r.env(), std::string(fn) + ": slots[" + std::to_string(b) + "] = " + std::to_string(s) +
-                                               (s >= pool ? " is outside the pool" : " appears twice"));
-    }
-    seen[s] = true;
-  }
-  return slots;
-}
-
 // selectiveStateUpdate(state, x, dt, A, B, C, D|null, z|null, dtBias|null, slots, out,
 //                      pool, heads, headDim, dState, groups, batch, steps,
 //                      dtPerDim, aFull, dPerDim, biasPerDim, dtSoftplus)
 Job parse_ssu(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   SsuArgs a{};
   a.pool = r.integer(11, "pool", 1);
   a.heads = r.integer(12, "heads", 1);
@@ -50,30 +22,29 @@ Job parse_ssu(ArgReader& r, const Exec& ex) {
   a.groups = r.integer(15, "groups", 1);
   a.batch = r.integer(16, "batch", 1);
   a.steps = r.integer(17, "steps", 1);
-  if (a.heads % a.groups) throw Napi::RangeError::New(env, "selectiveStateUpdate: groups must divide heads");
+  if (a.heads % a.groups) throw r.range_error("groups must divide heads");
   a.dt_per_dim = r.boolean(18, "dtPerDim");
   a.a_full = r.boolean(19, "aFull");
   a.d_per_dim = r.boolean(20, "dPerDim");
   a.bias_per_dim = r.boolean(21, "biasPerDim");
   a.dt_softplus = r.boolean(22, "dtSoftplus");
-  const int64_t H = a.heads, P = a.head_dim, N = a.dstate, rows = mul(env, {a.batch, a.steps});
-  a.state = r.array<float>(0, "state", mul(env, {a.pool, H, P, N}));
-  a.x = r.array<float>(1, "x", mul(env, {rows, H, P}));
-  a.dt = r.array<float>(2, "dt", mul(env, {rows, H, a.dt_per_dim ? P : 1}));
-  a.A = r.array<float>(3, "A", a.a_full ? mul(env, {H, P, N}) : H);
-  a.B = r.array<float>(4, "B", mul(env, {rows, a.groups, N}));
-  a.C = r.array<float>(5, "C", mul(env, {rows, a.groups, N}));
-  a.D = r.optional_array<float>(6, "D", a.d_per_dim ? mul(env, {H, P}) : H);
-  a.z = r.optional_array<float>(7, "z", mul(env, {rows, H, P}));
-  a.dt_bias = r.optional_array<float>(8, "dtBias", a.bias_per_dim ? mul(env, {H, P}) : H);
-  a.slots = read_slots(r, 9, "selectiveStateUpdate", a.batch, a.pool);
-  a.out = r.array<float>(10, "out", mul(env, {rows, H, P}));
+  const int64_t H = a.heads, P = a.head_dim, N = a.dstate, rows = r.product({a.batch, a.steps});
+  a.state = r.array<float>(0, "state", r.product({a.pool, H, P, N}));
+  a.x = r.array<float>(1, "x", r.product({rows, H, P}));
+  a.dt = r.array<float>(2, "dt", r.product({rows, H, a.dt_per_dim ? P : 1}));
+  a.A = r.array<float>(3, "A", a.a_full ? r.product({H, P, N}) : H);
+  a.B = r.array<float>(4, "B", r.product({rows, a.groups, N}));
+  a.C = r.array<float>(5, "C", r.product({rows, a.groups, N}));
+  a.D = r.optional_array<float>(6, "D", a.d_per_dim ? r.product({H, P}) : H);
+  a.z = r.optional_array<float>(7, "z", r.product({rows, H, P}));
+  a.dt_bias = r.optional_array<float>(8, "dtBias", a.bias_per_dim ? r.product({H, P}) : H);
+  a.slots = r.slots(9, a.batch, a.pool);
+  a.out = r.array<float>(10, "out", r.product({rows, H, P}));
   return [ex, a] { selective_state_update(ex, a); };
 }
 
 // causalConv1dUpdate(convState, x, weight, bias|null, slots, out, pool, channels, length, width, batch, steps, silu)
 Job parse_conv(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   ConvArgs a{};
   a.pool = r.integer(6, "pool", 1);
   a.channels = r.integer(7, "channels", 1);
@@ -82,20 +53,19 @@ Job parse_conv(ArgReader& r, const Exec& ex) {
   a.batch = r.integer(10, "batch", 1);
   a.steps = r.integer(11, "steps", 1);
   a.silu = r.boolean(12, "silu");
-  if (a.width > a.length + 1) throw Napi::RangeError::New(env, "causalConv1dUpdate: width must be <= length + 1");
-  const int64_t rows = mul(env, {a.batch, a.steps});
-  a.conv_state = r.array<float>(0, "convState", mul(env, {a.pool, a.channels, a.length}));
-  a.x = r.array<float>(1, "x", mul(env, {rows, a.channels}));
-  a.weight = r.array<float>(2, "weight", mul(env, {a.channels, a.width}));
+  if (a.width > a.length + 1) throw r.range_error("width must be <= length + 1");
+  const int64_t rows = r.product({a.batch, a.steps});
+  a.conv_state = r.array<float>(0, "convState", r.product({a.pool, a.channels, a.length}));
+  a.x = r.array<float>(1, "x", r.product({rows, a.channels}));
+  a.weight = r.array<float>(2, "weight", r.product({a.channels, a.width}));
   a.bias = r.optional_array<float>(3, "bias", a.channels);
-  a.slots = read_slots(r, 4, "causalConv1dUpdate", a.batch, a.pool);
-  a.out = r.array<float>(5, "out", mul(env, {rows, a.channels}));
+  a.slots = r.slots(4, a.batch, a.pool);
+  a.out = r.array<float>(5, "out", r.product({rows, a.channels}));
   return [ex, a] { causal_conv1d_update(ex, a); };
 }
 
 // rglruStep(h, x, gateX, gateA, a, reset|null, slots, out, pool, width, batch, steps, c, softplusA)
 Job parse_rglru(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   RglruArgs a{};
   a.pool = r.integer(8, "pool", 1);
   a.width = r.integer(9, "width", 1);
@@ -103,30 +73,29 @@ Job parse_rglru(ArgReader& r, const Exec& ex) {
   a.steps = r.integer(11, "steps", 1);
   a.c = static_cast<float>(r.number(12, "c"));
   a.softplus_a = r.boolean(13, "softplusA");
-  const int64_t rows = mul(env, {a.batch, a.steps}), n = mul(env, {rows, a.width});
-  a.h = r.array<float>(0, "h", mul(env, {a.pool, a.width}));
+  const int64_t rows = r.product({a.batch, a.steps}), n = r.product({rows, a.width});
+  a.h = r.array<float>(0, "h", r.product({a.pool, a.width}));
   a.x = r.array<float>(1, "x", n);
   a.gate_x = r.array<float>(2, "gateX", n);
   a.gate_a = r.array<float>(3, "gateA", n);
   a.a = r.array<float>(4, "a", a.width);
   a.reset = r.optional_array<uint8_t>(5, "reset", rows);
-  a.slots = read_slots(r, 6, "rglruStep", a.batch, a.pool);
+  a.slots = r.slots(6, a.batch, a.pool);
   a.out = r.array<float>(7, "out", n);
   return [ex, a] { rglru_step(ex, a); };
 }
 
 // blockLinear(x, weight, bias|null, y, rows, blocks, blockIn, blockOut)
 Job parse_block_linear(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   BlockLinearArgs a{};
   a.rows = r.integer(4, "rows", 1);
   a.blocks = r.integer(5, "blocks", 1);
   a.block_in = r.integer(6, "blockIn", 1);
   a.block_out = r.integer(7, "blockOut", 1);
-  a.x = r.array<float>(0, "x", mul(env, {a.rows, a.blocks, a.block_in}));
-  a.weight = r.array<float>(1, "weight", mul(env, {a.blocks, a.block_out, a.block_in}));
-  a.bias = r.optional_array<float>(2, "bias", mul(env, {a.blocks, a.block_out}));
-  a.y = r.array<float>(3, "y", mul(env, {a.rows, a.blocks, a.block_out}));
+  a.x = r.array<float>(0, "x", r.product({a.rows, a.blocks, a.block_in}));
+  a.weight = r.array<float>(1, "weight", r.product({a.blocks, a.block_out, a.block_in}));
+  a.bias = r.optional_array<float>(2, "bias", r.product({a.blocks, a.block_out}));
+  a.y = r.array<float>(3, "y", r.product({a.rows, a.blocks, a.block_out}));
   return [ex, a] { block_linear(ex, a); };
 }
 

@@ -1,9 +1,6 @@
 // Node-API entry points of the recurrent-b family. lib/native/recurrent-b.ts passes validated plans
 // with explicit sizes; these readers re-check every buffer length and every slot so that no call can
 // read or write out of bounds even when the addon is called directly.
-#include <initializer_list>
-#include <string>
-#include <vector>
 
 #include "../kernels/recurrent_b.h"
 #include "binding.h"
@@ -11,48 +8,22 @@
 namespace hashmac {
 namespace {
 
-int64_t mul(Napi::Env env, std::initializer_list<int64_t> xs) {
-  int64_t p = 1;
-  for (int64_t x : xs) {
-    if (__builtin_mul_overflow(p, x, &p)) throw Napi::RangeError::New(env, "hashmac: size product overflows");
-  }
-  return p;
-}
-
-// Slots must name distinct pool rows in [0, pool) or be negative (padding).
-const int32_t* read_slots(ArgReader& r, size_t i, const char* fn, int64_t B, int64_t pool) {
-  const int32_t* slots = r.array<int32_t>(i, "slots", B);
-  std::vector<bool> seen(static_cast<size_t>(pool), false);
-  for (int64_t b = 0; b < B; ++b) {
-    const int32_t s = slots[b];
-    if (s < 0) continue;
-    if (s >= pool || seen[static_cast<size_t>(s)]) {
-      throw Napi::RangeError::New(r.env(), std::string(fn) + ": slots[" + std::to_string(b) + "] = " + std::to_string(s) +
-                                               (s >= pool ? " is outside the pool" : " appears twice"));
-    }
-    seen[static_cast<size_t>(s)] = true;
-  }
-  return slots;
-}
-
 // rotary(x, positions, angle, y, BT, H, Dh)
 Job parse_rotary(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   RotaryArgs a{};
   a.BT = r.integer(4, "BT", 1);
   a.H = r.integer(5, "H", 1);
   a.Dh = r.integer(6, "Dh", 2);
-  if (a.Dh % 2) throw Napi::RangeError::New(env, "rotary: Dh: expected an even size");
-  a.x = r.array<float>(0, "x", mul(env, {a.BT, a.H, a.Dh}));
+  if (a.Dh % 2) throw r.range_error("Dh: expected an even size");
+  a.x = r.array<float>(0, "x", r.product({a.BT, a.H, a.Dh}));
   a.positions = r.array<int32_t>(1, "positions", a.BT);
   a.angle = r.array<float>(2, "angle", a.Dh);
-  a.y = r.array<float>(3, "y", mul(env, {a.BT, a.H, a.Dh}));
+  a.y = r.array<float>(3, "y", r.product({a.BT, a.H, a.Dh}));
   return [ex, a] { rotary(ex, a); };
 }
 
 // retentionStep(S, scales, offsets, q, k, v, decay, angle|null, slots, o, poolSize, B, T, H, Dk, Dv, kScale)
 Job parse_retention_step(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   RetentionStepArgs a{};
   const int64_t pool = r.integer(10, "poolSize", 1);
   a.B = r.integer(11, "B", 1);
@@ -61,23 +32,22 @@ Job parse_retention_step(ArgReader& r, const Exec& ex) {
   a.Dk = r.integer(14, "Dk", 1);
   a.Dv = r.integer(15, "Dv", 1);
   a.k_scale = static_cast<float>(r.number(16, "kScale"));
-  a.S = r.array<float>(0, "S", mul(env, {pool, a.H, a.Dk, a.Dv}));
-  a.scales = r.array<float>(1, "scales", mul(env, {pool, a.H}));
+  a.S = r.array<float>(0, "S", r.product({pool, a.H, a.Dk, a.Dv}));
+  a.scales = r.array<float>(1, "scales", r.product({pool, a.H}));
   a.offsets = r.array<int32_t>(2, "offsets", pool);
-  a.q = r.array<float>(3, "q", mul(env, {a.B, a.T, a.H, a.Dk}));
-  a.k = r.array<float>(4, "k", mul(env, {a.B, a.T, a.H, a.Dk}));
-  a.v = r.array<float>(5, "v", mul(env, {a.B, a.T, a.H, a.Dv}));
+  a.q = r.array<float>(3, "q", r.product({a.B, a.T, a.H, a.Dk}));
+  a.k = r.array<float>(4, "k", r.product({a.B, a.T, a.H, a.Dk}));
+  a.v = r.array<float>(5, "v", r.product({a.B, a.T, a.H, a.Dv}));
   a.decay = r.array<float>(6, "decay", a.H);
   a.angle = r.optional_array<float>(7, "angle", a.Dk);
-  if (a.angle && a.Dk % 2) throw Napi::RangeError::New(env, "retentionStep: Dk: rotary needs an even key size");
-  a.slots = read_slots(r, 8, "retentionStep", a.B, pool);
-  a.o = r.array<float>(9, "o", mul(env, {a.B, a.T, a.H, a.Dv}));
+  if (a.angle && a.Dk % 2) throw r.range_error("Dk: rotary needs an even key size");
+  a.slots = r.slots(8, a.B, pool);
+  a.o = r.array<float>(9, "o", r.product({a.B, a.T, a.H, a.Dv}));
   return [ex, a] { retention_step(ex, a); };
 }
 
 // slstmStep(y, c, n, m, wx, R, rBias|null, slots, h, poolSize, B, T, NH, DH, eps)
 Job parse_slstm_step(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   SlstmStepArgs a{};
   const int64_t pool = r.integer(9, "poolSize", 1);
   a.B = r.integer(10, "B", 1);
@@ -85,22 +55,21 @@ Job parse_slstm_step(ArgReader& r, const Exec& ex) {
   a.NH = r.integer(12, "NH", 1);
   a.DH = r.integer(13, "DH", 1);
   a.eps = static_cast<float>(r.number(14, "eps"));
-  const int64_t W = mul(env, {a.NH, a.DH});
-  a.y = r.array<float>(0, "y", mul(env, {pool, W}));
-  a.c = r.array<float>(1, "c", mul(env, {pool, W}));
-  a.n = r.array<float>(2, "n", mul(env, {pool, W}));
-  a.m = r.array<float>(3, "m", mul(env, {pool, W}));
-  a.wx = r.array<float>(4, "wx", mul(env, {a.B, a.T, 4, W}));
-  a.R = r.array<float>(5, "R", mul(env, {4, a.NH, a.DH, a.DH}));
-  a.r_bias = r.optional_array<float>(6, "rBias", mul(env, {4, W}));
-  a.slots = read_slots(r, 7, "slstmStep", a.B, pool);
-  a.h = r.array<float>(8, "h", mul(env, {a.B, a.T, W}));
+  const int64_t W = r.product({a.NH, a.DH});
+  a.y = r.array<float>(0, "y", r.product({pool, W}));
+  a.c = r.array<float>(1, "c", r.product({pool, W}));
+  a.n = r.array<float>(2, "n", r.product({pool, W}));
+  a.m = r.array<float>(3, "m", r.product({pool, W}));
+  a.wx = r.array<float>(4, "wx", r.product({a.B, a.T, 4, W}));
+  a.R = r.array<float>(5, "R", r.product({4, a.NH, a.DH, a.DH}));
+  a.r_bias = r.optional_array<float>(6, "rBias", r.product({4, W}));
+  a.slots = r.slots(7, a.B, pool);
+  a.h = r.array<float>(8, "h", r.product({a.B, a.T, W}));
   return [ex, a] { slstm_step(ex, a); };
 }
 
 // mlstmStep(C, n, m, q, k, v, iPre, fPre, slots, h, poolSize, B, T, NH, DK, DV, eps)
 Job parse_mlstm_step(ArgReader& r, const Exec& ex) {
-  Napi::Env env = r.env();
   MlstmStepArgs a{};
   const int64_t pool = r.integer(10, "poolSize", 1);
   a.B = r.integer(11, "B", 1);
@@ -109,16 +78,16 @@ Job parse_mlstm_step(ArgReader& r, const Exec& ex) {
   a.DK = r.integer(14, "DK", 1);
   a.DV = r.integer(15, "DV", 1);
   a.eps = static_cast<float>(r.number(16, "eps"));
-  a.C = r.array<float>(0, "C", mul(env, {pool, a.NH, a.DK, a.DV}));
-  a.n = r.array<float>(1, "n", mul(env, {pool, a.NH, a.DK}));
-  a.m = r.array<float>(2, "m", mul(env, {pool, a.NH}));
-  a.q = r.array<float>(3, "q", mul(env, {a.B, a.T, a.NH, a.DK}));
-  a.k = r.array<float>(4, "k", mul(env, {a.B, a.T, a.NH, a.DK}));
-  a.v = r.array<float>(5, "v", mul(env, {a.B, a.T, a.NH, a.DV}));
-  a.i_pre = r.array<float>(6, "iPre", mul(env, {a.B, a.T, a.NH}));
-  a.f_pre = r.array<float>(7, "fPre", mul(env, {a.B, a.T, a.NH}));
-  a.slots = read_slots(r, 8, "mlstmStep", a.B, pool);
-  a.h = r.array<float>(9, "h", mul(env, {a.B, a.T, a.NH, a.DV}));
+  a.C = r.array<float>(0, "C", r.product({pool, a.NH, a.DK, a.DV}));
+  a.n = r.array<float>(1, "n", r.product({pool, a.NH, a.DK}));
+  a.m = r.array<float>(2, "m", r.product({pool, a.NH}));
+  a.q = r.array<float>(3, "q", r.product({a.B, a.T, a.NH, a.DK}));
+  a.k = r.array<float>(4, "k", r.product({a.B, a.T, a.NH, a.DK}));
+  a.v = r.array<float>(5, "v", r.product({a.B, a.T, a.NH, a.DV}));
+  a.i_pre = r.array<float>(6, "iPre", r.product({a.B, a.T, a.NH}));
+  a.f_pre = r.array<float>(7, "fPre", r.product({a.B, a.T, a.NH}));
+  a.slots = r.slots(8, a.B, pool);
+  a.h = r.array<float>(9, "h", r.product({a.B, a.T, a.NH, a.DV}));
   return [ex, a] { mlstm_step(ex, a); };
 }
 

@@ -15,6 +15,18 @@ bool parse_isa(const char* name, Isa* out);
 bool isa_supported(Isa isa);
 Isa best_isa();
 
+// The copy of a per-ISA micro-kernel table (one per build of a *_simd.cc file) to run for `isa`.
+// Off x86-64 only the portable copy is ever used.
+template <class Table>
+const Table& pick_isa(Isa isa, const Table& scalar, const Table& avx2, const Table& avx512) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (isa == Isa::kAvx512) return avx512;
+  if (isa == Isa::kAvx2) return avx2;
+#endif
+  (void)isa, (void)avx2, (void)avx512;
+  return scalar;
+}
+
 // What every kernel driver receives: the ISA to run and how many threads it may use.
 struct Exec {
   Isa isa;

@@ -13,20 +13,13 @@
 namespace hashmac {
 
 const LshMicroKernels& lsh_micro(Isa isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::kAvx512) return avx512::lsh_micro;
-  if (isa == Isa::kAvx2) return avx2::lsh_micro;
-#endif
-  (void)isa;
-  return scalar::lsh_micro;
+  return pick_isa(isa, scalar::lsh_micro, avx2::lsh_micro, avx512::lsh_micro);
 }
 
 namespace {
 
 constexpr int64_t kSignRowChunk = 128;    // rows of x per task: x chunk stays in L1/L2 across a panel
 constexpr int64_t kHammingRowChunk = 256;
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 uint64_t load_u64(const uint64_t* p) {
   uint64_t v;

@@ -15,19 +15,12 @@
 namespace hashmac {
 
 const NoisyMicroKernels& noisy_micro(Isa isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::kAvx512) return avx512::noisy_micro;
-  if (isa == Isa::kAvx2) return avx2::noisy_micro;
-#endif
-  (void)isa;
-  return scalar::noisy_micro;
+  return pick_isa(isa, scalar::noisy_micro, avx2::noisy_micro, avx512::noisy_micro);
 }
 
 namespace {
 
 constexpr int64_t kRowChunk = 32;
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // DAC levels of one row into q; returns 1/L (see lib/reference/noisy.ts quantizeRow).
 float quantize_row(const float* x, int64_t D, int bits, float* q) {

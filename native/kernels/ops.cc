@@ -12,17 +12,10 @@
 namespace hashmac {
 
 const OpsMicroKernels& ops_micro(Isa isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::kAvx512) return avx512::ops_micro;
-  if (isa == Isa::kAvx2) return avx2::ops_micro;
-#endif
-  (void)isa;
-  return scalar::ops_micro;
+  return pick_isa(isa, scalar::ops_micro, avx2::ops_micro, avx512::ops_micro);
 }
 
 namespace {
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Three paths by batch size M, all float32 with the bias in the epilogue:
 // - M < kSmallBatch: dot products straight from the unpacked weights (each weight feeds fewer FMAs

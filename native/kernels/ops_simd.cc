@@ -25,15 +25,6 @@ void gemm_panel(const float* x, int64_t ldx, int64_t rows, const float* panel, i
   });
 }
 
-#if HASHMAC_TARGET_ID == 1
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-#endif
-
 // ---- Dot products for few rows (matrix-vector and small batches): w is read in place, unpacked.
 // dot_block<NR, MR> computes the MR x NR dot products of MR rows of x with NR rows of w.
 #if HASHMAC_TARGET_ID == 2
@@ -55,7 +46,7 @@ inline void dot_block(const float* x, int64_t ldx, const float* w, int64_t ldw, 
   for (; d + 16 <= depth; d += 16) step(d, 0xffff);
   if (d < depth) step(d, static_cast<__mmask16>((1u << (depth - d)) - 1));
   for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NR; ++j) out[i][j] = _mm512_reduce_add_ps(acc[i][j]);
+    for (int j = 0; j < NR; ++j) out[i][j] = hsum(acc[i][j]);
 }
 
 #elif HASHMAC_TARGET_ID == 1

@@ -11,6 +11,9 @@ namespace hashmac {
 // Runs fn(task) for task in [0, tasks) on up to max_threads threads (including the caller).
 void parallel_for(int64_t tasks, int max_threads, const std::function<void(int64_t)>& fn);
 
+// Pieces of size b needed to cover a items (a >= 0, b > 0): tasks, panels, tiles, bytes of codes.
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
 // Threads the machine offers (std::thread::hardware_concurrency, at least 1).
 int hardware_threads();
 

@@ -13,12 +13,7 @@
 namespace hashmac {
 
 const RecurrentAMicroKernels& recurrent_a_micro(Isa isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::kAvx512) return avx512::recurrent_a_micro;
-  if (isa == Isa::kAvx2) return avx2::recurrent_a_micro;
-#endif
-  (void)isa;
-  return scalar::recurrent_a_micro;
+  return pick_isa(isa, scalar::recurrent_a_micro, avx2::recurrent_a_micro, avx512::recurrent_a_micro);
 }
 
 namespace {
@@ -26,8 +21,6 @@ namespace {
 constexpr int64_t kConvChannels = 128;   // channels per task: the deinterleaved state rows stay in L1
 constexpr int64_t kRglruFeatures = 512;  // features per task: 2 KB of h stays in L1 across the steps
 constexpr int64_t kLinearRows = 16;
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Padding rows (slots[b] < 0) output zeros; their state is never read.
 void zero_padding(const int32_t* slots, int64_t batch, float* out, int64_t row) {

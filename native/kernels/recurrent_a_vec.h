@@ -1,6 +1,7 @@
 // Float vectors of the ISA being compiled (GCC vector extensions) and the few math functions the
-// recurrent kernels need on them: exp, sigmoid, sqrt, horizontal sum. Included by *_simd.cc after
-// simd_target.h; everything lives in the per-ISA namespace, so the three copies never mix at link time.
+// recurrent kernels need on them: exp, sigmoid, sqrt, horizontal sum (simd_target.h's). Included by
+// *_simd.cc after simd_target.h; everything lives in the per-ISA namespace, so the three copies never
+// mix at link time.
 #pragma once
 #include <cmath>
 #include <cstring>
@@ -67,18 +68,8 @@ inline vf sqrt(vf x) {
 }
 inline float sqrt(float x) { return std::sqrt(x); }
 
-// Sum of the lanes by halving: 16 -> 8 -> 4 -> 1.
-typedef float v4f __attribute__((vector_size(16)));
-inline float hsum(v4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
-#if HASHMAC_TARGET_ID >= 1
-typedef float v8f __attribute__((vector_size(32)));
-inline float hsum(v8f v) { return hsum(__builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7)); }
-#endif
-#if HASHMAC_TARGET_ID == 2
-inline float hsum(vf v) {
-  return hsum(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
-}
-#endif
+// Sum of the lanes (simd_target.h), and of a tail's single lane.
+using HASHMAC_TARGET::hsum;
 inline float hsum(float v) { return v; }
 
 }  // namespace vec

@@ -15,12 +15,7 @@
 namespace hashmac {
 
 const RecurrentBMicroKernels& recurrent_b_micro(Isa isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::kAvx512) return avx512::recurrent_b_micro;
-  if (isa == Isa::kAvx2) return avx2::recurrent_b_micro;
-#endif
-  (void)isa;
-  return scalar::recurrent_b_micro;
+  return pick_isa(isa, scalar::recurrent_b_micro, avx2::recurrent_b_micro, avx512::recurrent_b_micro);
 }
 
 namespace {

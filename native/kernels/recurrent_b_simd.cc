@@ -42,15 +42,7 @@ inline V vround(V a) { return _mm512_maskz_roundscale_ps(kAll, a, _MM_FROUND_TO_
 inline V vpow2i(V n) {
   return _mm512_castsi512_ps(_mm512_maskz_slli_epi32(kAll, _mm512_add_epi32(_mm512_maskz_cvtps_epi32(kAll, n), _mm512_set1_epi32(127)), 23));
 }
-// Through memory: GCC 12's in-register 512-bit reductions trip -Wuninitialized on its own headers, and
-// this runs once per dot product, outside the hot loop.
-inline float vsum(V v) {
-  alignas(64) float x[16];
-  _mm512_store_ps(x, v);
-  float s = 0.0f;
-  for (int i = 0; i < 16; ++i) s += x[i];
-  return s;
-}
+inline float vsum(V v) { return hsum(v); }
 
 #elif HASHMAC_TARGET_ID == 1
 using V = __m256;
@@ -82,12 +74,7 @@ inline V vround(V a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM
 inline V vpow2i(V n) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
 }
-inline float vsum(V v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
+inline float vsum(V v) { return hsum(v); }
 
 #else
 // Portable: 4 lanes of plain floats; the compiler maps them onto the baseline vector unit.

@@ -1,5 +1,6 @@
 // Included first by every *_simd.cc file. The build compiles each such file once per ISA with
 // -DHASHMAC_TARGET_ID=0|1|2 and matching -m flags; HASHMAC_TARGET names the namespace of that copy.
+// Also the few helpers every SIMD kernel shares: unaligned loads and horizontal sums.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -25,4 +26,25 @@ static inline uint64_t load_u64(const void* p) {
   std::memcpy(&v, p, sizeof v);
   return v;
 }
+}  // namespace hashmac
+
+namespace hashmac {
+namespace HASHMAC_TARGET {
+// Sum of a vector's lanes by halving (16 -> 8 -> 4 lanes, then (v0 + v2) + (v1 + v3)): one summation
+// order for every kernel and ISA (the order of _mm512_reduce_add_ps too). Written on GCC vector types,
+// to which __m256 and __m512 convert, so no intrinsic header is involved (GCC 12's AVX-512 reductions
+// trip -Wuninitialized in their own code). Per-ISA namespace: each copy keeps its own -m flags.
+typedef float v4f __attribute__((vector_size(16)));
+static inline float hsum(v4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+#if HASHMAC_TARGET_ID >= 1
+typedef float v8f __attribute__((vector_size(32)));
+static inline float hsum(v8f v) { return hsum(__builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7)); }
+#endif
+#if HASHMAC_TARGET_ID == 2
+typedef float v16f __attribute__((vector_size(64)));
+static inline float hsum(v16f v) {
+  return hsum(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
+}
+#endif
+}  // namespace HASHMAC_TARGET
 }  // namespace hashmac

@@ -4,10 +4,10 @@
  * The state kernels are measured against memory bandwidth: `work.bytes` counts the state read and
  * written once per call plus the inputs read and outputs written.
  */
-import { backendsFor, type BackendName } from '../lib/backend.js';
-import { blockLinear, causalConv1dUpdate, rglruStep, selectiveStateUpdate } from '../lib/kernels/recurrent-a.js';
-import type { Tensor } from '../lib/tensor.js';
-import type { BenchCase, BenchWork } from './types.js';
+import { backendsFor, type BackendName } from '../../backend.js';
+import { blockLinear, causalConv1dUpdate, rglruStep, selectiveStateUpdate } from '../../kernels/recurrent-a.js';
+import type { Tensor } from '../../tensor.js';
+import type { BenchCase, BenchWork } from '../types.js';
 
 const F32 = 4;
 

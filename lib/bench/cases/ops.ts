@@ -1,7 +1,7 @@
 /** Microbenchmarks of the ops family: the GEMM and matrix-vector paths of `linear`, and rmsNorm. */
-import type { BackendName } from '../lib/backend.js';
-import { linear, rmsNorm } from '../lib/kernels/ops.js';
-import type { BenchCase, BenchWork } from './types.js';
+import type { BackendName } from '../../backend.js';
+import { linear, rmsNorm } from '../../kernels/ops.js';
+import type { BenchCase, BenchWork } from '../types.js';
 
 function randomTensor(shape: number[], seed: number) {
   let s = seed;

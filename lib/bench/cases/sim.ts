@@ -3,13 +3,13 @@
  * (`node --import tsx bench/sim.ts`) it also measures the simulator's targets: the accounting of a whole
  * ResNet-20 (analytic + cycle model) and the functional noisy simulation on the 360 digits test images.
  */
-import { getNumThreads } from '../lib/runtime.js';
-import { noisySignProject } from '../lib/kernels/noisy.js';
-import { resolveConfig } from '../lib/sim/config.js';
-import { loadDigitsModel, loadDigitsTest, digitsForward } from '../lib/sim/digits.js';
-import { resnet20Shapes } from '../lib/sim/shapes.js';
-import { simulate } from '../lib/sim/simulate.js';
-import type { BenchCase } from './types.js';
+import { getNumThreads } from '../../runtime.js';
+import { noisySignProject } from '../../kernels/noisy.js';
+import { resolveConfig } from '../../sim/config.js';
+import { loadDigitsModel, loadDigitsTest, digitsForward } from '../../sim/digits.js';
+import { resnet20Shapes } from '../../sim/shapes.js';
+import { simulate } from '../../sim/simulate.js';
+import type { BenchCase } from '../types.js';
 
 function operands(M: number, D: number, K: number) {
   const rnd = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 0.5);

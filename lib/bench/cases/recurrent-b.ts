@@ -6,12 +6,12 @@
  * inputs and outputs. The sLSTM state is small (32 KiB per slot) and its recurrent weights are shared by
  * the batch, so with the whole batch it is bound by the recurrent matvecs: measured against FMA peak.
  */
-import { backendsFor, type BackendName } from '../lib/backend.js';
+import { backendsFor, type BackendName } from '../../backend.js';
 import {
   createMlstmState, createRetentionState, createSlstmState, mlstmStep, retentionStep, retnetAngle, slstmStep,
-} from '../lib/kernels/recurrent-b.js';
-import type { Tensor } from '../lib/tensor.js';
-import type { BenchCase, BenchWork } from './types.js';
+} from '../../kernels/recurrent-b.js';
+import type { Tensor } from '../../tensor.js';
+import type { BenchCase, BenchWork } from '../types.js';
 
 const F32 = 4;
 const MiB = 1 << 20;

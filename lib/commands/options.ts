@@ -1,0 +1,15 @@
+/** Option parsers shared by the commands. */
+
+/** A comma-separated list of allowed values. */
+export const list = <T extends string>(allowed: readonly T[], what: string) => (value: string): T[] => {
+  const items = value.split(',').map((s) => s.trim());
+  for (const i of items) if (!(allowed as readonly string[]).includes(i)) throw new Error(`unknown ${what} '${i}' (expected ${allowed.join(', ')})`);
+  return items as T[];
+};
+
+/** An integer option >= min. */
+export const integer = (what: string, min = 0) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${what}: expected an integer >= ${min}, got '${value}'`);
+  return n;
+};
