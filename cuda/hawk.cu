@@ -19,15 +19,18 @@ __global__ void rglru_kernel(RglruArgs a) {
   }
   float& state = a.h[static_cast<int64_t>(slot) * a.width + w];
   float h = state;
-  const float aw = a.a[w];
-  const float neg_softplus_a = a.softplus_a ? -softplusf_(aw) : 0.0f;
+  // log a_t = c sigmoid(gate_a) log_a with log_a = log a (direct) or -softplus(a). Working in logs keeps
+  // the multiplier accurate as a_t -> 1: sqrt(1 - a_t^2) = sqrt(-expm1(2 log a_t)), where 1 - a_t^2
+  // computed in float32 would cancel.
+  const float log_a = a.softplus_a ? -softplusf_(a.a[w]) : logf(a.a[w]);
   for (int64_t t = 0; t < a.steps; ++t) {
     const int64_t i = (b * a.steps + t) * a.width + w;
     const bool reset = a.reset && a.reset[b * a.steps + t];
     float at = 0.0f, mult = 1.0f;
     if (!reset) {
-      at = a.softplus_a ? expf(a.c * sigmoidf_(a.gate_a[i]) * neg_softplus_a) : powf(aw, a.c * sigmoidf_(a.gate_a[i]));
-      mult = sqrtf(1.0f - at * at);
+      const float log_at = a.c * sigmoidf_(a.gate_a[i]) * log_a;
+      at = expf(log_at);
+      mult = sqrtf(-expm1f(2.0f * log_at));
     }
     h = at * h + mult * (sigmoidf_(a.gate_x[i]) * a.x[i]);
     a.out[i] = h;
