@@ -14,6 +14,7 @@ import {
   getCudaSignPrecision, setCudaSignPrecision, type CudaSignPrecision,
 } from '../lib/index.js';
 import { assertClose, randomFloats, randomInts, rng } from './helpers.js';
+import { checkHashLayer, hashLayerCase } from './lsh-cases.js';
 
 const HAS_CUDA = isBackendAvailable('cuda');
 const gpu = { skip: !HAS_CUDA && backendStatus('cuda').reason };
@@ -122,28 +123,9 @@ test('hammingGemm on cuda equals the reference exactly, with both algorithms, an
 });
 
 test('encodeWeights + hashLinear on cuda equal the reference (exact codes), both estimators', gpu, () => {
-  fc.assert(fc.property(
-    fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 90 }), fc.integer({ min: 1, max: 70 }),
-    fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 140 }),
-    fc.constantFrom('angle', 'linear'), fc.boolean(), fc.integer(),
-    (B, D, N, Ti, To, K, estimator, withBias, seed) => {
-      const nI = Math.ceil(D / Ti), nJ = Math.ceil(N / To);
-      const x = t(randomInts(B * D, seed), [B, D]);
-      const weight = t(randomInts(N * D, seed + 1), [N, D]);
-      const proj = t(randomInts(nI * nJ * K * Ti, seed + 2), [nI, nJ, K, Ti]);
-      const bias = withBias ? randomFloats(N, seed + 3) : undefined;
-      const config = { inputTileSize: Ti, outputTileSize: To, hashLength: K, estimator: estimator as 'angle' | 'linear' };
-      const wJs = encodeWeights(weight, proj, config, { backend: 'js' });
-      const want = hashLinear(x, wJs, { bias, backend: 'js' });
-      forEachPrecision((p) => {
-        const w = encodeWeights(weight, proj, config, { backend: 'cuda' });
-        assert.deepEqual(w.codes, wJs.codes, `weight codes (${p})`);
-        assertClose(w.norms, wJs.norms, 0, 2e-6, `weight norms (${p})`);
-        const got = hashLinear(x, w, { bias, backend: 'cuda' });
-        const scale = Math.max(1, ...want.data.map(Math.abs));
-        assertClose(got.data, want.data, 2e-5 * scale * nI, 1e-5, `y (${p})`);
-      });
-    }), { numRuns: 30 });
+  fc.assert(fc.property(hashLayerCase(70), (c) => {
+    forEachPrecision((p) => checkHashLayer(c, 'cuda', p));
+  }), { numRuns: 30 });
 });
 
 test('device-resident weights give the same results without copies, and release restores host use', gpu, () => {
