@@ -33,8 +33,16 @@ class CudaError : public std::runtime_error {
     }                                                                                          \
   } while (0)
 
-// After a kernel launch: configuration errors show up here (execution errors at the next sync).
-#define HASHMAC_CUDA_LAUNCHED(name) HASHMAC_CUDA_CHECK(cudaPeekAtLastError())
+// After a kernel launch: configuration errors show up here, named by the kernel (execution errors at
+// the call's final synchronize).
+#define HASHMAC_CUDA_LAUNCHED(name)                                                            \
+  do {                                                                                         \
+    cudaError_t hashmac_status_ = cudaPeekAtLastError();                                       \
+    if (hashmac_status_ != cudaSuccess) {                                                      \
+      (void)cudaGetLastError();                                                                \
+      throw ::hashmac::cuda::CudaError(hashmac_status_, "launch of " name, __FILE__, __LINE__); \
+    }                                                                                          \
+  } while (0)
 
 // A non-blocking stream owned by whoever holds the shared_ptr (a handle, a device buffer, a call), with
 // the pinned host buffer its calls stage host arrays through (one copy each way per call). A call holds
