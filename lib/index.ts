@@ -16,5 +16,7 @@ export * from './kernels/recurrent-b.js';
 export * from './kernels/recurrent-a.js';
 export * from './kernels/recurrent-a-pools.js';
 export * from './kernels/ops.js';
+export { toDevice, fromDevice, releaseDevice, isDeviceResident, poolToDevice, poolFromDevice, DeviceStream, setCudaHammingAlgo, getCudaHammingAlgo, setCudaSignPrecision, getCudaSignPrecision, type CudaHammingAlgo, type CudaSignPrecision } from './cuda/device.js';
 export { runGolden, type GoldenOptions, type GoldenReport } from './golden/runner.js';
 export * from './models/index.js';
+export * as stream from './stream/index.js';

@@ -61,8 +61,10 @@ export function info(): Info {
       hardwareThreads: n.hardwareThreads(), addonVersion: n.version(),
     };
   }
-  const c = loadCuda().addon;
-  if (c && typeof c.deviceInfo === 'function') out.cuda = c.deviceInfo() as Record<string, unknown>;
+  // The device report (name, SMs, memory, driver/runtime versions) or, when built, why none is usable.
+  const c = loadCuda();
+  if (c.report) out.cuda = { ...c.report };
+  else if (c.error) out.cuda = { available: false, reason: c.error };
   return out;
 }
 

@@ -7,6 +7,7 @@ import {
   restride, signProject, signProjectAsync, unpackBits, denseStride, type PackedBits,
 } from '../lib/index.js';
 import { assertClose, forEachIsa, HAS_NATIVE, randomFloats, randomInts, rng } from './helpers.js';
+import { checkHashLayer, hashLayerCase } from './lsh-cases.js';
 
 const t = (data: Float32Array, shape: number[]) => ({ data, shape });
 
@@ -88,28 +89,9 @@ test('hammingGemm: native equals the reference exactly for any bit length and st
 });
 
 test('hashLinear: native equals the reference (exact codes; float sums within tolerance), both estimators', { skip: !HAS_NATIVE }, () => {
-  fc.assert(fc.property(
-    fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 90 }), fc.integer({ min: 1, max: 70 }),
-    fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 140 }),
-    fc.constantFrom('angle', 'linear'), fc.boolean(), fc.integer(),
-    (B, D, N, Ti, To, K, estimator, withBias, seed) => {
-      const nI = Math.ceil(D / Ti), nJ = Math.ceil(N / To);
-      const x = t(randomInts(B * D, seed), [B, D]);
-      const weight = t(randomInts(N * D, seed + 1), [N, D]);
-      const proj = t(randomInts(nI * nJ * K * Ti, seed + 2), [nI, nJ, K, Ti]);
-      const bias = withBias ? randomFloats(N, seed + 3) : undefined;
-      const config = { inputTileSize: Ti, outputTileSize: To, hashLength: K, estimator: estimator as 'angle' | 'linear' };
-      const wJs = encodeWeights(weight, proj, config, { backend: 'js' });
-      const want = hashLinear(x, wJs, { bias, backend: 'js' });
-      forEachIsa((isa) => {
-        const w = encodeWeights(weight, proj, config, { backend: 'native' });
-        assert.deepEqual(w.codes, wJs.codes, `weight codes on ${isa}`);
-        assertClose(w.norms, wJs.norms, 0, 2e-6, `weight norms on ${isa}`);
-        const got = hashLinear(x, w, { bias, backend: 'native' });
-        const scale = Math.max(1, ...want.data.map(Math.abs));
-        assertClose(got.data, want.data, 2e-5 * scale * nI, 1e-5, `y on ${isa}`);
-      });
-    }), { numRuns: 40 });
+  fc.assert(fc.property(hashLayerCase(9), (c) => {
+    forEachIsa((isa) => checkHashLayer(c, 'native', isa));
+  }), { numRuns: 40 });
 });
 
 test('async variants give the sync results and keep their inputs alive', async () => {

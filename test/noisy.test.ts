@@ -6,6 +6,7 @@ import { isBackendAvailable } from '../lib/backend.js';
 import { loadNative } from '../lib/native/addon.js';
 import { unpackBits } from '../lib/bits.js';
 import { gaussian, gaussInt, GAUSS_SCALE, mix32, rowKey, streamKey } from '../lib/counter-rng.js';
+import { data, noisyCase } from './noisy-cases.js';
 import { hashLinear, encodeWeights, signProject } from '../lib/kernels/lsh.js';
 import { noisySignProject, type NoisySignProjectOptions } from '../lib/kernels/noisy.js';
 import { getIsa, getNumThreads, setIsa, setNumThreads, supportedIsas } from '../lib/runtime.js';
@@ -16,12 +17,6 @@ import { hashedLayer, programTile } from '../lib/sim/functional.js';
 
 const native = isBackendAvailable('native');
 
-/** A small deterministic generator for test data (not the noise generator under test). */
-function data(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = ((mix32((seed * 7919 + i) >>> 0) / 2 ** 32) * 2 - 1) * scale;
-  return out;
-}
 
 function withNative<T>(isa: string, threads: number, fn: () => T): T {
   const [i0, t0] = [getIsa(), getNumThreads()];
@@ -36,25 +31,15 @@ function withNative<T>(isa: string, threads: number, fn: () => T): T {
 }
 
 test('noisySignProject: native equals the JS reference bit for bit on every ISA and thread count', { skip: !native && 'native addon not built' }, () => {
-  fc.assert(fc.property(
-    fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 100 }),
-    fc.integer({ min: 0, max: 16 }), fc.constantFrom(0, 0.05, 0.5, 3), fc.nat(), fc.nat({ max: 1000 }), fc.integer({ min: 0, max: 1e6 }),
-    (M, D, K, dacBits, readNoise, seed, stream, rowOffset) => {
-      const x = { data: data(M * D, seed + 1), shape: [M, D] };
-      // Exact zeros in x (ReLU outputs) and in the weights exercise the sign of zero.
-      for (let i = 0; i < x.data.length; i += 5) x.data[i] = 0;
-      const w = { data: data(K * D, seed + 2), shape: [K, D] };
-      const off = data(K, seed + 3, 0.2);
-      const o: NoisySignProjectOptions = { dacBits, readNoise, seed, stream, rowOffset };
-      const want = noisySignProject(x, w, off, { ...o, backend: 'js' });
-      for (const isa of supportedIsas()) {
-        for (const threads of [1, 3]) {
-          const got = withNative(isa, threads, () => noisySignProject(x, w, off, { ...o, backend: 'native' }));
-          assert.deepEqual(got.data, want.data, `${isa}, ${threads} threads`);
-        }
+  fc.assert(fc.property(noisyCase(80), ({ x, w, off, o }) => {
+    const want = noisySignProject(x, w, off, { ...o, backend: 'js' });
+    for (const isa of supportedIsas()) {
+      for (const threads of [1, 3]) {
+        const got = withNative(isa, threads, () => noisySignProject(x, w, off, { ...o, backend: 'native' }));
+        assert.deepEqual(got.data, want.data, `${isa}, ${threads} threads`);
       }
-    },
-  ), { numRuns: 25 });
+    }
+  }), { numRuns: 25 });
 });
 
 test('noisySignProject: rows drawn in chunks (rowOffset) equal one call; the seed and stream change the noise', () => {

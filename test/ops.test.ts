@@ -6,21 +6,9 @@ import { gelu, geluAsync, groupNorm, layerNorm, layerNormAsync, linear, linearAs
 import { erf, erfc } from '../lib/reference/ops.js';
 import type { Tensor } from '../lib/tensor.js';
 import { forEachIsaAsync, randomFloats } from './helpers.js';
+import { assertClose, linearTolerance } from './ops-cases.js';
 
 const hasNative = isBackendAvailable('native');
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: (i: number) => number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], e = expected[i];
-    if (a === e) continue;
-    if (Number.isNaN(e)) {
-      assert.ok(Number.isNaN(a), `${what}[${i}]: expected NaN, got ${a}`);
-      continue;
-    }
-    assert.ok(Math.abs(a - e) <= tol(i), `${what}[${i}]: got ${a}, expected ${e} (tolerance ${tol(i)})`);
-  }
-}
 
 const t32 = (values: number[], shape: number[]): Tensor => ({ data: Float32Array.from(values), shape });
 
@@ -87,16 +75,6 @@ test('reference norms: normalised rows have mean 0 / unit variance / unit mean s
 });
 
 // ---- Native against the reference, on every ISA ------------------------------------------------
-
-/** |y - ref| <= 2e-6 · Σ|x·w| + 1e-6: float32 accumulation over K terms in any order. */
-function linearTolerance(x: Float32Array, w: Float32Array, M: number, K: number, N: number) {
-  return (i: number) => {
-    const m = Math.floor(i / N), n = i % N;
-    let s = 0;
-    for (let k = 0; k < K; k++) s += Math.abs(x[m * K + k] * w[n * K + k]);
-    return 2e-6 * s * Math.sqrt(K) + 1e-6;
-  };
-}
 
 test('native linear matches the reference on every ISA (small, medium and large batch paths, tails, bias on/off)', { skip: !hasNative }, () => forEachIsaAsync((isa) => {
   fc.assert(fc.property(

@@ -28,7 +28,6 @@ test('every kernel with a golden adapter has a fuzz spec', () => {
 
 /** Mismatches the fuzzer finds that are open issues, each with its cause; these run as todo tests. */
 const KNOWN: Record<string, string> = {
-  rglru_step: 'native computes sqrt(1 - a_t^2) in float32, which cancels as a_t -> 1 (a_t rounds to 1: the input is dropped); -expm1(2 log a_t) keeps it',
 };
 
 async function fuzzShort(specs: ReturnType<typeof allSpecs>): Promise<void> {

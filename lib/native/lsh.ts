@@ -7,10 +7,10 @@ import { loadNative, type NativeAddon } from './addon.js';
 const addon = (): NativeAddon => loadNative().addon!;
 const ESTIMATORS = { angle: 0, linear: 1 } as const;
 
-const signArgs = (p: SignProjectPlan) => [p.x, p.proj, p.codes, p.norms, p.M, p.D, p.K, p.stride];
+export const signArgs = (p: SignProjectPlan) => [p.x, p.proj, p.codes, p.norms, p.M, p.D, p.K, p.stride];
 
 /** The native Hamming kernel reads 64-bit words: rows whose stride is not a multiple of 8 are re-laid. */
-function hammingArgs(p: HammingGemmPlan) {
+export function hammingArgs(p: HammingGemmPlan) {
   const a = p.strideA % 8 ? restride({ data: p.a, rows: p.M, bits: p.bits, stride: p.strideA }, alignedStride(p.bits)) : undefined;
   const b = p.strideB % 8 ? restride({ data: p.b, rows: p.N, bits: p.bits, stride: p.strideB }, alignedStride(p.bits)) : undefined;
   return [
@@ -19,11 +19,11 @@ function hammingArgs(p: HammingGemmPlan) {
   ];
 }
 
-const encodeArgs = (p: EncodeWeightsPlan) => [
+export const encodeArgs = (p: EncodeWeightsPlan) => [
   p.weight, p.proj, p.codes, p.norms, p.N, p.D, p.inputTileSize, p.outputTileSize, p.hashLength, p.eps, p.stride,
 ];
 
-const linearArgs = (p: HashLinearPlan) => [
+export const linearArgs = (p: HashLinearPlan) => [
   p.x, p.proj, p.weightCodes, p.weightNorms, p.bias ?? null, p.y, p.B, p.D, p.N,
   p.inputTileSize, p.outputTileSize, p.hashLength, p.weightStride, p.eps, ESTIMATORS[p.estimator],
 ];

@@ -3,10 +3,10 @@ import type { KernelTable } from '../backend.js';
 import type { NoisySignProjectPlan } from '../kernels/noisy-plans.js';
 import { nativeKernel } from './lsh.js';
 
-const args = (p: NoisySignProjectPlan) => [
+export const noisyArgs = (p: NoisySignProjectPlan) => [
   p.x, p.weights, p.offsets, p.codes, p.M, p.D, p.K, p.stride, p.dacBits, p.noiseScale, p.key, p.rowOffset,
 ];
 
 export const noisyNative: KernelTable = {
-  noisySignProject: nativeKernel('noisySignProject', args),
+  noisySignProject: nativeKernel('noisySignProject', noisyArgs),
 };

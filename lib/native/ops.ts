@@ -3,13 +3,13 @@ import type { KernelTable } from '../backend.js';
 import type { ActivationPlan, LinearPlan, NormPlan } from '../kernels/ops-plans.js';
 import { nativeKernel } from './lsh.js';
 
-const linearArgs = (p: LinearPlan) => [p.x, p.weight, p.bias ?? null, p.y, p.M, p.K, p.N];
-const normArgs = (p: NormPlan) => [p.x, p.weight ?? null, p.bias ?? null, p.y, p.rows, p.D, p.groups, p.eps, p.center];
+export const opsLinearArgs = (p: LinearPlan) => [p.x, p.weight, p.bias ?? null, p.y, p.M, p.K, p.N];
+export const normArgs = (p: NormPlan) => [p.x, p.weight ?? null, p.bias ?? null, p.y, p.rows, p.D, p.groups, p.eps, p.center];
 /** The addon's activation codes (native/kernels/ops.h, enum Activation). */
-const activationArgs = (kind: number) => (p: ActivationPlan) => [p.x, p.y, p.x.length, kind];
+export const activationArgs = (kind: number) => (p: ActivationPlan) => [p.x, p.y, p.x.length, kind];
 
 export const opsNative: KernelTable = {
-  linear: nativeKernel('linear', linearArgs),
+  linear: nativeKernel('linear', opsLinearArgs),
   rmsNorm: nativeKernel('normRows', normArgs),
   layerNorm: nativeKernel('normRows', normArgs),
   groupNorm: nativeKernel('normRows', normArgs),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -27,6 +28,7 @@ class Pool {
       std::lock_guard<std::mutex> lk(mu_);
       fn_ = &fn;
       tasks_ = tasks;
+      failed_.store(false);
       next_.store(0);
       done_ = 0;
       helpers_ = std::min<int64_t>(threads - 1, static_cast<int64_t>(workers_.size()));
@@ -38,22 +40,39 @@ class Pool {
     done_ += mine;
     finished_.wait(lk, [&] { return done_ == tasks_ && active_ == 0; });
     fn_ = nullptr;
+    std::exception_ptr error = error_;
+    error_ = nullptr;
+    lk.unlock();
+    // Rethrown only once every helper has left fn, which lives in the caller's frame.
+    if (error) std::rethrow_exception(error);
     return true;
   }
 
  private:
+  // Runs tasks until none are left; returns how many it claimed. A throwing task (an allocation
+  // failure, say) stops the job: the remaining tasks are claimed without running, and the first error
+  // is kept for the caller.
   int64_t work() {
     int64_t count = 0;
     for (;;) {
       int64_t t = next_.fetch_add(1);
       if (t >= tasks_) break;
-      (*fn_)(t);
       ++count;
+      if (failed_.load(std::memory_order_relaxed)) continue;
+      try {
+        (*fn_)(t);
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (!error_) error_ = std::current_exception();
+        failed_.store(true);
+      }
     }
     return count;
   }
 
+  // More workers than hardware threads only oversubscribe the cores, so the pool stops there.
   void grow(int want) {
+    want = std::min(want, hardware_threads() - 1);
     while (static_cast<int>(workers_.size()) < want) {
       int index = static_cast<int>(workers_.size());
       // Workers live as long as the process: they are detached so that process exit never waits on
@@ -87,6 +106,8 @@ class Pool {
   const std::function<void(int64_t)>* fn_ = nullptr;
   int64_t tasks_ = 0;
   std::atomic<int64_t> next_{0};
+  std::atomic<bool> failed_{false};
+  std::exception_ptr error_;
   int64_t done_ = 0;
   int64_t helpers_ = 0;
   int active_ = 0;

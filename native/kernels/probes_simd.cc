@@ -11,6 +11,22 @@ namespace {
 constexpr int kRing = 64;
 
 #if HASHMAC_TARGET_ID == 2
+// Lane sums through memory: GCC 12's _mm512_reduce_add_* intrinsics trip -Wuninitialized.
+inline uint64_t lane_sum(__m512i v) {
+  alignas(64) uint64_t lanes[8];
+  _mm512_store_si512(lanes, v);
+  uint64_t s = 0;
+  for (uint64_t x : lanes) s += x;
+  return s;
+}
+inline float lane_sum(__m512 v) {
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, v);
+  float s = 0;
+  for (float x : lanes) s += x;
+  return s;
+}
+
 uint64_t popcount(int64_t iters, uint64_t seed) {
   __m512i v[12];
   for (int i = 0; i < 12; ++i) v[i] = _mm512_set1_epi64(static_cast<long long>(seed + i));
@@ -18,7 +34,7 @@ uint64_t popcount(int64_t iters, uint64_t seed) {
     for (int i = 0; i < 12; ++i) v[i] = _mm512_popcnt_epi64(v[i]);
   __m512i s = v[0];
   for (int i = 1; i < 12; ++i) s = _mm512_add_epi64(s, v[i]);
-  return static_cast<uint64_t>(_mm512_reduce_add_epi64(s));
+  return lane_sum(s);
 }
 constexpr double kPopcountBits = 12 * 512;
 
@@ -40,7 +56,7 @@ uint64_t xor_popcount_add(int64_t iters, uint64_t seed) {
   }
   __m512i s = _mm512_setzero_si512();
   for (int i = 0; i < 4; ++i) s = _mm512_add_epi64(s, _mm512_add_epi64(acc[i][0], acc[i][1]));
-  return static_cast<uint64_t>(_mm512_reduce_add_epi64(s));
+  return lane_sum(s);
 }
 constexpr double kHammingBits = 8 * 512;
 
@@ -52,7 +68,7 @@ float fma(int64_t iters, float seed) {
     for (int i = 0; i < 12; ++i) acc[i] = _mm512_fmadd_ps(acc[i], m, c);
   __m512 s = acc[0];
   for (int i = 1; i < 12; ++i) s = _mm512_add_ps(s, acc[i]);
-  return _mm512_reduce_add_ps(s);
+  return lane_sum(s);
 }
 constexpr double kFmaFlops = 12 * 16 * 2;
 

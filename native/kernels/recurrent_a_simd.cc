@@ -247,8 +247,9 @@ inline void rglru_lanes(const RglruArgs& a, int64_t i, int64_t w, bool reset, co
   if (reset) {
     hv = gx;  // a_t = 0, multiplier 1
   } else {
-    const V at = vec::exp(splat<V>(a.c) * sig_a * load<V>(log_a + w));
-    hv = at * load<V>(h + w) + vec::sqrt(1.0f - at * at) * gx;
+    // log a_t <= 0; 1 - a_t^2 = 1 - exp(2 log a_t) is formed without cancelling as a_t -> 1.
+    const V log_at = splat<V>(a.c) * sig_a * load<V>(log_a + w);
+    hv = vec::exp(log_at) * load<V>(h + w) + vec::sqrt(vec::one_minus_exp(log_at + log_at)) * gx;
   }
   store<V>(h + w, hv);
   store<V>(a.out + i, hv);

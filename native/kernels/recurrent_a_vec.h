@@ -61,6 +61,23 @@ inline float exp(float x) { return std::exp(x); }
 
 template <class V> inline V sigmoid(V x) { return 1.0f / (1.0f + exp(-x)); }
 
+// 1 - e^y for y <= 0 without the cancellation of 1 - exp(y) near y = 0: the Taylor series of -expm1
+// (to y^8, truncation < 1e-8 relative) for |y| < 0.5, where exp(y) > 0.6 would lose bits; 1 - exp(y)
+// beyond, where it is accurate to about 1 ulp.
+inline vf one_minus_exp(vf y) {
+  vf p = splat<vf>(1.0f / 40320);
+  p = p * y + splat<vf>(1.0f / 5040);
+  p = p * y + splat<vf>(1.0f / 720);
+  p = p * y + splat<vf>(1.0f / 120);
+  p = p * y + splat<vf>(1.0f / 24);
+  p = p * y + splat<vf>(1.0f / 6);
+  p = p * y + splat<vf>(0.5f);
+  p = p * y + splat<vf>(1.0f);
+  const vf series = -(p * y);
+  return y > splat<vf>(-0.5f) ? series : 1.0f - exp(y);
+}
+inline float one_minus_exp(float y) { return -std::expm1(y); }
+
 // Written per lane: GCC turns this into one vsqrtps (and the intrinsics' headers warn under -Wall).
 inline vf sqrt(vf x) {
   for (int i = 0; i < kLanes; ++i) x[i] = std::sqrt(x[i]);

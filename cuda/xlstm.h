@@ -1,0 +1,19 @@
+// CUDA launchers of the xLSTM cells (SPEC section 8-9), taking the argument structs of the CPU kernels
+// (native/kernels/recurrent_b.h) holding device pointers; they enqueue on `stream`.
+#pragma once
+#include <cuda_runtime.h>
+
+#include "../native/kernels/recurrent_b.h"
+
+namespace hashmac::cuda {
+
+using hashmac::MlstmStepArgs;
+using hashmac::SlstmStepArgs;
+
+// sLSTM with its block-diagonal recurrence fused; a fresh state has m = -inf.
+void slstm_step(const SlstmStepArgs& a, cudaStream_t stream);
+
+// DK <= 256 (each thread holds DK/16 values of one C column in registers).
+void mlstm_step(const MlstmStepArgs& a, cudaStream_t stream);
+
+}  // namespace hashmac::cuda

@@ -1,0 +1,202 @@
+/**
+ * `hashmac stream eval|serve|replay|generate`: the four-tower streaming engine's tools. Every command
+ * runs on built-in defaults (small preset, seeded random weights, a generated stream).
+ */
+import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { BACKENDS, type BackendName } from '../backend.js';
+import { PRESETS, resolveConfig, type PresetName, type StreamModelConfig } from '../stream/config.js';
+import { StreamClient } from '../stream/client.js';
+import { StreamEngine } from '../stream/engine.js';
+import { evaluate, formatReport } from '../stream/evaluator.js';
+import { generateStream } from '../stream/generate.js';
+import { readStream, writeStream, type StreamRecord } from '../stream/records.js';
+import { ReplayServer, type ReplaySummary } from '../stream/replay-server.js';
+import { EVICTION_POLICIES, type EvictionPolicy } from '../stream/slots.js';
+import { configOfWeights, loadWeights, randomWeights, saveWeights, type Weights } from '../stream/weights.js';
+
+interface EngineFlags {
+  weights?: string;
+  preset: string;
+  seed: string;
+  capacity: string;
+  eviction: string;
+  backend?: string;
+}
+
+interface StreamFlags {
+  stream?: string;
+  requests: string;
+  symbols: string;
+  delayMs: string;
+}
+
+const int = (name: string, v: string, min = 0) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected an integer >= ${min}, got '${v}'`);
+  return n;
+};
+const choice = <T extends string>(name: string, v: string, allowed: readonly T[]): T => {
+  if (!(allowed as readonly string[]).includes(v)) throw new Error(`--${name}: expected one of ${allowed.join(', ')}, got '${v}'`);
+  return v as T;
+};
+
+function engineOptions(cmd: Command): Command {
+  return cmd
+    .option('-w, --weights <file>', 'safetensors state_dict of the PyTorch model (default: seeded random weights)')
+    .option('-p, --preset <name>', `model sizes when the weights file does not say (${Object.keys(PRESETS).join(', ')})`, 'small')
+    .option('--seed <n>', 'seed of the random weights', '0')
+    .option('--capacity <n>', 'symbols held in the state pool', '256')
+    .option('--eviction <policy>', `when the pool is full (${EVICTION_POLICIES.join(', ')})`, 'lru')
+    .option('-b, --backend <name>', `kernel backend (${BACKENDS.join(', ')})`);
+}
+
+function streamOptions(cmd: Command): Command {
+  return cmd
+    .option('-s, --stream <file>', 'request stream (.parquet as published by the hackathon, .ndjson, .csv); default: generated')
+    .option('--requests <n>', 'generated stream: requests', '1000')
+    .option('--symbols <n>', 'generated stream: symbols', '20')
+    .option('--delay-ms <ms>', 'generated stream: mean delay between requests', '2');
+}
+
+/** The engine the flags describe; `saveWeightsTo` also writes the weights it runs (e.g. the random ones). */
+export function makeEngine(f: EngineFlags, saveWeightsTo?: string): StreamEngine {
+  const backend = f.backend === undefined ? undefined : choice('backend', f.backend, BACKENDS as readonly BackendName[]);
+  const eviction = choice<EvictionPolicy>('eviction', f.eviction, EVICTION_POLICIES);
+  const capacity = int('capacity', f.capacity, 1);
+  const preset = () => resolveConfig(choice('preset', f.preset, Object.keys(PRESETS) as PresetName[]));
+  let config: StreamModelConfig;
+  let weights: Weights;
+  if (f.weights) {
+    config = configOfWeights(f.weights) ?? preset();
+    const loaded = loadWeights(f.weights, config);
+    if (loaded.unused.length > 0) console.error(`note: ${loaded.unused.length} tensors in ${f.weights} are not model parameters (e.g. ${loaded.unused[0]})`);
+    weights = loaded.weights;
+  } else {
+    config = preset();
+    weights = randomWeights(config, int('seed', f.seed));
+  }
+  if (saveWeightsTo) saveWeights(saveWeightsTo, weights, config);
+  return new StreamEngine({ config, weights, consumeWeights: true, capacity, eviction, backend });
+}
+
+async function loadRecords(f: StreamFlags, numFeatures: number): Promise<StreamRecord[]> {
+  if (f.stream) return readStream(f.stream);
+  return generateStream({ requests: int('requests', f.requests, 1), symbols: int('symbols', f.symbols, 1), meanDelayMs: Number(f.delayMs), features: numFeatures, seed: 1 });
+}
+
+function readPredictions(path: string): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const o = JSON.parse(line) as { unique_id: number; predictions: number[] };
+    out.set(o.unique_id, o.predictions);
+  }
+  return out;
+}
+
+function writePredictions(path: string, predictions: Map<number, number[]>): void {
+  const ids = [...predictions.keys()].sort((a, b) => a - b);
+  writeFileSync(path, ids.map((id) => JSON.stringify({ unique_id: id, predictions: predictions.get(id) })).join('\n') + '\n');
+}
+
+function printReplay(s: ReplaySummary): void {
+  console.log(`sent ${s.sent}/${s.requests}, responses ${s.responses} (response rate ${(100 * s.responseRate).toFixed(2)}%), connections ${s.connections}`);
+  console.log(`latency ms (send → response): mean ${s.latencyMs.mean.toFixed(3)}, p50 ${s.latencyMs.p50.toFixed(3)}, p99 ${s.latencyMs.p99.toFixed(3)}, max ${s.latencyMs.max.toFixed(3)}`);
+  console.log(`invalid messages ${s.invalidMessages}, rejected ids ${s.rejectedIds}`);
+  s.vsTargets?.forEach((e, t) => console.log(`  ${['XLSTM', 'Mamba2', 'RetNet', 'Hawk'][t]}: max ${e.max.toExponential(3)}, mean ${e.mean.toExponential(3)}`));
+}
+
+export function registerStream(program: Command): void {
+  const stream = program.command('stream').description('the four-tower streaming ensemble (Jane Street × GPU MODE hackathon model)');
+
+  streamOptions(engineOptions(stream.command('eval')))
+    .description('replay a request stream through the engine and report latency, throughput and per-tower error')
+    .option('--batch-size <n>', 'requests per batch (fixed mode) or most taken at once (arrival mode)', '32')
+    .option('--mode <mode>', 'fixed batches, or by arrival time (delays)', 'fixed')
+    .option('-o, --predictions <file>', 'write predictions as NDJSON {unique_id, predictions}')
+    .option('-r, --reference <file>', 'compare against predictions written by an earlier run')
+    .option('--save-state <file>', 'save every symbol\'s state afterwards')
+    .option('--save-weights <file>', 'save the weights used (e.g. the random ones) as a safetensors state_dict')
+    .option('--load-state <file>', 'start from a saved state')
+    .option('--json', 'print the report as JSON')
+    .action(async (f: EngineFlags & StreamFlags & { batchSize: string; mode: string; predictions?: string; reference?: string; saveState?: string; loadState?: string; saveWeights?: string; json?: boolean }) => {
+      const engine = makeEngine(f, f.saveWeights);
+      if (f.loadState) engine.loadState(f.loadState);
+      const records = await loadRecords(f, engine.config.numFeatures);
+      const report = evaluate(engine, records, {
+        batchSize: int('batch-size', f.batchSize, 1),
+        mode: choice('mode', f.mode, ['fixed', 'arrival'] as const),
+        reference: f.reference ? readPredictions(f.reference) : undefined,
+      });
+      if (f.predictions) writePredictions(f.predictions, report.predictions);
+      if (f.saveState) engine.saveState(f.saveState);
+      const perRequest = engine.stats.stateBytesMoved / Math.max(1, engine.stats.requests);
+      if (f.json) {
+        const { predictions: _, ...rest } = report;
+        console.log(JSON.stringify({ ...rest, stateBytesPerRequest: perRequest, calls: engine.stats.calls }, null, 2));
+      } else {
+        console.log(formatReport(report));
+        console.log(`state moved: ${(perRequest / 1024).toFixed(1)} KiB per request (${engine.stats.calls} forward calls)`);
+      }
+    });
+
+  engineOptions(stream.command('serve'))
+    .description('connect to a hackathon-compatible server and serve predictions')
+    .option('--host <host>', 'server host', '127.0.0.1')
+    .option('--port <port>', 'server port', '8080')
+    .option('--max-queue <n>', 'pending requests per symbol', '100')
+    .option('--retries <n>', 'reconnection attempts', '5')
+    .action(async (f: EngineFlags & { host: string; port: string; maxQueue: string; retries: string }) => {
+      const engine = makeEngine(f);
+      engine.warmUp();
+      const client = new StreamClient(engine, {
+        host: f.host, port: int('port', f.port, 1), maxQueue: int('max-queue', f.maxQueue, 1), retries: int('retries', f.retries),
+        numFeatures: engine.config.numFeatures, log: (l) => console.log(l),
+      });
+      process.once('SIGINT', () => client.stop());
+      client.start();
+      await client.closed;
+      console.log(JSON.stringify(client.stats));
+    });
+
+  streamOptions(stream.command('replay'))
+    .description('a local server (loopback) that streams a request file with its delays and scores latency and error')
+    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .option('--speed <x>', 'multiplier on the recorded delays (0: all at once)', '1')
+    .option('--timeout-ms <ms>', 'wait for outstanding responses after the last request', '5000')
+    .option('--serve', 'also run the engine client in this process (the whole loop in one command)')
+    .option('-o, --predictions <file>', 'write the received predictions as NDJSON')
+    .action(async (f: StreamFlags & { port: string; speed: string; timeoutMs: string; serve?: boolean; predictions?: string }) => {
+      const records = await loadRecords(f, 79);
+      const server = new ReplayServer(records, { port: int('port', f.port), speed: Number(f.speed), responseTimeoutMs: int('timeout-ms', f.timeoutMs), log: (l) => console.log(l) });
+      const port = await server.listen();
+      console.log(`replaying ${records.length} requests on 127.0.0.1:${port}`);
+      let client: StreamClient | undefined;
+      if (f.serve) {
+        const engine = new StreamEngine({ capacity: 256 });
+        engine.warmUp();
+        client = new StreamClient(engine, { port, numFeatures: engine.config.numFeatures, retries: 0 });
+        client.start();
+      }
+      const summary = await server.done;
+      client?.stop();
+      await server.close();
+      if (f.predictions) writePredictions(f.predictions, summary.predictions);
+      printReplay(summary);
+    });
+
+  streamOptions(stream.command('generate'))
+    .description('write a generated request stream (hackathon columns) as .ndjson or .csv')
+    .requiredOption('-o, --out <file>', 'output file')
+    .option('--features <n>', 'features per request', '79')
+    .option('--seed <n>', 'seed', '1')
+    .action((f: StreamFlags & { out: string; features: string; seed: string }) => {
+      const records = generateStream({
+        requests: int('requests', f.requests, 1), symbols: int('symbols', f.symbols, 1), meanDelayMs: Number(f.delayMs),
+        features: int('features', f.features, 1), seed: int('seed', f.seed),
+      });
+      writeStream(f.out, records);
+      console.log(`wrote ${records.length} requests to ${f.out}`);
+    });
+}

@@ -1,0 +1,8 @@
+/** CUDA implementation of the noisy sign projection (cuda/noisy.cu); the addon takes the CPU addon's arguments. */
+import type { KernelTable } from '../backend.js';
+import { noisyArgs } from '../native/noisy.js';
+import { cudaKernel } from './kernel.js';
+
+export const noisyCuda: KernelTable = {
+  noisySignProject: cudaKernel('noisySignProject', noisyArgs),
+};

@@ -1,0 +1,210 @@
+/**
+ * The streaming engine: a model, a state pool with a slot per symbol, and `processBatch` with exact
+ * semantics — every request of a symbol sees the state left by the one before it. Symbols are batched
+ * together; a symbol with several queued requests goes through each layer as one multi-step row, so
+ * its state is read and written once per layer however many requests it has.
+ */
+import type { BackendName } from '../backend.js';
+import { checkInt } from '../validate.js';
+import { resolveConfig, TOWERS, type PresetName, type StreamModelConfig } from './config.js';
+import type { StepGroup } from './layers/context.js';
+import { StreamModel } from './model.js';
+import { StatePool } from './state-pool.js';
+import { SymbolSlots, type EvictionPolicy } from './slots.js';
+import { randomWeights, type Weights } from './weights.js';
+
+export interface StreamRequest {
+  id: number;
+  symbol: string;
+  features: ArrayLike<number>;
+}
+
+export interface BatchResult {
+  /** Request ids in processing order (symbol by symbol, each symbol's requests in order). */
+  ids: number[];
+  /** One row of 4 tower predictions per id. */
+  predictions: number[][];
+}
+
+export interface EngineOptions {
+  /** Preset name or explicit sizes (default 'small'). */
+  config?: PresetName | StreamModelConfig;
+  /** Weights (default: seeded random weights following the model's init). */
+  weights?: Weights;
+  /** Let the model empty `weights` as it prepares them (saves memory; the map is unusable afterwards). */
+  consumeWeights?: boolean;
+  seed?: number;
+  /** Symbols held at once (default 64). */
+  capacity?: number;
+  eviction?: EvictionPolicy;
+  backend?: BackendName;
+  /** Called when a symbol's state is dropped to make room for another. */
+  onEvict?: (symbol: string) => void;
+}
+
+export interface EngineStats {
+  requests: number;
+  /** forward calls (one per batch, or per pool-sized chunk of its symbols). */
+  calls: number;
+  /** Groups of symbols sharing a request count (one state-kernel call each per layer). */
+  groups: number;
+  /** Bytes of recurrent state read + written (each row of a call reads and writes its slot once). */
+  stateBytesMoved: number;
+}
+
+interface SymbolRequests {
+  symbol: string;
+  reqs: readonly StreamRequest[];
+  /** Position in the batch, where its predictions go. */
+  index: number;
+}
+
+export type RequestsBySymbol = Map<string, readonly StreamRequest[]> | Record<string, readonly StreamRequest[]>;
+
+export class StreamEngine {
+  readonly config: StreamModelConfig;
+  readonly model: StreamModel;
+  readonly pool: StatePool;
+  readonly slots: SymbolSlots;
+  backend?: BackendName;
+  readonly stats: EngineStats = { requests: 0, calls: 0, groups: 0, stateBytesMoved: 0 };
+  private readonly onEvict?: (symbol: string) => void;
+
+  constructor(opts: EngineOptions = {}) {
+    this.config = resolveConfig(opts.config ?? 'small');
+    const capacity = checkInt('StreamEngine: capacity', opts.capacity ?? 64);
+    // The model keeps what it needs (some tensors fused); the name → tensor map is not retained.
+    const own = opts.weights === undefined;
+    this.model = new StreamModel(this.config, opts.weights ?? randomWeights(this.config, opts.seed ?? 0), { consume: own || opts.consumeWeights === true });
+    this.pool = new StatePool(this.config, capacity);
+    this.slots = new SymbolSlots(capacity, opts.eviction ?? 'lru');
+    this.backend = opts.backend;
+    this.onEvict = opts.onEvict;
+  }
+
+  private validate(groups: [string, readonly StreamRequest[]][]): void {
+    const F = this.config.numFeatures;
+    for (const [symbol, reqs] of groups) {
+      if (typeof symbol !== 'string' || symbol.length === 0) throw new TypeError('processBatch: symbols must be non-empty strings');
+      if (!Array.isArray(reqs) || reqs.length === 0) throw new TypeError(`processBatch: ${symbol}: expected a non-empty array of requests`);
+      for (const r of reqs) {
+        const f = r?.features;
+        if (!f || typeof f.length !== 'number' || f.length !== F) {
+          throw new RangeError(`processBatch: ${symbol} request ${r?.id}: expected ${F} features, got ${f?.length ?? 'none'}`);
+        }
+        for (let i = 0; i < F; i++) {
+          if (typeof f[i] !== 'number') throw new TypeError(`processBatch: ${symbol} request ${r.id}: feature ${i} is not a number`);
+        }
+      }
+    }
+  }
+
+  /** Runs every request with exact per-symbol ordering; returns predictions in processing order. */
+  processBatch(requestsBySymbol: RequestsBySymbol): BatchResult {
+    const entries = requestsBySymbol instanceof Map ? [...requestsBySymbol.entries()] : Object.entries(requestsBySymbol);
+    this.validate(entries);
+    const predictions: Float32Array[] = [];
+    const symbols = new Set(entries.map(([s]) => s));
+    if (symbols.size !== entries.length) throw new RangeError('processBatch: a symbol appears twice');
+    // Symbols are independent, so a batch with more symbols than slots runs in pool-sized chunks.
+    const indexed = entries.map((e, i) => ({ symbol: e[0], reqs: e[1], index: i }));
+    for (let at = 0; at < indexed.length; at += this.slots.capacity) this.runChunk(indexed.slice(at, at + this.slots.capacity), predictions);
+    const ids: number[] = [];
+    const rows: number[][] = [];
+    for (const [i, [, reqs]] of entries.entries()) {
+      const p = predictions[i];
+      reqs.forEach((r, i) => {
+        ids.push(r.id);
+        rows.push(Array.from(p.subarray(i * TOWERS.length, (i + 1) * TOWERS.length)));
+      });
+    }
+    this.stats.requests += ids.length;
+    return { ids, predictions: rows };
+  }
+
+  private runChunk(chunk: SymbolRequests[], predictions: Float32Array[]): void {
+    const pinned = new Set(chunk.map((e) => e.symbol));
+    const slotOf = new Map<string, number>();
+    for (const { symbol } of chunk) {
+      const a = this.slots.acquire(symbol, pinned);
+      if (a.fresh) this.pool.reset(a.slot);
+      if (a.evicted !== undefined) this.onEvict?.(a.evicted);
+      slotOf.set(symbol, a.slot);
+    }
+    // Symbols with the same request count form a group (the state kernels' [B, T] rows); all groups
+    // share one forward call, so projections and norms run once on every token of the chunk.
+    const byCount = new Map<number, SymbolRequests[]>();
+    for (const e of chunk) {
+      const g = byCount.get(e.reqs.length) ?? [];
+      g.push(e);
+      byCount.set(e.reqs.length, g);
+    }
+    const F = this.config.numFeatures;
+    const tokens = chunk.reduce((n, e) => n + e.reqs.length, 0);
+    const features = new Float32Array(tokens * F);
+    const groups: StepGroup[] = [];
+    let row0 = 0;
+    for (const [T, members] of byCount) {
+      const slots = Int32Array.from(members, (e) => slotOf.get(e.symbol)!);
+      members.forEach((e, b) => e.reqs.forEach((r, t) => features.set(r.features, (row0 + b * T + t) * F)));
+      groups.push({ B: members.length, T, slots, row0 });
+      row0 += members.length * T;
+    }
+    const out = this.model.forward(this.pool, features, { tokens, groups, backend: this.backend });
+    const W = TOWERS.length;
+    for (const [gi, [T, members]] of [...byCount].entries()) {
+      members.forEach((e, b) => {
+        const at = groups[gi].row0 + b * T;
+        predictions[e.index] = out.subarray(at * W, (at + T) * W);
+      });
+    }
+    this.stats.calls++;
+    this.stats.groups += groups.length;
+    this.stats.stateBytesMoved += 2 * chunk.length * this.pool.bytesPerSlot;
+  }
+
+  /**
+   * Runs every kernel once on a throw-away symbol (JIT, native thread start-up) so the first real
+   * request is not slow; the symbol's slot is released and stats are left as they were.
+   */
+  warmUp(): void {
+    const name = '\u0000warm-up';
+    const stats = { ...this.stats };
+    this.processBatch(new Map([[name, [{ id: -1, symbol: name, features: new Float32Array(this.config.numFeatures) }]]]));
+    this.slots.release(name);
+    Object.assign(this.stats, stats);
+  }
+
+  /** Drops a symbol's state (its next request starts fresh). */
+  resetSymbol(symbol: string): boolean {
+    return this.slots.release(symbol);
+  }
+
+  /** Saves every symbol's state and the symbol map to one file (atomic). */
+  saveState(path: string): void {
+    this.pool.save(path, this.slots.entries());
+  }
+
+  /** Restores a file written by `saveState`, replacing all current state. */
+  loadState(path: string): void {
+    const symbols = this.pool.load(path);
+    this.slots.assign(symbols);
+  }
+
+  /** Saves one symbol's state (atomic). */
+  saveSymbol(path: string, symbol: string): void {
+    const slot = this.slots.slotOf(symbol);
+    if (slot === undefined) throw new RangeError(`saveSymbol: no state held for ${symbol}`);
+    this.pool.saveSlot(path, slot, symbol);
+  }
+
+  /** Restores one symbol's state from a file written by `saveSymbol` (under `as`, default its own name). */
+  loadSymbol(path: string, as?: string): string {
+    const { symbol, values } = this.pool.readSymbolFile(path);
+    const name = as ?? symbol;
+    const a = this.slots.acquire(name);
+    if (a.evicted !== undefined) this.onEvict?.(a.evicted);
+    this.pool.write(a.slot, values);
+    return name;
+  }
+}
