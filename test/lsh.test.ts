@@ -135,3 +135,28 @@ test('hashLinear reuses the encoded weights: codes are not recomputed per call',
   weight.data.fill(0); // the layer must depend only on the encoded codes and norms now
   assert.deepEqual(hashLinear(x, w).data, y1);
 });
+
+test('hammingGemm: any output offset (panel boundaries follow the cache lines) and large streamed results', { skip: !HAS_NATIVE }, () => {
+  for (const N of [16, 47, 48, 64, 80, 100]) {
+    const a = randomCodes(9, 200, N), b = randomCodes(N, 200, N + 1);
+    const want = hammingGemm(a, b, { backend: 'js' }).data;
+    const backing = new Int32Array(9 * N + 32);
+    for (let offset = 0; offset < 16; offset++) {
+      const out = backing.subarray(offset, offset + 9 * N);
+      forEachIsa((isa) => assert.deepEqual(hammingGemm(a, b, { out, backend: 'native' }).data, want, `N ${N}, offset ${offset}, ${isa}`));
+    }
+  }
+  // 1536 x 1536 int32 = 9 MiB: large enough for non-temporal stores; the scalar path stores normally.
+  const M = 1536, K = 130;
+  const a = randomCodes(M, K, 3), b = randomCodes(M, K, 4);
+  let want: Int32Array | undefined;
+  forEachIsa((isa) => {
+    for (const offset of [0, 4, 12]) {
+      const out = new Int32Array(M * M + 16).subarray(offset, offset + M * M);
+      const got = hammingGemm(a, b, { out, backend: 'native' }).data;
+      want ??= got.slice();
+      assert.deepEqual(got, want, `${isa}, offset ${offset}`);
+    }
+  });
+  assert.equal(want![5 * M + 7], hammingGemm({ ...a, data: a.data.subarray(5 * a.stride, 6 * a.stride), rows: 1 }, { ...b, data: b.data.subarray(7 * b.stride, 8 * b.stride), rows: 1 }, { backend: 'js' }).data[0]);
+});

@@ -79,18 +79,30 @@ void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs) {
 
 void hamming_gemm(const Exec& ex, const HammingArgs& h) {
   const LshMicroKernels& mk = lsh_micro(ex.isa);
-  const int64_t panels = ceil_div(h.N, kPanel);
+  // Panel boundaries sit on 64-byte boundaries of the result rows: a JS Int32Array usually starts 16
+  // bytes into a cache line, and 32-column stores that straddle lines ran at half speed. The first
+  // panel takes the `lead` columns up to the first boundary (only when every row starts at the same
+  // offset within a line).
+  const uintptr_t misalign = reinterpret_cast<uintptr_t>(h.dist) % 64;
+  const int64_t lead = (h.ldd % 16 == 0 && misalign % 4 == 0) ? std::min<int64_t>(h.N, ((64 - misalign) % 64) / 4) : 0;
+  std::vector<int64_t> starts;
+  if (lead > 0) starts.push_back(0);
+  for (int64_t n = lead; n < h.N; n += kPanel) starts.push_back(n);
+  const int64_t panels = static_cast<int64_t>(starts.size());
+  auto cols_of = [&](int64_t p) { return std::min<int64_t>(p + 1 < panels ? starts[p + 1] - starts[p] : kPanel, h.N - starts[p]); };
   std::vector<uint64_t> packed(static_cast<size_t>(panels * h.words * kPanel));
   parallel_for(panels, ex.threads, [&](int64_t p) {
-    pack_code_panel(h.b, h.ldb, p * kPanel, std::min<int64_t>(kPanel, h.N - p * kPanel), h.words,
-                    packed.data() + p * h.words * kPanel);
+    pack_code_panel(h.b, h.ldb, starts[p], cols_of(p), h.words, packed.data() + p * h.words * kPanel);
   });
+  // A result bigger than a core's cache share is streamed to memory (no read-for-ownership); full
+  // panels are then 64-byte aligned, as non-temporal stores need.
+  constexpr int64_t kStreamBytes = 8 << 20;
+  const bool stream = h.M * h.N * 4 >= kStreamBytes && h.ldd % 16 == 0 && (misalign + lead * 4) % 64 == 0;
   const int64_t chunks = ceil_div(h.M, kHammingRowChunk);
   parallel_for(panels * chunks, ex.threads, [&](int64_t t) {
     const int64_t p = t / chunks, m0 = (t % chunks) * kHammingRowChunk;
-    const int cols = static_cast<int>(std::min<int64_t>(kPanel, h.N - p * kPanel));
     mk.hamming_panel(h.a + m0 * h.lda, h.lda, std::min(kHammingRowChunk, h.M - m0), packed.data() + p * h.words * kPanel,
-                     h.words, h.dist + m0 * h.ldd + p * kPanel, h.ldd, cols);
+                     h.words, h.dist + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
   });
 }
 
@@ -157,7 +169,7 @@ void hash_linear(const Exec& ex, const HashLinearArgs& a) {
       // Columns of this group belong to tiles j_first..j_last; run the Hamming panel once per tile.
       for (int64_t j = n0 / a.To; j * a.To < n0 + cols; ++j) {
         const uint64_t* xc = xcodes.data() + ((i * nJ + j) * a.B + b0) * words;
-        mk.hamming_panel(xc, words, rows, panel, words, &dist[0][0], kPanel, static_cast<int>(cols));
+        mk.hamming_panel(xc, words, rows, panel, words, &dist[0][0], kPanel, static_cast<int>(cols), false);
         const int64_t c0 = std::max<int64_t>(0, j * a.To - n0), c1 = std::min<int64_t>(cols, (j + 1) * a.To - n0);
         for (int64_t r = 0; r < rows; ++r)
           for (int64_t c = c0; c < c1; ++c) acc[r][c] += xn[r] * wn[c] * est[dist[r][c]];

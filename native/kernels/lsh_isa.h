@@ -12,8 +12,10 @@ struct LshMicroKernels {
   // bits (bit c = z[r][c] > 0) of row r to bits[r]. The float z never leaves registers.
   void (*sign_panel)(const float* x, int64_t ldx, int64_t rows, const float* panel, int64_t depth, uint32_t* bits);
   // dist[r*ldd + c] = sum_w popcount(a[r*lda + w] ^ panel[w*32 + c]) for r < rows, c < cols (<= 32).
+  // `stream`: full 32-column rows of dist are written with non-temporal stores (dist and ldd*4 must be
+  // 32-byte aligned): a result matrix larger than the caches is then written once, never read first.
   void (*hamming_panel)(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words,
-                        int32_t* dist, int64_t ldd, int cols);
+                        int32_t* dist, int64_t ldd, int cols, bool stream);
   // out[i] = sqrt(sum_d x[i*ldx + d]^2) + eps for i < rows.
   void (*row_norms)(const float* x, int64_t ldx, int64_t rows, int64_t depth, float eps, float* out);
 };

@@ -14,7 +14,7 @@ namespace {
 // ---- AVX-512 Hamming panel: 4 rows x 32 codes: broadcast one word of a, XOR with 4 vectors of 8 codes, VPOPCNTQ, add.
 template <int MR>
 inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
-                          int64_t ldd, int cols) {
+                          int64_t ldd, int cols, bool stream) {
   __m512i acc[MR][4];
   for (int i = 0; i < MR; ++i)
     for (int c = 0; c < 4; ++c) acc[i][c] = _mm512_setzero_si512();
@@ -30,6 +30,12 @@ inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel,
       acc[i][2] = _mm512_add_epi64(acc[i][2], _mm512_popcnt_epi64(_mm512_xor_si512(ai, b2)));
       acc[i][3] = _mm512_add_epi64(acc[i][3], _mm512_popcnt_epi64(_mm512_xor_si512(ai, b3)));
     }
+  }
+  if (stream && cols == kPanel) {
+    for (int i = 0; i < MR; ++i)
+      for (int c = 0; c < 4; ++c)
+        _mm256_stream_si256(reinterpret_cast<__m256i*>(dist + i * ldd + c * 8), _mm512_maskz_cvtepi64_epi32(0xff, acc[i][c]));
+    return;
   }
   for (int i = 0; i < MR; ++i) {
     for (int c = 0; c < 4; ++c) {
@@ -56,7 +62,7 @@ inline __m256i popcount_bytes(__m256i v) {
 
 template <int MR>
 inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
-                          int64_t ldd, int cols) {
+                          int64_t ldd, int cols, bool stream) {
   for (int g = 0; g < 4 && g * 8 < cols; ++g) {
     __m256i acc[MR][2];
     for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
@@ -84,7 +90,7 @@ constexpr int kHammingRows = 2;
 // ---- Portable scalar Hamming panel.
 template <int MR>
 inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
-                          int64_t ldd, int cols) {
+                          int64_t ldd, int cols, bool stream) {
   for (int i = 0; i < MR; ++i) {
     int64_t acc[kPanel] = {};
     for (int64_t w = 0; w < words; ++w) {
@@ -104,11 +110,14 @@ void sign_panel(const float* x, int64_t ldx, int64_t rows, const float* panel, i
 }
 
 void hamming_panel(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words, int32_t* dist,
-                   int64_t ldd, int cols) {
+                   int64_t ldd, int cols, bool stream) {
   int64_t r = 0;
   for (; r + kHammingRows <= rows; r += kHammingRows)
-    hamming_block<kHammingRows>(a + r * lda, lda, panel, words, dist + r * ldd, ldd, cols);
-  for (; r < rows; ++r) hamming_block<1>(a + r * lda, lda, panel, words, dist + r * ldd, ldd, cols);
+    hamming_block<kHammingRows>(a + r * lda, lda, panel, words, dist + r * ldd, ldd, cols, stream);
+  for (; r < rows; ++r) hamming_block<1>(a + r * lda, lda, panel, words, dist + r * ldd, ldd, cols, stream);
+#if HASHMAC_TARGET_ID == 2
+  if (stream) _mm_sfence();  // non-temporal stores are visible to other threads once the task ends
+#endif
 }
 
 // Sum of squares in 16 independent float32 partial sums (the compiler vectorizes this on every ISA),
