@@ -10,7 +10,8 @@ import { DEFAULT_CONFIG, resolveConfig } from '../lib/sim/config.js';
 import { closedFormCycles, simulateLayer, stageTimes } from '../lib/sim/cycles.js';
 import { COMPONENTS, challengeOps, totalEnergy } from '../lib/sim/energy.js';
 import { mapConventional, mapHashed } from '../lib/sim/mapping.js';
-import { resnet20Shapes, WINNER_STAGE_HASH, type LayerShape } from '../lib/sim/shapes.js';
+import { loadDigitsModel } from '../lib/sim/digits.js';
+import { modelShapes, resnet20Shapes, WINNER_STAGE_HASH, type LayerShape } from '../lib/sim/shapes.js';
 import { simulate } from '../lib/sim/simulate.js';
 import { conversionEnergyPJ, readCycles } from '../lib/sim/tables.js';
 import { simulateWithTrace } from '../lib/sim/trace.js';
@@ -152,6 +153,11 @@ test('resnet20Shapes: CIFAR layout with configurable input', () => {
   const cifar = resnet20Shapes({ inputSize: 32, inputChannels: 3, classes: 100 });
   assert.deepEqual([cifar[0].vectors, cifar[0].inputs, cifar.at(-2)!.vectors, cifar.at(-1)!.outputs], [1024, 27, 64, 100]);
   assert.throws(() => resnet20Shapes({ inputSize: 0 }), RangeError);
+});
+
+test('modelShapes: the digits model gives the built-in ResNet-20 shapes with its own hash config', () => {
+  const h = { inputTileSize: 64, outputTileSize: 64, hashLength: 256 };
+  assert.deepEqual(modelShapes(loadDigitsModel().model), resnet20Shapes({ stageHash: [h, h, h] }));
 });
 
 test('a model larger than the chip is re-programmed per batch', () => {
