@@ -204,6 +204,11 @@ test('hashmac simulate: JSON result, trace file, config and layer files, clear e
   const bad = cli('--config', join(dir, 'bad.json'));
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /config\.readout\.conventional\.type/);
+  const digits = join(__dirname, 'fixtures', 'digits');
+  const m = cli('--json', '-w', join(digits, 'resnet20-digits.safetensors'), '-p', join(digits, 'hashed-uniform-k256-t64.safetensors'), '--image-size', '8');
+  assert.equal(m.status, 0, m.stderr);
+  const h = { inputTileSize: 64, outputTileSize: 64, hashLength: 256 };
+  assert.deepEqual(JSON.parse(m.stdout), JSON.parse(JSON.stringify(simulate(resnet20Shapes({ stageHash: [h, h, h] })))), 'a model file gives its own shapes');
 });
 
 test('simulate: any valid config gives finite results whose parts add up', () => {
