@@ -35,7 +35,7 @@ const model = () => (shared ??= load());
 /** Pre-encoded weights (hashmac) vs encoding on every forward call (the scaffold), per batch size. */
 function encodeCases(batch: number): BenchCase[] {
   return [false, true].map((perCall) => ({
-    name: `models/resnet20-digits-hashed${perCall ? '-encode-per-call' : ''}/${N}x${batch}`,
+    name: `hashLinear/resnet20-digits-hashed${perCall ? '-encode-per-call' : ''}/${N}x${batch}`,
     kernel: 'hashLinear', // the kernel doing the work: the harness runs a case on the backends that implement it
     get work() {
       return hashedWork(model(), N);
@@ -56,7 +56,7 @@ function encodeCases(batch: number): BenchCase[] {
 
 export const cases: BenchCase[] = [
   {
-    name: `models/resnet20-digits-hashed/${N}`,
+    name: `hashLinear/resnet20-digits-hashed/${N}`,
     kernel: 'hashLinear', // the kernel doing the work: the harness runs a case on the backends that implement it
     get work() {
       return hashedWork(model(), N);
