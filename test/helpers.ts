@@ -1,5 +1,6 @@
 /** Shared test utilities: seeded data, per-ISA loops, tolerant comparisons, pool snapshots. */
 import assert from 'node:assert/strict';
+import { mulberry32 } from '../lib/models/projections.js';
 import { isBackendAvailable } from '../lib/backend.js';
 import { getIsa, setIsa, supportedIsas, type Isa } from '../lib/runtime.js';
 import type { Tensor } from '../lib/tensor.js';
@@ -35,16 +36,7 @@ export async function forEachIsaAsync(fn: (isa: Isa) => void | Promise<void>): P
 }
 
 /** A small deterministic generator (mulberry32) for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Uniform floats in [-scale, scale). */
 export function randomFloats(n: number, seed: number, scale = 1): Float32Array {

@@ -10,7 +10,8 @@ import { DEFAULT_CONFIG, resolveConfig } from '../lib/sim/config.js';
 import { closedFormCycles, simulateLayer, stageTimes } from '../lib/sim/cycles.js';
 import { COMPONENTS, challengeOps, totalEnergy } from '../lib/sim/energy.js';
 import { mapConventional, mapHashed } from '../lib/sim/mapping.js';
-import { resnet20Shapes, WINNER_STAGE_HASH, type LayerShape } from '../lib/sim/shapes.js';
+import { loadDigitsModel } from '../lib/sim/digits.js';
+import { modelShapes, resnet20Shapes, WINNER_STAGE_HASH, type LayerShape } from '../lib/sim/shapes.js';
 import { simulate } from '../lib/sim/simulate.js';
 import { conversionEnergyPJ, readCycles } from '../lib/sim/tables.js';
 import { simulateWithTrace } from '../lib/sim/trace.js';
@@ -154,6 +155,11 @@ test('resnet20Shapes: CIFAR layout with configurable input', () => {
   assert.throws(() => resnet20Shapes({ inputSize: 0 }), RangeError);
 });
 
+test('modelShapes: the digits model gives the built-in ResNet-20 shapes with its own hash config', () => {
+  const h = { inputTileSize: 64, outputTileSize: 64, hashLength: 256 };
+  assert.deepEqual(modelShapes(loadDigitsModel().model), resnet20Shapes({ stageHash: [h, h, h] }));
+});
+
 test('a model larger than the chip is re-programmed per batch', () => {
   const layers = resnet20Shapes();
   const fits = simulate(layers);
@@ -198,6 +204,11 @@ test('hashmac simulate: JSON result, trace file, config and layer files, clear e
   const bad = cli('--config', join(dir, 'bad.json'));
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /config\.readout\.conventional\.type/);
+  const digits = join(__dirname, 'fixtures', 'digits');
+  const m = cli('--json', '-w', join(digits, 'resnet20-digits.safetensors'), '-p', join(digits, 'hashed-uniform-k256-t64.safetensors'), '--image-size', '8');
+  assert.equal(m.status, 0, m.stderr);
+  const h = { inputTileSize: 64, outputTileSize: 64, hashLength: 256 };
+  assert.deepEqual(JSON.parse(m.stdout), JSON.parse(JSON.stringify(simulate(resnet20Shapes({ stageHash: [h, h, h] })))), 'a model file gives its own shapes');
 });
 
 test('simulate: any valid config gives finite results whose parts add up', () => {

@@ -16,6 +16,11 @@ export interface ForwardOptions {
   backend?: BackendName;
   /** Sees the [rows, D] input of every hash layer (im2col rows for convolutions) before it runs. */
   onInput?: (layer: HashLinear, x: Tensor) => void;
+  /**
+   * Replaces the product of every hash layer: given the layer and its [rows, D] input, returns the
+   * [rows, N] output (e.g. the simulator's noisy crossbar), or undefined for the usual kernel.
+   */
+  product?: (layer: HashLinear, x: Tensor) => Tensor | undefined;
 }
 
 export interface LayerInit {
@@ -95,6 +100,8 @@ export class HashLinear {
 
   forward(x: Tensor, opts: ForwardOptions = {}): Tensor {
     opts.onInput?.(this, x);
+    const substituted = opts.product?.(this, x);
+    if (substituted) return substituted;
     if (this.hashed && opts.hashed !== false) return hashLinear(x, this.encodedWeights!, { bias: this.bias, backend: opts.backend });
     return linear(x, this.weight, { bias: this.bias, backend: opts.backend });
   }

@@ -28,7 +28,7 @@ export const inputTileWidth = (g: TileGeometry, i: number) => Math.min(g.inputTi
 export const outputTileHeight = (g: TileGeometry, j: number) => Math.min(g.outputTileSize, g.N - j * g.outputTileSize);
 
 /** mulberry32: a small, well-mixed 32-bit generator; enough for projections, reproducible everywhere. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -10,16 +10,16 @@ import { toChannelsLast } from './im2col.js';
 import { HashConv2d, HashLinear, squareConv, type ForwardOptions } from './layers.js';
 import { layerInit, param, relu, type BuildOptions, type HashModel } from './model.js';
 
-/** BatchNorm2d in eval mode, folded to one scale and shift per channel. */
+/** BatchNorm2d in eval mode, folded to one scale and shift per channel (kept in float64: one rounding per output). */
 class BatchNorm {
-  readonly scale: Float32Array;
-  readonly shift: Float32Array;
+  readonly scale: Float64Array;
+  readonly shift: Float64Array;
 
   constructor(sd: ReadonlyMap<string, StoredTensor>, path: string, eps = 1e-5) {
     const w = param(sd, `${path}.weight`, 1).data, b = param(sd, `${path}.bias`, 1).data;
     const mean = param(sd, `${path}.running_mean`, 1).data, v = param(sd, `${path}.running_var`, 1).data;
-    this.scale = new Float32Array(w.length);
-    this.shift = new Float32Array(w.length);
+    this.scale = new Float64Array(w.length);
+    this.shift = new Float64Array(w.length);
     for (let c = 0; c < w.length; c++) {
       this.scale[c] = w[c] / Math.sqrt(v[c] + eps);
       this.shift[c] = b[c] - mean[c] * this.scale[c];
@@ -114,13 +114,13 @@ export class CifarResNet implements HashModel {
     }
     let h = relu(this.bn1.apply(this.conv1.forward(toChannelsLast(x), opts)));
     for (const block of this.stages.flat()) h = block.forward(h, opts);
-    // Global average pool over the (channels-last) positions.
+    // Global average pool over the (channels-last) positions, summed in float64 and rounded once.
     const [, Hh, Wh, Ch] = h.shape;
-    const pooled = new Float32Array(B * Ch);
+    const sums = new Float64Array(B * Ch);
     for (let b = 0; b < B; b++) {
-      for (let p = 0; p < Hh * Wh; p++) for (let c = 0; c < Ch; c++) pooled[b * Ch + c] += h.data[(b * Hh * Wh + p) * Ch + c];
+      for (let p = 0; p < Hh * Wh; p++) for (let c = 0; c < Ch; c++) sums[b * Ch + c] += h.data[(b * Hh * Wh + p) * Ch + c];
     }
-    for (let i = 0; i < pooled.length; i++) pooled[i] /= Hh * Wh;
+    const pooled = Float32Array.from(sums, (s) => s / (Hh * Wh));
     return this.fc.forward({ data: pooled, shape: [B, Ch] }, opts);
   }
 }

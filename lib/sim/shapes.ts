@@ -1,8 +1,9 @@
 /**
  * Layer shapes the simulator accounts: a matrix product of M vectors (im2col rows per image) of D
  * inputs onto N outputs, hashed with input tiles Ti, output tiles To and K-bit codes. Includes the
- * built-in CIFAR-layout ResNet-20 shape list.
+ * built-in CIFAR-layout ResNet-20 shape list (no weights needed) and the shapes of any hashed model.
  */
+import type { HashModel } from '../models/model.js';
 import { checkInt, checkObject } from '../validate.js';
 
 export interface HashShape {
@@ -67,6 +68,25 @@ export function resnet20Shapes(opts: ResNet20Options = {}): LayerShape[] {
     }
   }
   layers.push({ name: 'fc', vectors: 1, inputs: channels, outputs: classes, hash: stageHash[2] });
+  return layers;
+}
+
+/**
+ * Shapes of the hash layers of a model (lib/models) in forward order, with each layer's own tile
+ * sizes and K; vectors per image are the rows of its input in a one-image forward. Exact layers
+ * (no hash config) are left out: they have no hashed mapping.
+ */
+export function modelShapes(model: HashModel): LayerShape[] {
+  const layers: LayerShape[] = [];
+  const per = model.inputShape.reduce((a, b) => a * b, 1);
+  model.forward({ data: new Float32Array(per), shape: [1, ...model.inputShape] }, {
+    hashed: false,
+    onInput: (l, x) => {
+      if (!l.hashed) return;
+      const c = l.config;
+      layers.push({ name: l.path, vectors: x.shape[0], inputs: l.D, outputs: l.N, hash: { inputTileSize: c.input_tile_size, outputTileSize: c.output_tile_size, hashLength: c.hash_length } });
+    },
+  });
   return layers;
 }
 

@@ -6,7 +6,8 @@
 import { getNumThreads } from '../../runtime.js';
 import { noisySignProject } from '../../kernels/noisy.js';
 import { resolveConfig } from '../../sim/config.js';
-import { loadDigitsModel, loadDigitsTest, digitsForward } from '../../sim/digits.js';
+import { loadDigitsModel, loadDigitsTest } from '../../sim/digits.js';
+import { crossbarForward } from '../../sim/forward.js';
 import { resnet20Shapes } from '../../sim/shapes.js';
 import { simulate } from '../../sim/simulate.js';
 import type { BenchCase } from '../types.js';
@@ -52,13 +53,13 @@ if (require.main === module) {
   const layers = resnet20Shapes();
   simulate(layers);
   console.log(`accounting, whole ResNet-20 (22 layers, both designs, cycle model): ${median(() => simulate(layers), 21).toFixed(2)} ms (median of 21)`);
-  const model = loadDigitsModel();
-  const { x } = loadDigitsTest();
+  const { model } = loadDigitsModel();
+  const { images: x } = loadDigitsTest();
   const config = resolveConfig();
   console.log(`threads ${getNumThreads()}`);
   const cpu0 = process.cpuUsage();
-  const noisy = median(() => digitsForward(model, x, config), 3);
+  const noisy = median(() => crossbarForward(model, x, config), 3);
   const cpu = process.cpuUsage(cpu0);
-  console.log(`functional noisy simulation, hashed ResNet-20 on ${x.B} digits test images (noisy + clean codes per layer, native): ` +
+  console.log(`functional noisy simulation, hashed ResNet-20 on ${x.shape[0]} digits test images (noisy + clean codes per layer, native): ` +
     `${(noisy / 1000).toFixed(2)} s wall (median of 3), ${((cpu.user + cpu.system) / 3e6).toFixed(2)} s CPU per run (all threads)`);
 }
