@@ -18,8 +18,8 @@ const RecurrentAMicroKernels& recurrent_a_micro(Isa isa) {
 
 namespace {
 
-constexpr int64_t kConvChannels = 128;   // channels per task: the deinterleaved state rows stay in L1
-constexpr int64_t kRglruFeatures = 512;  // features per task: 2 KB of h stays in L1 across the steps
+constexpr int64_t kConvChannels = 512;   // channels per task: the deinterleaved state rows stay in L1
+constexpr int64_t kRglruFeatures = 2048;  // features per task: 8 KB of h stays in L1 across the steps, long input streams
 constexpr int64_t kLinearRows = 16;
 
 // Padding rows (slots[b] < 0) output zeros; their state is never read.

@@ -212,7 +212,66 @@ void conv_steps(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const floa
   window_out<kL>(state, L, cn, rows + T);  // the new state: the window's last L rows
 }
 
+// The hackathon shape, length 3 and width 4, in one pass over the state: the state of kLanes channels is
+// 3 full vectors of interleaved floats, split into one vector per window row by two-source shuffles
+// (vpermt2ps on AVX-512), carried through the steps in registers and interleaved back the same way.
+// Shuffle masks for 3 interleaved vectors: row l of a split, and vector v of a merge.
+struct Interleave3 {
+  vec::vi split_ab[3], split_c[3], merge_ab[3], merge_c[3];
+  Interleave3() {
+    constexpr int K = kLanes;
+    for (int l = 0; l < 3; ++l) {
+      for (int i = 0; i < K; ++i) {
+        const int k = 3 * i + l;  // row l of channel i sits at k in the interleaved floats
+        split_ab[l][i] = k < 2 * K ? k : 0;
+        split_c[l][i] = k < 2 * K ? i : K + k - 2 * K;
+      }
+    }
+    for (int v = 0; v < 3; ++v) {
+      for (int j = 0; j < K; ++j) {
+        const int k = v * K + j, row = k % 3, i = k / 3;  // float k is row `row` of channel i
+        merge_ab[v][j] = row == 0 ? i : (row == 1 ? K + i : 0);
+        merge_c[v][j] = row == 2 ? K + i : j;
+      }
+    }
+  }
+};
+
+void conv_l3w4(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt) {
+  static const Interleave3 m;
+  const int64_t C = a.channels, T = a.steps;
+  float* state = a.conv_state + (static_cast<int64_t>(a.slots[b]) * C + c0) * 3;
+  constexpr int64_t kAhead = 8 * kLanes;  // channels: the loads of later groups start early
+  for (int64_t c = 0; c < cn; c += kLanes) {
+    float* st = state + 3 * c;
+    prefetch(st, 3 * kAhead, 3 * kLanes);
+    for (int64_t t = 0; t < T; ++t) prefetch(a.x + (b * T + t) * C + c0 + c, kAhead, kLanes);
+    const vf v0 = load<vf>(st), v1 = load<vf>(st + kLanes), v2 = load<vf>(st + 2 * kLanes);
+    vf r[3];
+    for (int l = 0; l < 3; ++l) r[l] = __builtin_shuffle(__builtin_shuffle(v0, v1, m.split_ab[l]), v2, m.split_c[l]);
+    const int64_t cg = c0 + c;
+    const vf w0 = load<vf>(wt + cg), w1 = load<vf>(wt + C + cg), w2 = load<vf>(wt + 2 * C + cg), w3 = load<vf>(wt + 3 * C + cg);
+    const vf bias = a.bias ? load<vf>(a.bias + cg) : splat<vf>(0.0f);
+    for (int64_t t = 0; t < T; ++t) {
+      const vf x = load<vf>(a.x + (b * T + t) * C + cg);
+      vf y = bias + w0 * r[0] + w1 * r[1] + w2 * r[2] + w3 * x;
+      if (a.silu) y = y * vec::sigmoid(y);
+      store<vf>(a.out + (b * T + t) * C + cg, y);
+      r[0] = r[1];
+      r[1] = r[2];
+      r[2] = x;
+    }
+    for (int v = 0; v < 3; ++v) store<vf>(st + v * kLanes, __builtin_shuffle(__builtin_shuffle(r[0], r[1], m.merge_ab[v]), r[2], m.merge_c[v]));
+  }
+}
+
 void conv_block(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* scratch) {
+  if (a.length == 3 && a.width == 4 && cn >= kLanes) {
+    const int64_t whole = cn / kLanes * kLanes;
+    conv_l3w4(a, b, c0, whole, wt);
+    if (whole < cn) conv_steps<3>(a, b, c0 + whole, cn - whole, wt, scratch);
+    return;
+  }
   switch (a.length) {
     case 1: return conv_steps<1>(a, b, c0, cn, wt, scratch);
     case 2: return conv_steps<2>(a, b, c0, cn, wt, scratch);
@@ -247,9 +306,10 @@ inline void rglru_lanes(const RglruArgs& a, int64_t i, int64_t w, bool reset, co
   if (reset) {
     hv = gx;  // a_t = 0, multiplier 1
   } else {
-    // log a_t <= 0; 1 - a_t^2 = 1 - exp(2 log a_t) is formed without cancelling as a_t -> 1.
+    // log a_t <= 0; 1 - a_t^2 is formed without cancelling as a_t -> 1 (vec.h's one_minus_square).
     const V log_at = splat<V>(a.c) * sig_a * load<V>(log_a + w);
-    hv = vec::exp(log_at) * load<V>(h + w) + vec::sqrt(vec::one_minus_exp(log_at + log_at)) * gx;
+    const V at = vec::exp(log_at);
+    hv = at * load<V>(h + w) + vec::sqrt(vec::one_minus_square(log_at, at)) * gx;
   }
   store<V>(h + w, hv);
   store<V>(a.out + i, hv);

@@ -61,10 +61,11 @@ inline float exp(float x) { return std::exp(x); }
 
 template <class V> inline V sigmoid(V x) { return 1.0f / (1.0f + exp(-x)); }
 
-// 1 - e^y for y <= 0 without the cancellation of 1 - exp(y) near y = 0: the Taylor series of -expm1
-// (to y^8, truncation < 1e-8 relative) for |y| < 0.5, where exp(y) > 0.6 would lose bits; 1 - exp(y)
-// beyond, where it is accurate to about 1 ulp.
-inline vf one_minus_exp(vf y) {
+// 1 - a^2 for a = e^l, l <= 0, given both, without the cancellation of 1 - a*a as a -> 1: with y = 2l,
+// the Taylor series of -expm1(y) (to y^8, truncation < 1e-8 relative) for |y| < 0.5, where a^2 > 0.6
+// would lose bits; 1 - a*a beyond, accurate to about 1 ulp there, so no second exp is needed.
+inline vf one_minus_square(vf l, vf a) {
+  const vf y = l + l;
   vf p = splat<vf>(1.0f / 40320);
   p = p * y + splat<vf>(1.0f / 5040);
   p = p * y + splat<vf>(1.0f / 720);
@@ -74,9 +75,9 @@ inline vf one_minus_exp(vf y) {
   p = p * y + splat<vf>(0.5f);
   p = p * y + splat<vf>(1.0f);
   const vf series = -(p * y);
-  return y > splat<vf>(-0.5f) ? series : 1.0f - exp(y);
+  return y > splat<vf>(-0.5f) ? series : 1.0f - a * a;
 }
-inline float one_minus_exp(float y) { return -std::expm1(y); }
+inline float one_minus_square(float l, float a) { return -std::expm1(l + l); }
 
 // Written per lane: GCC turns this into one vsqrtps (and the intrinsics' headers warn under -Wall).
 inline vf sqrt(vf x) {
