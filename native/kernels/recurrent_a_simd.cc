@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace hashmac {
@@ -212,33 +213,45 @@ void conv_steps(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const floa
   window_out<kL>(state, L, cn, rows + T);  // the new state: the window's last L rows
 }
 
+// A compile-time vector of lane indices f(0), ..., f(kLanes - 1): constant shuffle masks let the compiler
+// pick the best permute instructions of each ISA.
+template <class F, int... I>
+constexpr vec::vi lane_indices(F f, std::integer_sequence<int, I...>) { return vec::vi{f(I)...}; }
+template <class F>
+constexpr vec::vi lane_indices(F f) { return lane_indices(f, std::make_integer_sequence<int, kLanes>{}); }
+
+// Row l (of 3) of kLanes channels whose rows are interleaved over v0, v1, v2: float k = 3i + l is row l of
+// channel i; the first shuffle takes the lanes found in v0 and v1, the second those in v2.
+template <int l>
+inline vf split3(vf v0, vf v1, vf v2) {
+  constexpr int K = kLanes;
+  constexpr vec::vi from_ab = lane_indices([](int i) { return 3 * i + l < 2 * K ? 3 * i + l : 0; });
+  constexpr vec::vi from_c = lane_indices([](int i) { return 3 * i + l < 2 * K ? i : K + 3 * i + l - 2 * K; });
+  return __builtin_shuffle(__builtin_shuffle(v0, v1, from_ab), v2, from_c);
+}
+
+// Vector v (of 3) of the interleaved rows r0, r1, r2: float k = v * kLanes + j is row k % 3 of channel k / 3.
+template <int v>
+inline vf merge3(vf r0, vf r1, vf r2) {
+  constexpr int K = kLanes;
+  constexpr vec::vi from_01 = lane_indices([](int j) {
+    const int k = v * K + j;
+    return k % 3 == 0 ? k / 3 : (k % 3 == 1 ? K + k / 3 : 0);
+  });
+  constexpr vec::vi from_2 = lane_indices([](int j) {
+    const int k = v * K + j;
+    return k % 3 == 2 ? K + k / 3 : j;
+  });
+  return __builtin_shuffle(__builtin_shuffle(r0, r1, from_01), r2, from_2);
+}
+
 // The hackathon shape, length 3 and width 4, in one pass over the state: the state of kLanes channels is
 // 3 full vectors of interleaved floats, split into one vector per window row by two-source shuffles
 // (vpermt2ps on AVX-512), carried through the steps in registers and interleaved back the same way.
-// Shuffle masks for 3 interleaved vectors: row l of a split, and vector v of a merge.
-struct Interleave3 {
-  vec::vi split_ab[3], split_c[3], merge_ab[3], merge_c[3];
-  Interleave3() {
-    constexpr int K = kLanes;
-    for (int l = 0; l < 3; ++l) {
-      for (int i = 0; i < K; ++i) {
-        const int k = 3 * i + l;  // row l of channel i sits at k in the interleaved floats
-        split_ab[l][i] = k < 2 * K ? k : 0;
-        split_c[l][i] = k < 2 * K ? i : K + k - 2 * K;
-      }
-    }
-    for (int v = 0; v < 3; ++v) {
-      for (int j = 0; j < K; ++j) {
-        const int k = v * K + j, row = k % 3, i = k / 3;  // float k is row `row` of channel i
-        merge_ab[v][j] = row == 0 ? i : (row == 1 ? K + i : 0);
-        merge_c[v][j] = row == 2 ? K + i : j;
-      }
-    }
-  }
-};
-
+// With `stream` the outputs go out with non-temporal stores (out + (b * T) * C + c0 must be aligned, and
+// channels a multiple of kLanes so that every step's row is).
+template <bool kStream>
 void conv_l3w4(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt) {
-  static const Interleave3 m;
   const int64_t C = a.channels, T = a.steps;
   float* state = a.conv_state + (static_cast<int64_t>(a.slots[b]) * C + c0) * 3;
   constexpr int64_t kAhead = 8 * kLanes;  // channels: the loads of later groups start early
@@ -247,8 +260,7 @@ void conv_l3w4(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float
     prefetch(st, 3 * kAhead, 3 * kLanes);
     for (int64_t t = 0; t < T; ++t) prefetch(a.x + (b * T + t) * C + c0 + c, kAhead, kLanes);
     const vf v0 = load<vf>(st), v1 = load<vf>(st + kLanes), v2 = load<vf>(st + 2 * kLanes);
-    vf r[3];
-    for (int l = 0; l < 3; ++l) r[l] = __builtin_shuffle(__builtin_shuffle(v0, v1, m.split_ab[l]), v2, m.split_c[l]);
+    vf r[3] = {split3<0>(v0, v1, v2), split3<1>(v0, v1, v2), split3<2>(v0, v1, v2)};
     const int64_t cg = c0 + c;
     const vf w0 = load<vf>(wt + cg), w1 = load<vf>(wt + C + cg), w2 = load<vf>(wt + 2 * C + cg), w3 = load<vf>(wt + 3 * C + cg);
     const vf bias = a.bias ? load<vf>(a.bias + cg) : splat<vf>(0.0f);
@@ -256,20 +268,38 @@ void conv_l3w4(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float
       const vf x = load<vf>(a.x + (b * T + t) * C + cg);
       vf y = bias + w0 * r[0] + w1 * r[1] + w2 * r[2] + w3 * x;
       if (a.silu) y = y * vec::sigmoid(y);
-      store<vf>(a.out + (b * T + t) * C + cg, y);
+      if (kStream) {
+        vec::stream(a.out + (b * T + t) * C + cg, y);
+      } else {
+        store<vf>(a.out + (b * T + t) * C + cg, y);
+      }
       r[0] = r[1];
       r[1] = r[2];
       r[2] = x;
     }
-    for (int v = 0; v < 3; ++v) store<vf>(st + v * kLanes, __builtin_shuffle(__builtin_shuffle(r[0], r[1], m.merge_ab[v]), r[2], m.merge_c[v]));
+    store<vf>(st, merge3<0>(r[0], r[1], r[2]));
+    store<vf>(st + kLanes, merge3<1>(r[0], r[1], r[2]));
+    store<vf>(st + 2 * kLanes, merge3<2>(r[0], r[1], r[2]));
   }
 }
 
 void conv_block(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* scratch) {
-  if (a.length == 3 && a.width == 4 && cn >= kLanes) {
-    const int64_t whole = cn / kLanes * kLanes;
-    conv_l3w4(a, b, c0, whole, wt);
-    if (whole < cn) conv_steps<3>(a, b, c0 + whole, cn - whole, wt, scratch);
+  if (a.length == 3 && a.width == 4 && cn >= 2 * kLanes) {
+    // With streaming, channels up to the first vector-aligned output go through the general path.
+    const float* out = a.out + b * a.steps * a.channels + c0;
+    int64_t head = 0;
+    if (a.stream_out && a.channels % kLanes == 0)
+      while (!vec::vector_aligned(out + head)) ++head;
+    const bool stream = a.stream_out && a.channels % kLanes == 0;
+    if (head > 0) conv_steps<3>(a, b, c0, head, wt, scratch);
+    const int64_t whole = (cn - head) / kLanes * kLanes;
+    if (stream) {
+      conv_l3w4<true>(a, b, c0 + head, whole, wt);
+      vec::stream_fence();
+    } else {
+      conv_l3w4<false>(a, b, c0 + head, whole, wt);
+    }
+    if (head + whole < cn) conv_steps<3>(a, b, c0 + head + whole, cn - head - whole, wt, scratch);
     return;
   }
   switch (a.length) {
@@ -297,7 +327,7 @@ inline void sigmoid_pair(V u, V v, V& su, V& sv) {
   sv = du * inv;
 }
 
-template <class V>
+template <class V, bool kStream = false>
 inline void rglru_lanes(const RglruArgs& a, int64_t i, int64_t w, bool reset, const float* log_a, float* h) {
   V sig_x, sig_a;
   sigmoid_pair(load<V>(a.gate_x + i), load<V>(a.gate_a + i), sig_x, sig_a);
@@ -312,7 +342,11 @@ inline void rglru_lanes(const RglruArgs& a, int64_t i, int64_t w, bool reset, co
     hv = at * load<V>(h + w) + vec::sqrt(vec::one_minus_square(log_at, at)) * gx;
   }
   store<V>(h + w, hv);
-  store<V>(a.out + i, hv);
+  if constexpr (kStream) {
+    vec::stream(a.out + i, hv);
+  } else {
+    store<V>(a.out + i, hv);
+  }
 }
 
 // Features [w0, w0 + wn) of one row: the block of h stays in L1 across the steps.
@@ -323,9 +357,15 @@ void rglru_block(const RglruArgs& a, int64_t b, int64_t w0, int64_t wn, const fl
     const bool reset = a.reset && a.reset[b * T + t];
     const int64_t row = (b * T + t) * W;
     int64_t w = w0;
+    if (a.stream_out) {
+      // Features up to the first vector-aligned output one at a time, then non-temporal full vectors.
+      for (; w < w0 + wn && !vec::vector_aligned(a.out + row + w); ++w) rglru_lanes<float>(a, row + w, w, reset, log_a, h);
+      for (; w + kLanes <= w0 + wn; w += kLanes) rglru_lanes<vf, true>(a, row + w, w, reset, log_a, h);
+    }
     for (; w + kLanes <= w0 + wn; w += kLanes) rglru_lanes<vf>(a, row + w, w, reset, log_a, h);
     for (; w < w0 + wn; ++w) rglru_lanes<float>(a, row + w, w, reset, log_a, h);
   }
+  if (a.stream_out) vec::stream_fence();
 }
 
 // ---- block-diagonal linear ------------------------------------------------------------------------

@@ -5,6 +5,9 @@
 #pragma once
 #include <cmath>
 #include <cstring>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 namespace hashmac {
 namespace HASHMAC_TARGET {
@@ -32,6 +35,28 @@ template <class V> inline V load(const float* p) {
   return v;
 }
 template <class V> inline void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
+
+// A non-temporal store of a full vector to a vector-aligned p: the line is written without first being
+// read for ownership and without displacing cached data. For outputs too large to stay cached anyway;
+// the task ends with stream_fence() so that other threads see the stores.
+inline void stream(float* p, vf v) {
+#if HASHMAC_TARGET_ID == 2
+  _mm512_stream_ps(p, (__m512)v);
+#elif HASHMAC_TARGET_ID == 1
+  _mm256_stream_ps(p, (__m256)v);
+#elif defined(__SSE2__)
+  _mm_stream_ps(p, (__m128)v);
+#else
+  store<vf>(p, v);
+#endif
+}
+inline void stream_fence() {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
+}
+// True when p can take stream(): aligned to a full vector.
+inline bool vector_aligned(const float* p) { return reinterpret_cast<uintptr_t>(p) % sizeof(vf) == 0; }
 
 // exp in float32, about 1 ulp: x = n ln2 + r with |r| <= ln2/2, exp(r) by its Taylor series to r^7
 // (truncation error < 6e-9), times 2^n built in the exponent bits. x must lie in [-87, 88], which keeps
