@@ -21,7 +21,7 @@ export function formatReport(r: BenchReport): string {
   const l = r.limits;
   if (l) {
     lines.push(`limits measured now (isa ${l.isa}, ${l.threads} threads): clock ${(l.clockHz / 1e9).toFixed(2)} GHz/core under load, ` +
-      `popcount ${si(l.popcount)}bit/s, xor+popcount+add ${si(l.hamming)}bit-ops/s, FMA ${si(l.fma)}FLOP/s, copy ${si(l.bandwidth)}B/s`);
+      `popcount ${si(l.popcount)}bit/s, xor+popcount+add ${si(l.hamming)}bit-ops/s, FMA ${si(l.fma)}FLOP/s, copy ${si(l.bandwidth)}B/s, in-place update ${si(l.updateBandwidth)}B/s`);
   } else {
     lines.push('limits: not measured (no native addon)');
   }

@@ -61,7 +61,7 @@ export function renderHtml(report: BenchReport): string {
   const l = report.limits;
   const kernels = [...new Set(report.results.map((r) => r.kernel))];
   const limitsLine = l
-    ? `clock ${(l.clockHz / 1e9).toFixed(2)} GHz/core under load · popcount ${si(l.popcount)}bit/s · xor+popcount+add ${si(l.hamming)}bit-ops/s · FMA ${si(l.fma)}FLOP/s · copy ${si(l.bandwidth)}B/s (isa ${esc(l.isa)}, ${l.threads} threads)`
+    ? `clock ${(l.clockHz / 1e9).toFixed(2)} GHz/core under load · popcount ${si(l.popcount)}bit/s · xor+popcount+add ${si(l.hamming)}bit-ops/s · FMA ${si(l.fma)}FLOP/s · copy ${si(l.bandwidth)}B/s · in-place update ${si(l.updateBandwidth)}B/s (isa ${esc(l.isa)}, ${l.threads} threads)`
     : 'machine limits not measured (no native addon)';
   const targets = report.targets.length
     ? `<h2>Targets</h2><ul>${report.targets.map((t) => `<li class="${t.met ? 'met' : 'missed'}">${t.met ? '✔' : '✘'} ${esc(t.case)} ${esc(t.what)}: ${t.got === undefined ? 'n/a' : esc(t.what === 'throughput' ? si(t.got) : t.got.toFixed(2))} (want ≥ ${esc(t.what === 'throughput' ? si(t.want) : String(t.want))})</li>`).join('')}</ul>`

@@ -19,7 +19,8 @@ Napi::Value RunProbe(const Napi::CallbackInfo& info) {
   else if (name == "hamming") probe = Probe::kHamming;
   else if (name == "fma") probe = Probe::kFma;
   else if (name == "bandwidth") probe = Probe::kBandwidth;
-  else throw Napi::RangeError::New(env, "probe: name: expected clock, popcount, hamming, fma or bandwidth");
+  else if (name == "update") probe = Probe::kUpdate;
+  else throw Napi::RangeError::New(env, "probe: name: expected clock, popcount, hamming, fma, bandwidth or update");
   if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "probe: seconds: expected a number");
   const double seconds = info[1].As<Napi::Number>().DoubleValue();
   if (!(seconds > 0 && seconds <= 60)) throw Napi::RangeError::New(env, "probe: seconds: expected a number in (0, 60]");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -58,12 +59,19 @@ double run_for(double seconds, Chunk chunk) {
 ProbeResult run_probe(Probe probe, const Exec& ex, double seconds, int64_t bytes) {
   const int threads = std::max(1, ex.threads);
   const ProbeKernels& k = kernels(ex.isa);
-  // The bandwidth probe copies one slice per thread between two buffers much larger than the caches.
-  const int64_t slice = std::max<int64_t>(4096, bytes / threads) & ~int64_t{63};
+  // The memory probes work on one slice per thread of buffers much larger than the caches.
+  const int64_t slice = std::max<int64_t>(4096, bytes / threads) & ~int64_t{255};  // whole 64-float blocks
   std::vector<char> src, dst;
   if (probe == Probe::kBandwidth) {
     src.assign(static_cast<size_t>(slice * threads), 1);
     dst.assign(static_cast<size_t>(slice * threads), 0);
+  }
+  // The update probe's floats, 64-byte aligned; x = x/2 + 1 converges to 2, so values stay normal.
+  std::vector<float> buffer;
+  float* floats = nullptr;
+  if (probe == Probe::kUpdate) {
+    buffer.assign(static_cast<size_t>(slice * threads / 4 + 16), 1.0f);
+    floats = buffer.data() + (16 - (reinterpret_cast<uintptr_t>(buffer.data()) / 4) % 16) % 16;
   }
   std::vector<double> units(static_cast<size_t>(threads), 0.0);
   std::atomic<int> ready{0};
@@ -99,15 +107,24 @@ ProbeResult run_probe(Probe probe, const Exec& ex, double seconds, int64_t bytes
         });
         break;
       }
+      case Probe::kUpdate: {
+        float* p = floats + slice / 4 * t;
+        u = run_for(seconds, [&] {
+          k.update_in_place(p, slice / 4, 0.5f, 1.0f);
+          keep += static_cast<uint64_t>(p[slice / 8] > 1.0f);
+          return 2.0 * static_cast<double>(slice);  // read + write
+        });
+        break;
+      }
     }
     units[static_cast<size_t>(t)] = u;
     sink.fetch_add(keep, std::memory_order_relaxed);
   };
   const auto start = Clock::now();
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(body, t);
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) workers.emplace_back(body, t);
   body(0);
-  for (auto& th : pool) th.join();
+  for (auto& th : workers) th.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   double total = 0;
   for (double u : units) total += u;

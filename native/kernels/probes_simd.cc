@@ -72,6 +72,14 @@ float fma(int64_t iters, float seed) {
 }
 constexpr double kFmaFlops = 12 * 16 * 2;
 
+// x[i] = x[i] * a + b in place over n floats (n a multiple of 64, p 64-byte aligned): one read and one
+// write of every line, as a state kernel updates its pool.
+void update_in_place(float* p, int64_t n, float a, float b) {
+  const __m512 va = _mm512_set1_ps(a), vb = _mm512_set1_ps(b);
+  for (int64_t i = 0; i < n; i += 64)
+    for (int k = 0; k < 4; ++k) _mm512_store_ps(p + i + 16 * k, _mm512_fmadd_ps(_mm512_load_ps(p + i + 16 * k), va, vb));
+}
+
 #else
 // AVX2 has no vector popcount: the 64-bit POPCNT instruction (what __builtin_popcountll compiles to with
 // -mpopcnt) is this ISA's popcount unit; the scalar build gets the portable software popcount.
@@ -113,6 +121,12 @@ float fma(int64_t iters, float seed) {
   return out[0] + out[1] + out[2] + out[3] + out[4] + out[5] + out[6] + out[7];
 }
 constexpr double kFmaFlops = 12 * 8 * 2;
+
+void update_in_place(float* p, int64_t n, float a, float b) {
+  const __m256 va = _mm256_set1_ps(a), vb = _mm256_set1_ps(b);
+  for (int64_t i = 0; i < n; i += 64)
+    for (int k = 0; k < 8; ++k) _mm256_store_ps(p + i + 8 * k, _mm256_fmadd_ps(_mm256_load_ps(p + i + 8 * k), va, vb));
+}
 #else
 // Baseline x86-64 (and any other target): a multiply and an add per element.
 float fma(int64_t iters, float seed) {
@@ -125,12 +139,17 @@ float fma(int64_t iters, float seed) {
   return s;
 }
 constexpr double kFmaFlops = 16 * 2;
+
+// Plain loop: the baseline compiler vectorizes it with SSE2.
+void update_in_place(float* p, int64_t n, float a, float b) {
+  for (int64_t i = 0; i < n; ++i) p[i] = p[i] * a + b;
+}
 #endif
 #endif
 
 }  // namespace
 
-const ProbeKernels probe_kernels = {popcount, xor_popcount_add, fma, kPopcountBits, kHammingBits, kFmaFlops};
+const ProbeKernels probe_kernels = {popcount, xor_popcount_add, fma, update_in_place, kPopcountBits, kHammingBits, kFmaFlops};
 
 }  // namespace HASHMAC_TARGET
 }  // namespace hashmac

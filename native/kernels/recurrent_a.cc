@@ -18,9 +18,14 @@ const RecurrentAMicroKernels& recurrent_a_micro(Isa isa) {
 
 namespace {
 
-constexpr int64_t kConvChannels = 128;   // channels per task: the deinterleaved state rows stay in L1
-constexpr int64_t kRglruFeatures = 512;  // features per task: 2 KB of h stays in L1 across the steps
+constexpr int64_t kConvChannels = 512;   // channels per task: the deinterleaved state rows stay in L1
+constexpr int64_t kRglruFeatures = 2048;  // features per task: 8 KB of h stays in L1 across the steps, long input streams
 constexpr int64_t kLinearRows = 16;
+// Outputs at least this large (half a 32 MB L3) are streamed past the caches: they would be evicted
+// before anyone reads them, and a normal store first reads every line it writes.
+constexpr int64_t kStreamOutBytes = int64_t{16} << 20;
+
+bool stream_out(int64_t floats) { return floats * static_cast<int64_t>(sizeof(float)) >= kStreamOutBytes; }
 
 // Padding rows (slots[b] < 0) output zeros; their state is never read.
 void zero_padding(const int32_t* slots, int64_t batch, float* out, int64_t row) {
@@ -51,8 +56,10 @@ void selective_state_update(const Exec& ex, const SsuArgs& a) {
   });
 }
 
-void causal_conv1d_update(const Exec& ex, const ConvArgs& a) {
+void causal_conv1d_update(const Exec& ex, const ConvArgs& args) {
   const RecurrentAMicroKernels& mk = recurrent_a_micro(ex.isa);
+  ConvArgs a = args;
+  a.stream_out = stream_out(a.batch * a.steps * a.channels);
   zero_padding(a.slots, a.batch, a.out, a.steps * a.channels);
   // The weight transposed to [width, channels], so each tap is a contiguous vector over channels.
   float* wt = call_table(static_cast<size_t>(a.width * a.channels));
@@ -67,8 +74,10 @@ void causal_conv1d_update(const Exec& ex, const ConvArgs& a) {
   });
 }
 
-void rglru_step(const Exec& ex, const RglruArgs& a) {
+void rglru_step(const Exec& ex, const RglruArgs& args) {
   const RecurrentAMicroKernels& mk = recurrent_a_micro(ex.isa);
+  RglruArgs a = args;
+  a.stream_out = stream_out(a.batch * a.steps * a.width);
   zero_padding(a.slots, a.batch, a.out, a.steps * a.width);
   // log a_t = c * sigmoid(gate_a) * log_a[w]; the per-feature part is computed once per call.
   float* log_a = call_table(static_cast<size_t>(a.width));

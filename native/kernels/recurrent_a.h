@@ -41,6 +41,7 @@ struct ConvArgs {
   bool silu;
   const int32_t* slots;
   float* out;              // [batch, steps, channels]
+  bool stream_out;         // outputs larger than the caches: written with non-temporal stores (set by the driver)
 };
 void causal_conv1d_update(const Exec& ex, const ConvArgs& a);
 
@@ -57,6 +58,7 @@ struct RglruArgs {
   const uint8_t* reset;    // [batch, steps] or nullptr
   const int32_t* slots;
   float* out;              // [batch, steps, width]
+  bool stream_out;         // as ConvArgs::stream_out
 };
 void rglru_step(const Exec& ex, const RglruArgs& a);
 

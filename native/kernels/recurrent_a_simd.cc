@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace hashmac {
@@ -212,7 +213,89 @@ void conv_steps(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const floa
   window_out<kL>(state, L, cn, rows + T);  // the new state: the window's last L rows
 }
 
+// A compile-time vector of lane indices f(0), ..., f(kLanes - 1): constant shuffle masks let the compiler
+// pick the best permute instructions of each ISA.
+template <class F, int... I>
+constexpr vec::vi lane_indices(F f, std::integer_sequence<int, I...>) { return vec::vi{f(I)...}; }
+template <class F>
+constexpr vec::vi lane_indices(F f) { return lane_indices(f, std::make_integer_sequence<int, kLanes>{}); }
+
+// Row l (of 3) of kLanes channels whose rows are interleaved over v0, v1, v2: float k = 3i + l is row l of
+// channel i; the first shuffle takes the lanes found in v0 and v1, the second those in v2.
+template <int l>
+inline vf split3(vf v0, vf v1, vf v2) {
+  constexpr int K = kLanes;
+  constexpr vec::vi from_ab = lane_indices([](int i) { return 3 * i + l < 2 * K ? 3 * i + l : 0; });
+  constexpr vec::vi from_c = lane_indices([](int i) { return 3 * i + l < 2 * K ? i : K + 3 * i + l - 2 * K; });
+  return __builtin_shuffle(__builtin_shuffle(v0, v1, from_ab), v2, from_c);
+}
+
+// Vector v (of 3) of the interleaved rows r0, r1, r2: float k = v * kLanes + j is row k % 3 of channel k / 3.
+template <int v>
+inline vf merge3(vf r0, vf r1, vf r2) {
+  constexpr int K = kLanes;
+  constexpr vec::vi from_01 = lane_indices([](int j) {
+    const int k = v * K + j;
+    return k % 3 == 0 ? k / 3 : (k % 3 == 1 ? K + k / 3 : 0);
+  });
+  constexpr vec::vi from_2 = lane_indices([](int j) {
+    const int k = v * K + j;
+    return k % 3 == 2 ? K + k / 3 : j;
+  });
+  return __builtin_shuffle(__builtin_shuffle(r0, r1, from_01), r2, from_2);
+}
+
+// The hackathon shape, length 3 and width 4, in one pass over the state: the state of kLanes channels
+// from cg is 3 full vectors of interleaved floats, split into one vector per window row by two-source
+// shuffles (vpermt2ps on AVX-512), carried through the steps in registers and interleaved back the same
+// way. Only channels [cg + lo, cg + hi) are written back: a partial group still computes full vectors, so
+// every channel's result is the same wherever the groups start. kStream: outputs by non-temporal stores.
+template <bool kStream>
+inline void conv_group(const ConvArgs& a, int64_t b, int64_t cg, const float* wt, int lo = 0, int hi = kLanes) {
+  const int64_t C = a.channels, T = a.steps;
+  float* st = a.conv_state + (static_cast<int64_t>(a.slots[b]) * C + cg) * 3;
+  constexpr int64_t kAhead = 8 * kLanes;  // channels: the loads of later groups start early
+  prefetch(st, 3 * kAhead, 3 * kLanes);
+  for (int64_t t = 0; t < T; ++t) prefetch(a.x + (b * T + t) * C + cg, kAhead, kLanes);
+  const vf v0 = load<vf>(st), v1 = load<vf>(st + kLanes), v2 = load<vf>(st + 2 * kLanes);
+  vf r[3] = {split3<0>(v0, v1, v2), split3<1>(v0, v1, v2), split3<2>(v0, v1, v2)};
+  const vf w0 = load<vf>(wt + cg), w1 = load<vf>(wt + C + cg), w2 = load<vf>(wt + 2 * C + cg), w3 = load<vf>(wt + 3 * C + cg);
+  const vf bias = a.bias ? load<vf>(a.bias + cg) : splat<vf>(0.0f);
+  for (int64_t t = 0; t < T; ++t) {
+    const vf x = load<vf>(a.x + (b * T + t) * C + cg);
+    vf y = bias + w0 * r[0] + w1 * r[1] + w2 * r[2] + w3 * x;
+    if (a.silu) y = y * vec::sigmoid(y);
+    float* out = a.out + (b * T + t) * C + cg;
+    if constexpr (kStream) {
+      vec::stream(out, y);
+    } else {
+      vec::store_lanes(out, y, lo, hi);
+    }
+    r[0] = r[1];
+    r[1] = r[2];
+    r[2] = x;
+  }
+  const vf merged[3] = {merge3<0>(r[0], r[1], r[2]), merge3<1>(r[0], r[1], r[2]), merge3<2>(r[0], r[1], r[2])};
+  std::memcpy(st + 3 * lo, reinterpret_cast<const float*>(merged) + 3 * lo, sizeof(float) * 3 * static_cast<size_t>(hi - lo));
+}
+
 void conv_block(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* scratch) {
+  if (a.length == 3 && a.width == 4 && cn >= kLanes) {
+    int64_t c = c0;
+    const int64_t end = c0 + cn;
+    if (a.stream_out && a.channels % kLanes == 0 && cn >= 2 * kLanes) {
+      // Channels up to the first vector-aligned output in a partial group, then streamed full groups.
+      int head = 0;
+      while (!vec::vector_aligned(a.out + b * a.steps * a.channels + c + head)) ++head;
+      if (head > 0) conv_group<false>(a, b, c, wt, 0, head);
+      for (c += head; c + kLanes <= end; c += kLanes) conv_group<true>(a, b, c, wt);
+      vec::stream_fence();
+    }
+    for (; c + kLanes <= end; c += kLanes) conv_group<false>(a, b, c, wt);
+    // The last channels: the group ending at `end`, of which only they are stored.
+    if (c < end) conv_group<false>(a, b, end - kLanes, wt, static_cast<int>(kLanes - (end - c)));
+    return;
+  }
   switch (a.length) {
     case 1: return conv_steps<1>(a, b, c0, cn, wt, scratch);
     case 2: return conv_steps<2>(a, b, c0, cn, wt, scratch);
@@ -238,21 +321,32 @@ inline void sigmoid_pair(V u, V v, V& su, V& sv) {
   sv = du * inv;
 }
 
+// h_t of lanes [w, w + lanes) (i: the same features in the [batch, steps, width] inputs).
 template <class V>
-inline void rglru_lanes(const RglruArgs& a, int64_t i, int64_t w, bool reset, const float* log_a, float* h) {
+inline V rglru_value(const RglruArgs& a, int64_t i, int64_t w, bool reset, const float* log_a, const float* h) {
   V sig_x, sig_a;
   sigmoid_pair(load<V>(a.gate_x + i), load<V>(a.gate_a + i), sig_x, sig_a);
   const V gx = sig_x * load<V>(a.x + i);
-  V hv;
-  if (reset) {
-    hv = gx;  // a_t = 0, multiplier 1
-  } else {
-    // log a_t <= 0; 1 - a_t^2 = 1 - exp(2 log a_t) is formed without cancelling as a_t -> 1.
-    const V log_at = splat<V>(a.c) * sig_a * load<V>(log_a + w);
-    hv = vec::exp(log_at) * load<V>(h + w) + vec::sqrt(vec::one_minus_exp(log_at + log_at)) * gx;
-  }
+  if (reset) return gx;  // a_t = 0, multiplier 1
+  // log a_t <= 0; 1 - a_t^2 is formed without cancelling as a_t -> 1 (vec.h's one_minus_square).
+  const V log_at = splat<V>(a.c) * sig_a * load<V>(log_a + w);
+  const V at = vec::exp(log_at);
+  return at * load<V>(h + w) + vec::sqrt(vec::one_minus_square(log_at, at)) * gx;
+}
+
+template <class V>
+inline void rglru_lanes(const RglruArgs& a, int64_t i, int64_t w, bool reset, const float* log_a, float* h) {
+  const V hv = rglru_value<V>(a, i, w, reset, log_a, h);
   store<V>(h + w, hv);
   store<V>(a.out + i, hv);
+}
+
+// Lanes [lo, hi) of the full vector of features [w, w + kLanes): the other lanes are computed and
+// dropped, so every feature's result is the same wherever the vectors start.
+inline void rglru_partial(const RglruArgs& a, int64_t row, int64_t w, bool reset, const float* log_a, float* h, int lo, int hi) {
+  const vf hv = rglru_value<vf>(a, row + w, w, reset, log_a, h);
+  vec::store_lanes(h + w, hv, lo, hi);
+  vec::store_lanes(a.out + row + w, hv, lo, hi);
 }
 
 // Features [w0, w0 + wn) of one row: the block of h stays in L1 across the steps.
@@ -263,9 +357,28 @@ void rglru_block(const RglruArgs& a, int64_t b, int64_t w0, int64_t wn, const fl
     const bool reset = a.reset && a.reset[b * T + t];
     const int64_t row = (b * T + t) * W;
     int64_t w = w0;
+    if (a.stream_out && wn >= 2 * kLanes) {
+      // Features up to the first vector-aligned output from a full vector of which only they are stored
+      // (the same values as anywhere else in a vector), then non-temporal full vectors.
+      int head = 0;
+      while (!vec::vector_aligned(a.out + row + w + head)) ++head;
+      if (head > 0) rglru_partial(a, row, w, reset, log_a, h, 0, head);
+      w += head;
+      for (; w + kLanes <= w0 + wn; w += kLanes) {
+        const vf hv = rglru_value<vf>(a, row + w, w, reset, log_a, h);
+        store<vf>(h + w, hv);
+        vec::stream(a.out + row + w, hv);
+      }
+    }
     for (; w + kLanes <= w0 + wn; w += kLanes) rglru_lanes<vf>(a, row + w, w, reset, log_a, h);
-    for (; w < w0 + wn; ++w) rglru_lanes<float>(a, row + w, w, reset, log_a, h);
+    if (wn < kLanes) {
+      for (; w < w0 + wn; ++w) rglru_lanes<float>(a, row + w, w, reset, log_a, h);
+    } else if (w < w0 + wn) {  // the vector ending at the block's end, of which only these lanes are stored
+      const int64_t from = w0 + wn - kLanes;
+      rglru_partial(a, row, from, reset, log_a, h, static_cast<int>(w - from), kLanes);
+    }
   }
+  if (a.stream_out) vec::stream_fence();
 }
 
 // ---- block-diagonal linear ------------------------------------------------------------------------

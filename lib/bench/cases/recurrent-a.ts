@@ -97,10 +97,11 @@ function blockLinearCall(rows: number, backend: BackendName): { fn: () => void; 
 export const cases: BenchCase[] = [
   stateCase('selectiveStateUpdate', 'H64xP64xN128', ssu, 64, 1),
   stateCase('selectiveStateUpdate', 'H64xP64xN128', ssu, 64, 8),
-  stateCase('causalConv1dUpdate', 'C4096xW4', conv, 512, 1),
-  stateCase('causalConv1dUpdate', 'C4096xW4', conv, 256, 8),
-  stateCase('rglruStep', 'W2048', rglru, 1024, 1),
-  stateCase('rglruStep', 'W2048', rglru, 256, 8),
+  // Batches sized so that the bytes of a call (state, inputs, outputs) are well over 128 MB (4x L3).
+  stateCase('causalConv1dUpdate', 'C4096xW4', conv, 2048, 1),
+  stateCase('causalConv1dUpdate', 'C4096xW4', conv, 512, 8),
+  stateCase('rglruStep', 'W2048', rglru, 4096, 1),
+  stateCase('rglruStep', 'W2048', rglru, 512, 8),
   {
     name: 'blockLinear/16x128x128/rows1024',
     kernel: 'blockLinear',
