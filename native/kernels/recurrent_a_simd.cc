@@ -220,6 +220,19 @@ constexpr vec::vi lane_indices(F f, std::integer_sequence<int, I...>) { return v
 template <class F>
 constexpr vec::vi lane_indices(F f) { return lane_indices(f, std::make_integer_sequence<int, kLanes>{}); }
 
+// Two-source shuffle by a constant mask (lane k < kLanes from a, else from b). GCC turns
+// __builtin_shuffle into the ISA's permutes (vpermt2ps on AVX-512); clang (the sanitizer build) lacks it
+// and gets a lane loop with the same result.
+inline vf shuffle2(vf a, vf b, vec::vi mask) {
+#if defined(__clang__)
+  vf r;
+  for (int i = 0; i < kLanes; ++i) r[i] = mask[i] < kLanes ? a[mask[i]] : b[mask[i] - kLanes];
+  return r;
+#else
+  return __builtin_shuffle(a, b, mask);
+#endif
+}
+
 // Row l (of 3) of kLanes channels whose rows are interleaved over v0, v1, v2: float k = 3i + l is row l of
 // channel i; the first shuffle takes the lanes found in v0 and v1, the second those in v2.
 template <int l>
@@ -227,7 +240,7 @@ inline vf split3(vf v0, vf v1, vf v2) {
   constexpr int K = kLanes;
   constexpr vec::vi from_ab = lane_indices([](int i) { return 3 * i + l < 2 * K ? 3 * i + l : 0; });
   constexpr vec::vi from_c = lane_indices([](int i) { return 3 * i + l < 2 * K ? i : K + 3 * i + l - 2 * K; });
-  return __builtin_shuffle(__builtin_shuffle(v0, v1, from_ab), v2, from_c);
+  return shuffle2(shuffle2(v0, v1, from_ab), v2, from_c);
 }
 
 // Vector v (of 3) of the interleaved rows r0, r1, r2: float k = v * kLanes + j is row k % 3 of channel k / 3.
@@ -242,7 +255,7 @@ inline vf merge3(vf r0, vf r1, vf r2) {
     const int k = v * K + j;
     return k % 3 == 2 ? K + k / 3 : j;
   });
-  return __builtin_shuffle(__builtin_shuffle(r0, r1, from_01), r2, from_2);
+  return shuffle2(shuffle2(r0, r1, from_01), r2, from_2);
 }
 
 // The hackathon shape, length 3 and width 4, in one pass over the state: the state of kLanes channels
