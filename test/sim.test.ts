@@ -222,7 +222,7 @@ test('simulate: any valid config gives finite results whose parts add up', () =>
         hashed: fc.record({ mux: fc.integer({ min: 1, max: 4 }) }),
         conventional: fc.record({ type: fc.constantFrom('sar', 'flash'), bits: fc.integer({ min: 1, max: 10 }), mux: fc.integer({ min: 1, max: 4 }) }),
       }),
-      energy: fc.record({ adcModel: fc.constantFrom('survey', 'components') }),
+      energy: fc.record({ adcModel: fc.constantFrom('survey', 'fom', 'components') }),
       workload: fc.record({ batchSize: fc.integer({ min: 1, max: 8 }) }),
     }),
     (cfg) => {

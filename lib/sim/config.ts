@@ -8,7 +8,7 @@ import { checkBool, checkEnum, checkFinite, checkInt, checkObject } from '../val
 export type DacMode = 'parallel' | 'pwm' | 'bit-serial';
 export type ReadoutType = 'comparator' | 'sar' | 'flash';
 export type Differential = 'columns' | 'rows' | 'none';
-export type AdcModel = 'survey' | 'components';
+export type AdcModel = 'survey' | 'fom' | 'components';
 
 export interface ReadoutConfig {
   /** comparator (1-bit), sar (n conversion cycles), flash (2^n - 1 comparators, one cycle). */
@@ -92,11 +92,14 @@ export interface SimConfig {
     /** One comparator decision, pJ. */
     comparatorPJ: number;
     /**
-     * SAR/ADC energy model: 'survey' = the ADC survey envelope E(n) = waldenFomFJ * 2^n + the thermal term
-     * of the Schreier FOM (dB); 'components' = n comparator decisions + a binary-weighted CDAC switching
-     * 2^n * cdacUnitFJ. adcTablePJ[n] overrides either.
+     * SAR/ADC energy model: 'survey' = the lower envelope of B. Murmann's ADC survey, E(n) = adcFloorPJ +
+     * adcThermalAJ * 4^n (n = ENOB); 'fom' = waldenFomFJ * 2^n + the thermal term of the Schreier FOM (dB);
+     * 'components' = n comparator decisions + a binary-weighted CDAC switching 2^n * cdacUnitFJ.
+     * adcTablePJ[n] overrides any of them.
      */
     adcModel: AdcModel;
+    adcFloorPJ: number;
+    adcThermalAJ: number;
     adcWaldenFomFJ: number;
     adcSchreierFomDB: number;
     cdacUnitFJ: number;
@@ -127,6 +130,15 @@ export interface SimConfig {
   seed: number;
 }
 
+/**
+ * The energy-per-conversion envelope of B. Murmann, "ADC Performance Survey 1997-2025" (github
+ * bmurmann/ADC-survey, xls/ADCsurvey_latest.xlsx at commit ddf3c1b, rev. 2025-06-09; columns extracted to
+ * data/adc-survey/adc-survey.csv): floor = mean of the three smallest P/fsnyq, thermal coefficient = mean of
+ * the three smallest P/fsnyq / 4^ENOB (ENOB = (SNDR - 1.76) / 6.02), the survey's own envelope recipe
+ * (plots/energy_plot.ipynb). test/sim-adc-survey.test.ts recomputes both from the CSV.
+ */
+export const SURVEY_ENVELOPE = { floorPJ: 0.26722233, thermalAJ: 0.14456302 } as const;
+
 /** The defaults (docs/simulator.md: "Default tables" gives the source of every number). */
 export const DEFAULT_CONFIG: SimConfig = {
   crossbar: { rows: 256, columns: 256, arrays: 1024 },
@@ -145,7 +157,7 @@ export const DEFAULT_CONFIG: SimConfig = {
   digital: { clockGHz: 1, hammingBitsPerCycle: 512, accumulateOpsPerCycle: 16, weightBits: 8 },
   latency: { readCycles: 10, pwmCyclesPerLevel: 1, comparatorCycles: 1, sarCyclesPerBit: 1, flashCycles: 1, writeCyclesPerRow: 1000 },
   energy: {
-    dacPerBitPJ: 0.01, comparatorPJ: 0.01, adcModel: 'survey', adcWaldenFomFJ: 5, adcSchreierFomDB: 185, cdacUnitFJ: 0.5, adcTablePJ: {},
+    dacPerBitPJ: 0.01, comparatorPJ: 0.01, adcModel: 'survey', adcFloorPJ: SURVEY_ENVELOPE.floorPJ, adcThermalAJ: SURVEY_ENVELOPE.thermalAJ, adcWaldenFomFJ: 5, adcSchreierFomDB: 185, cdacUnitFJ: 0.5, adcTablePJ: {},
     sramPerBitPJ: 10 / 64, hammingPerBitPJ: 0.005, cosLookupPJ: 0.5, fpAddPJ: 0.4, fpMultiplyPJ: 1.1, intAddPJ: 0.1,
     cellWritePJ: 10,
   },
@@ -182,7 +194,7 @@ const FIELDS: { [S in keyof SimConfig]: SimConfig[S] extends object ? Record<str
     writeCyclesPerRow: int(0),
   },
   energy: {
-    dacPerBitPJ: num(0), comparatorPJ: num(0), adcModel: oneOf(['survey', 'components'] as const), adcWaldenFomFJ: num(0),
+    dacPerBitPJ: num(0), comparatorPJ: num(0), adcModel: oneOf(['survey', 'fom', 'components'] as const), adcFloorPJ: num(0), adcThermalAJ: num(0), adcWaldenFomFJ: num(0),
     adcSchreierFomDB: num(100, 250), cdacUnitFJ: num(0), adcTablePJ: checkAdcTable,
     sramPerBitPJ: num(0), hammingPerBitPJ: num(0), cosLookupPJ: num(0), fpAddPJ: num(0), fpMultiplyPJ: num(0), intAddPJ: num(0),
     cellWritePJ: num(0),

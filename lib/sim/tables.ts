@@ -4,16 +4,20 @@
  */
 import type { ReadoutConfig, SimConfig } from './config.js';
 
+/** The ADC survey's energy envelope at an effective resolution of `enob` bits: floor + k * 4^ENOB, pJ. */
+export const surveyEnvelopePJ = (enob: number, floorPJ: number, thermalAJ: number): number => floorPJ + thermalAJ * 1e-6 * 4 ** enob;
+
 /**
- * Energy of one n-bit conversion. 'survey': the ADC survey envelope, the Walden line FOM_W * 2^n plus
- * the thermal-noise limit of the Schreier FOM, E = 1/2 * 10^((6.02 n + 1.76 - FOM_S) / 10) J (P/fs at
- * Nyquist). 'components': n comparator decisions plus CDAC switching 2^n * E_unit. A user table entry
- * for n overrides both.
+ * Energy of one n-bit conversion. 'survey' (default): the lower envelope of the ADC survey at ENOB = n,
+ * E = floor + k * 4^n. 'fom': the Walden line FOM_W * 2^n plus the thermal-noise limit of the Schreier
+ * FOM, E = 1/2 * 10^((6.02 n + 1.76 - FOM_S) / 10) J (P/fs at Nyquist). 'components': n comparator
+ * decisions plus CDAC switching 2^n * E_unit. A user table entry for n overrides all of them.
  */
 export function adcEnergyPJ(bits: number, c: SimConfig): number {
   const table = c.energy.adcTablePJ[String(bits)];
   if (table !== undefined) return table;
   if (c.energy.adcModel === 'components') return bits * c.energy.comparatorPJ + 2 ** bits * c.energy.cdacUnitFJ * 1e-3;
+  if (c.energy.adcModel === 'survey') return surveyEnvelopePJ(bits, c.energy.adcFloorPJ, c.energy.adcThermalAJ);
   const walden = c.energy.adcWaldenFomFJ * 1e-3 * 2 ** bits;
   const thermal = 0.5 * 10 ** ((6.02 * bits + 1.76 - c.energy.adcSchreierFomDB) / 10) * 1e12;
   return walden + thermal;
