@@ -8,6 +8,7 @@ import { checkBool, checkEnum, checkFinite, checkInt, checkObject } from '../val
 export type DacMode = 'parallel' | 'pwm' | 'bit-serial';
 export type ReadoutType = 'comparator' | 'sar' | 'flash';
 export type Differential = 'columns' | 'rows' | 'none';
+export type NoiseModel = 'simple' | 'pcm';
 export type AdcModel = 'survey' | 'fom' | 'components';
 
 export interface ReadoutConfig {
@@ -34,6 +35,12 @@ export interface SimConfig {
     levels: number;
     /** Signed weights: a device pair on two columns, on two rows, or one device with a reference. */
     differential: Differential;
+    /**
+     * Device noise: 'simple' (the fields below) or 'pcm' (aihwkit's PCMLikeNoiseModel, lib/sim/pcm.ts:
+     * conductance-dependent programming noise, drift exponents and accumulated read noise at driftTimeS
+     * after programming, with its own constants; programmingNoise, driftNu, driftNuSigma are then unused).
+     */
+    noiseModel: NoiseModel;
     /** Programming noise, std as a fraction of gMax - gMin (static per device). */
     programmingNoise: number;
     /** Read noise, std per read as a fraction of one device's full-scale current. */
@@ -143,7 +150,7 @@ export const SURVEY_ENVELOPE = { floorPJ: 0.26722233, thermalAJ: 0.14456302 } as
 export const DEFAULT_CONFIG: SimConfig = {
   crossbar: { rows: 256, columns: 256, arrays: 1024 },
   device: {
-    gMinUS: 0.1, gMaxUS: 25, levels: 16, differential: 'columns',
+    gMinUS: 0.1, gMaxUS: 25, levels: 16, differential: 'columns', noiseModel: 'simple',
     programmingNoise: 0.03, readNoise: 0.01, driftNu: 0.05, driftNuSigma: 0.01, driftTimeS: 0, driftT0S: 20, driftCompensation: true,
     stuckAtGmin: 0, stuckAtGmax: 0, readVoltageV: 0.2,
   },
@@ -182,7 +189,7 @@ const readout = (n: string, v: unknown, current: unknown) => checkReadout(n, v, 
 const FIELDS: { [S in keyof SimConfig]: SimConfig[S] extends object ? Record<string, Checker> : Checker } = {
   crossbar: { rows: int(1, 1 << 20), columns: int(1, 1 << 20), arrays: int(1) },
   device: {
-    gMinUS: num(0), gMaxUS: pos, levels: int(2, 1 << 16), differential: oneOf(['columns', 'rows', 'none'] as const),
+    gMinUS: num(0), gMaxUS: pos, levels: int(2, 1 << 16), differential: oneOf(['columns', 'rows', 'none'] as const), noiseModel: oneOf(['simple', 'pcm'] as const),
     programmingNoise: num(0), readNoise: num(0), driftNu: num(0, 1), driftNuSigma: num(0), driftTimeS: num(0), driftT0S: pos, driftCompensation: (n: string, v: unknown) => checkBool(n, v),
     stuckAtGmin: num(0, 1), stuckAtGmax: num(0, 1), readVoltageV: pos,
   },

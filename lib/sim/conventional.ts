@@ -1,13 +1,15 @@
 /**
  * Functional model of the conventional design of a layer, for the accuracy side of the comparison:
  * weights quantised to digital.weightBits per output column (scaled to the column's largest weight),
- * programming noise of the bit-sliced devices, drift; inputs through the same DAC; per row tile an
+ * programming noise of the bit-sliced devices, drift (or aihwkit's PCM model on a device pair per weight,
+ * with a global drift-compensation gain per layer); inputs through the same DAC; per row tile an
  * analog column sum with read noise, clipped and quantised by the n-bit ADC, then scaled and summed
  * digitally. Stuck-at faults are not modelled here. float64 JS (a plain matrix product per layer).
  */
 import { gaussian, rowKey, streamKey } from '../counter-rng.js';
 import { logicalArray, type SimConfig } from './config.js';
 import { tileStream } from './functional.js';
+import { pcmConductanceUS } from './pcm.js';
 import { devicesPerWeight, weightSlices } from './tables.js';
 
 export interface ConventionalLayerInput {
@@ -46,19 +48,40 @@ function programWeights(l: ConventionalLayerInput, c: SimConfig, layer: number):
   const noise = d.programmingNoise * Math.sqrt(v);
   const key = streamKey((c.seed ^ PROGRAM_SALT) >>> 0, tileStream(layer, 0, 0));
   const ratio = Math.max(d.driftTimeS, d.driftT0S) / d.driftT0S;
+  const pcm = d.noiseModel === 'pcm', range = d.gMaxUS - d.gMinUS;
+  /** A signed weight in [-1, 1] as a PCM device pair (aihwkit's model), in units of the range. */
+  const pcmPair = (q: number, row: number, n: number): number => {
+    const pair = [Math.max(q, 0), Math.max(-q, 0)].map((t, s) => {
+      const z = { prog: gaussian(row, 6 * n + 3 * s), nu: gaussian(row, 6 * n + 3 * s + 1), read: gaussian(row, 6 * n + 3 * s + 2) };
+      return pcmConductanceUS(d.gMinUS + t * range, d.gMaxUS, d.driftTimeS, z, d.driftT0S);
+    });
+    return (pair[0] - pair[1]) / range;
+  };
   const w = new Float64Array(l.N * l.D), scale = new Float64Array(l.N);
+  let programmed = 0, drifted = 0;
   for (let n = 0; n < l.N; n++) {
     let wmax = 0;
     for (let i = 0; i < l.D; i++) wmax = Math.max(wmax, Math.abs(l.weight[n * l.D + i]));
     scale[n] = wmax;
     for (let i = 0; i < l.D; i++) {
       const row = rowKey(key, i);
-      let e = (wmax > 0 ? Math.round((l.weight[n * l.D + i] / wmax) * L) / L : 0) + noise * gaussian(row, 2 * n);
+      const q = wmax > 0 ? Math.round((l.weight[n * l.D + i] / wmax) * L) / L : 0;
+      if (pcm) {
+        const e = pcmPair(q, row, n);
+        programmed += Math.abs(q);
+        drifted += Math.abs(e);
+        w[n * l.D + i] = e;
+        continue;
+      }
+      let e = q + noise * gaussian(row, 2 * n);
       // Drift of this weight; global drift compensation divides out the mean decay digitally.
       if (d.driftTimeS > 0) e *= ratio ** -(d.driftNu + d.driftNuSigma * gaussian(row, 2 * n + 1)) / (d.driftCompensation ? ratio ** -d.driftNu : 1);
       w[n * l.D + i] = e;
     }
   }
+  // PCM: global drift compensation as in aihwkit, one digital gain per layer calibrated on the decay of
+  // the layer's total conductance (sum |G+ - G-| now over the programmed targets).
+  if (pcm && d.driftCompensation && drifted > 0) for (let t = 0; t < w.length; t++) w[t] *= programmed / drifted;
   return { w, scale };
 }
 

@@ -2,7 +2,8 @@
  * Functional path: the bits a noisy crossbar produces for a hashed layer, fed into the digital Hamming
  * path, next to the noiseless codes of the same inputs.
  * - programTile: the projection of one tile pair as programmed devices (per-column scaling to the
- *   conductance range, level quantisation, programming noise, stuck-at faults, drift), the comparator
+ *   conductance range, level quantisation, programming noise, stuck-at faults, drift — or aihwkit's PCM
+ *   model, pcm.ts), the comparator
  *   offsets of its columns and the column read-noise std. Static noise is drawn from the counter RNG
  *   keyed by (seed, layer, tile pair, device row, column), so it is the same on every backend.
  * - hashedLayer: y = sum over tile pairs of ||x|| ||w|| cos(pi h / K) with h from the noisy (or clean)
@@ -15,6 +16,7 @@ import { FLOAT32_EPS, hammingGemm, signProject } from '../kernels/lsh.js';
 import { noisySignProject } from '../kernels/noisy.js';
 import type { SimConfig } from './config.js';
 import type { HashShape } from './shapes.js';
+import { pcmConductanceUS, pcmMeanDriftFactor } from './pcm.js';
 import { devicesPerWeight } from './tables.js';
 
 export interface ProgrammedTile {
@@ -39,20 +41,26 @@ export function programTile(proj: Float32Array, K: number, len: number, c: SimCo
   const key = streamKey(c.seed, tileStream(layer, i, j));
   const drifting = d.driftTimeS > 0;
   const ratio = Math.max(d.driftTimeS, d.driftT0S) / d.driftT0S;
-  // Row keys of the noise rows: kind + 0 programming noise, + 1 stuck-at, + 2 drift exponent.
-  const rowKeys = Array.from({ length: 6 }, (_, t) => Uint32Array.from({ length: len }, (_, r) => rowKey(key, (((t < 3 ? 1 : 4) + (t % 3)) << 20) | r)));
+  // Row keys of the noise rows: kind + 0 programming noise, + 1 stuck-at, + 2 drift exponent (kinds 1 and
+  // 4: the two devices of a pair); rows 7 and 8: the PCM read noise of either device.
+  const rowKeys = Array.from({ length: 8 }, (_, t) => Uint32Array.from({ length: len }, (_, r) => rowKey(key, ((t < 6 ? (t < 3 ? 1 : 4) + (t % 3) : t + 1) << 20) | r)));
   const faults = d.stuckAtGmin + d.stuckAtGmax > 0;
+  const pcm = d.noiseModel === 'pcm', range = d.gMaxUS - d.gMinUS;
+  /** A stuck device's conductance (normalised), or undefined; `keys` picks the fault row. */
+  const stuck = (keys: number, row: number, col: number): number | undefined => {
+    if (!faults) return undefined;
+    const u = uniform(rowKeys[keys + 1][row], col);
+    return u < d.stuckAtGmin ? gMin : u < d.stuckAtGmin + d.stuckAtGmax ? gMin + 1 : undefined;
+  };
   /** One device programmed to `target` in [0, 1] of the range; `kind` (1 or 4) picks its noise rows. */
   const device = (target: number, kind: number, row: number, col: number): number => {
     const keys = kind === 1 ? 0 : 3;
-    let v = Math.round(target * steps) / steps + d.programmingNoise * gaussian(rowKeys[keys][row], col);
-    v = Math.min(1, Math.max(0, v));
-    if (faults) {
-      const u = uniform(rowKeys[keys + 1][row], col);
-      if (u < d.stuckAtGmin) v = 0;
-      else if (u < d.stuckAtGmin + d.stuckAtGmax) v = 1;
+    const level = Math.round(target * steps) / steps;
+    if (pcm) {
+      const z = { prog: gaussian(rowKeys[keys][row], col), nu: gaussian(rowKeys[keys + 2][row], col), read: gaussian(rowKeys[kind === 1 ? 6 : 7][row], col) };
+      return stuck(keys, row, col) ?? pcmConductanceUS(d.gMinUS + level * range, d.gMaxUS, d.driftTimeS, z, d.driftT0S) / range;
     }
-    const g = gMin + v;
+    const g = stuck(keys, row, col) ?? gMin + Math.min(1, Math.max(0, level + d.programmingNoise * gaussian(rowKeys[keys][row], col)));
     if (!drifting) return g;
     const nu = d.driftNu + d.driftNuSigma * gaussian(rowKeys[keys + 2][row], col);
     return g * ratio ** -nu;
@@ -65,13 +73,20 @@ export function programTile(proj: Float32Array, K: number, len: number, c: SimCo
       // Each column is scaled to the full range on its own: a positive column scale keeps its sign bit.
       const w = pmax > 0 ? proj[k * len + r] / pmax : 0;
       weights[k * len + r] = d.differential === 'none'
-        ? 2 * (device((w + 1) / 2, 1, r, k) - (gMin + 0.5) * (drifting ? ratio ** -d.driftNu : 1))
+        ? 2 * (device((w + 1) / 2, 1, r, k) - referenceConductance(c))
         : device(Math.max(w, 0), 1, r, k) - device(Math.max(-w, 0), 4, r, k);
     }
   }
   const offsets = new Float32Array(K);
   for (let k = 0; k < K; k++) offsets[k] = c.readout.comparatorOffset * gaussian(rowKey(key, 15 << 20), k);
   return { weights, offsets, readNoise: d.readNoise * Math.sqrt(len * devicesPerWeight(c)) };
+}
+
+/** The reference device of a single-device ('none') encoding at mid-range, drifting with the mean exponent. */
+function referenceConductance(c: SimConfig): number {
+  const d = c.device, gMin = d.gMinUS / (d.gMaxUS - d.gMinUS);
+  if (d.noiseModel === 'pcm') return (gMin + 0.5) * pcmMeanDriftFactor(d.gMinUS + 0.5 * (d.gMaxUS - d.gMinUS), d.gMaxUS, d.driftTimeS, d.driftT0S);
+  return (gMin + 0.5) * (d.driftTimeS > 0 ? (Math.max(d.driftTimeS, d.driftT0S) / d.driftT0S) ** -d.driftNu : 1);
 }
 
 export interface NoisyLayerStats {
