@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { resolveConfig, SURVEY_ENVELOPE } from '../lib/sim/config.js';
 import { adcEnergyPJ, surveyEnvelopePJ } from '../lib/sim/tables.js';
 
-const CSV = join(import.meta.dirname, '..', 'data', 'adc-survey', 'adc-survey.csv');
+const CSV = join(__dirname, '..', 'data', 'adc-survey', 'adc-survey.csv');
 
 function readSurvey(): { sndr: number; energy: number }[] {
   const [header, ...lines] = readFileSync(CSV, 'utf8').trim().split('\n');

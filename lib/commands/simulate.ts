@@ -1,7 +1,9 @@
 /** `hashmac simulate`: cycle/energy accounting of a hashed model on an AIMC chip vs a multi-bit-ADC design. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { compareWithReference, formatComparison } from '../sim/compare.js';
 import { resolveConfig } from '../sim/config.js';
+import { getPreset, PRESETS } from '../sim/presets.js';
 import { formatReport, reportJson } from '../sim/report.js';
 import { loadModel } from '../models/loading.js';
 import { checkLayers, modelShapes, resnet20Shapes, type LayerShape } from '../sim/shapes.js';
@@ -19,12 +21,14 @@ interface SimulateCliOptions {
   trace?: string;
   noise?: boolean;
   images?: string;
+  preset?: string;
 }
 
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('cycles, time, energy by component and accuracy under analog noise of a hashed model on an AIMC crossbar, vs a multi-bit ADC design (default: ResNet-20, K=256/512/1024 by stage, 256x256 tiles)')
+    .option('--preset <name>', `shipped layers + config (+ a published tool's figures side by side): ${Object.keys(PRESETS).join(', ')}; --config overrides its fields`)
     .option('--config <file>', 'hardware config JSON (any subset of fields; see docs/simulator.md)')
     .option('--layers <file>', 'layer shapes JSON [{name, vectors, inputs, outputs, hash: {inputTileSize, outputTileSize, hashLength}}]')
     .option('-w, --weights <file>', 'shapes from a model: PyTorch state_dict safetensors (CIFAR ResNet or MLP), hash config from the projections or weights metadata')
@@ -35,14 +39,16 @@ export function registerSimulate(program: Command): void {
     .option('--noise', 'also run the functional noisy path on the digits test images (fixture ResNet-20, K=256, 64x64 tiles)')
     .option('--images <n>', 'with --noise: number of test images (default all 360)')
     .action(async (opts: SimulateCliOptions) => {
-      const config = resolveConfig(opts.config ? readFileSync(opts.config, 'utf8') : {});
+      const preset = opts.preset === undefined ? undefined : getPreset(opts.preset);
+      const config = resolveConfig(opts.config ? readFileSync(opts.config, 'utf8') : {}, preset?.config);
       if (opts.layers && opts.weights) throw new RangeError('simulate: give --layers or --weights, not both');
+      if (preset && (opts.layers || opts.weights)) throw new RangeError('simulate: --preset brings its own layers; give --layers/--weights without it');
       const imageSize = opts.imageSize === undefined ? undefined : checkInt('--image-size', Number(opts.imageSize), 1);
       const layers: LayerShape[] = opts.layers
         ? checkLayers('--layers', JSON.parse(readFileSync(opts.layers, 'utf8')))
         : opts.weights
           ? modelShapes(loadModel(opts.weights, { projectionsPath: opts.projections, imageSize }))
-          : resnet20Shapes();
+          : preset?.layers ?? resnet20Shapes();
       let result;
       if (opts.trace) {
         const t = simulateWithTrace(layers, config);
@@ -51,7 +57,7 @@ export function registerSimulate(program: Command): void {
       } else {
         result = simulate(layers, config);
       }
-      let noise: unknown;
+      let noise: object | undefined;
       if (opts.noise) {
         const { runDigitsNoise, formatNoise } = await import('../sim/digits.js');
         const images = opts.images === undefined ? undefined : checkInt('--images', Number(opts.images), 1);
@@ -59,8 +65,9 @@ export function registerSimulate(program: Command): void {
         noise = n;
         if (!opts.json) console.log(formatNoise(n) + '\n');
       }
-      if (opts.json) console.log(noise ? JSON.stringify({ ...result, noise }, null, 2) : reportJson(result));
-      else console.log(formatReport(result));
+      const comparison = preset?.reference && compareWithReference(result, preset.reference, layers.reduce((s, l) => s + l.vectors * l.inputs * l.outputs, 0));
+      if (opts.json) console.log(noise || comparison ? JSON.stringify({ ...result, ...(noise && { noise }), ...(comparison && { comparison }) }, null, 2) : reportJson(result));
+      else console.log(formatReport(result) + (comparison ? `\n\n${formatComparison(comparison, preset!.reference!.source)}` : ''));
       if (opts.trace && !opts.json) console.log(`trace written to ${opts.trace}`);
     });
 }

@@ -72,13 +72,22 @@ export interface SimConfig {
     comparatorOffset: number;
     /** Conventional ADC input range: +-adcRange * sqrt(rows) device full-scale currents (functional path). */
     adcRange: number;
+    /**
+     * Current-mode sensing (as NeuroSim's multi-level sense amplifiers): a converter senses while the cells
+     * conduct, so each column a converter serves needs its own read pulse — a conversion lasts at least a
+     * read, and the rows are driven once per multiplexed column (DAC energy x mux positions). false: the
+     * column charge is held (sample-and-hold) and converted after one read.
+     */
+    senseDuringRead: boolean;
   };
   digital: {
     clockGHz: number;
     /** XOR+popcount bits per cycle of the Hamming unit attached to each array. */
     hammingBitsPerCycle: number;
-    /** Accumulation operations (lookup, 2 multiplies, add / shift-add) per cycle per layer. */
+    /** Accumulation operations (lookup, 2 multiplies, add / shift-add) per cycle per layer (per array with accumulatePerArray). */
     accumulateOpsPerCycle: number;
+    /** Each array has its own accumulation units (e.g. a shift-adder per ADC, as in NeuroSim), rather than one unit per layer. */
+    accumulatePerArray: boolean;
     /** Weight precision of the conventional design (bit-sliced over devices of log2(levels) bits). */
     weightBits: number;
   };
@@ -125,6 +134,25 @@ export interface SimConfig {
     /** Programming one device, pJ. */
     cellWritePJ: number;
   };
+  /** Area model (area.ts): unit areas in F^2 (F = featureNm), so they scale with the technology node. */
+  area: {
+    /** Feature size (technology node), nm. */
+    featureNm: number;
+    /** One memory device (1T1R: 4F x 12F). */
+    cellF2: number;
+    /** One latch comparator (a flash ADC has 2^n - 1; a SAR ADC one). */
+    comparatorF2: number;
+    /** One CDAC unit capacitor of a SAR ADC (2^n units). */
+    cdacUnitF2: number;
+    /** One flip-flop (SAR register bit, pipeline register). */
+    flipFlopF2: number;
+    /** One full-adder bit (shift-adders, popcount trees, adders of the accumulation units). */
+    adderBitF2: number;
+    /** One 6T SRAM bit (weight codes, norms, activation buffer). */
+    sramBitF2: number;
+    /** Accumulator width per converter of the conventional design, bits. */
+    accumulatorBits: number;
+  };
   workload: {
     /** Mean |input| as a fraction of full scale (scales cell read energy). */
     inputActivity: number;
@@ -160,14 +188,16 @@ export const DEFAULT_CONFIG: SimConfig = {
     conventional: { type: 'sar', bits: 8, mux: 8 },
     comparatorOffset: 0.05,
     adcRange: 0.5,
+    senseDuringRead: false,
   },
-  digital: { clockGHz: 1, hammingBitsPerCycle: 512, accumulateOpsPerCycle: 16, weightBits: 8 },
+  digital: { clockGHz: 1, hammingBitsPerCycle: 512, accumulateOpsPerCycle: 16, accumulatePerArray: false, weightBits: 8 },
   latency: { readCycles: 10, pwmCyclesPerLevel: 1, comparatorCycles: 1, sarCyclesPerBit: 1, flashCycles: 1, writeCyclesPerRow: 1000 },
   energy: {
     dacPerBitPJ: 0.01, comparatorPJ: 0.01, adcModel: 'survey', adcFloorPJ: SURVEY_ENVELOPE.floorPJ, adcThermalAJ: SURVEY_ENVELOPE.thermalAJ, adcWaldenFomFJ: 5, adcSchreierFomDB: 185, cdacUnitFJ: 0.5, adcTablePJ: {},
     sramPerBitPJ: 10 / 64, hammingPerBitPJ: 0.005, cosLookupPJ: 0.5, fpAddPJ: 0.4, fpMultiplyPJ: 1.1, intAddPJ: 0.1,
     cellWritePJ: 10,
   },
+  area: { featureNm: 22, cellF2: 48, comparatorF2: 30000, cdacUnitF2: 2000, flipFlopF2: 1000, adderBitF2: 2500, sramBitF2: 200, accumulatorBits: 24 },
   workload: { inputActivity: 0.5, weightFraction: 0.25, batchSize: 1 },
   seed: 1,
 };
@@ -194,8 +224,8 @@ const FIELDS: { [S in keyof SimConfig]: SimConfig[S] extends object ? Record<str
     stuckAtGmin: num(0, 1), stuckAtGmax: num(0, 1), readVoltageV: pos,
   },
   dac: { bits: int(0, 16), mode: oneOf(['parallel', 'pwm', 'bit-serial'] as const) },
-  readout: { hashed: readout, conventional: readout, comparatorOffset: num(0), adcRange: pos },
-  digital: { clockGHz: pos, hammingBitsPerCycle: int(1), accumulateOpsPerCycle: int(1), weightBits: int(1, 32) },
+  readout: { hashed: readout, conventional: readout, comparatorOffset: num(0), adcRange: pos, senseDuringRead: (n: string, v: unknown) => checkBool(n, v) },
+  digital: { clockGHz: pos, hammingBitsPerCycle: int(1), accumulateOpsPerCycle: int(1), accumulatePerArray: (n: string, v: unknown) => checkBool(n, v), weightBits: int(1, 32) },
   latency: {
     readCycles: int(1), pwmCyclesPerLevel: int(1), comparatorCycles: int(1), sarCyclesPerBit: int(1), flashCycles: int(1),
     writeCyclesPerRow: int(0),
@@ -205,6 +235,10 @@ const FIELDS: { [S in keyof SimConfig]: SimConfig[S] extends object ? Record<str
     adcSchreierFomDB: num(100, 250), cdacUnitFJ: num(0), adcTablePJ: checkAdcTable,
     sramPerBitPJ: num(0), hammingPerBitPJ: num(0), cosLookupPJ: num(0), fpAddPJ: num(0), fpMultiplyPJ: num(0), intAddPJ: num(0),
     cellWritePJ: num(0),
+  },
+  area: {
+    featureNm: pos, cellF2: num(0), comparatorF2: num(0), cdacUnitF2: num(0), flipFlopF2: num(0), adderBitF2: num(0), sramBitF2: num(0),
+    accumulatorBits: int(1, 128),
   },
   workload: { inputActivity: num(0, 1), weightFraction: num(0, 1), batchSize: int(1) },
   seed: int(0, 2 ** 32 - 1),
@@ -234,10 +268,10 @@ function checkReadout(name: string, value: unknown, base: ReadoutConfig): Readou
 }
 
 /**
- * The full config: defaults overridden by `input` (an object or a JSON string). Unknown sections or
+ * The full config: defaults (or `base` over the defaults) overridden by `input` (an object or a JSON string). Unknown sections or
  * fields, wrong types and out-of-range values are rejected with errors naming the field.
  */
-export function resolveConfig(input: SimConfigInput | string = {}): SimConfig {
+export function resolveConfig(input: SimConfigInput | string = {}, base?: SimConfigInput): SimConfig {
   let raw: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -247,7 +281,8 @@ export function resolveConfig(input: SimConfigInput | string = {}): SimConfig {
     }
   }
   const user = checkObject('config', raw);
-  const out = structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
+  // `base` (e.g. a preset) replaces the defaults it names; `input` then overrides both.
+  const out = structuredClone(base ? resolveConfig(base) : DEFAULT_CONFIG) as unknown as Record<string, unknown>;
   for (const [section, value] of Object.entries(user)) {
     const spec = (FIELDS as Record<string, unknown>)[section];
     if (spec === undefined) throw new RangeError(`config: unknown section '${section}' (expected ${Object.keys(FIELDS).join(', ')})`);

@@ -38,7 +38,7 @@ export function stageTimes(layer: LayerShape, m: LayerMapping, c: SimConfig): St
     analog: readPhases(c) * readCycles(c),
     readout: m.arrays.map((a) => reads * Math.ceil(a.columns / converters) * perConversion),
     hamming: m.arrays.map((a) => (m.design === 'hashed' ? Math.ceil(a.hammingBits / c.digital.hammingBitsPerCycle) : 0)),
-    accumulate: Math.ceil(accumulateOps(layer, m, c) / c.digital.accumulateOpsPerCycle),
+    accumulate: Math.ceil(accumulateOps(layer, m, c) / (c.digital.accumulateOpsPerCycle * (c.digital.accumulatePerArray ? m.arrays.length : 1))),
   };
 }
 

@@ -6,7 +6,7 @@ import type { SimConfig } from './config.js';
 import { accumulateOps, conversionsPerRead } from './cycles.js';
 import type { LayerMapping } from './mapping.js';
 import type { LayerShape } from './shapes.js';
-import { cellReadPJ, conversionEnergyPJ, dacPerRowReadPJ, devicesPerWeight, readPhases } from './tables.js';
+import { cellReadPJ, conversionEnergyPJ, dacPerRowReadPJ, devicesPerWeight, readPhases, rowDrivesPerRead } from './tables.js';
 
 export const COMPONENTS = ['dac', 'array', 'adc', 'hamming', 'codeRead', 'accumulate', 'reprogram'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -71,7 +71,7 @@ export function layerEnergy(layer: LayerShape, m: LayerMapping, c: SimConfig, re
   const estimatorOps = hashed ? V * layer.outputs * m.rowTiles : 0;
   const normMacs = hashed ? V * layer.inputs : 0;
   return {
-    dac: V * rows * readPhases(c) * dacPerRowReadPJ(c),
+    dac: V * rows * readPhases(c) * rowDrivesPerRead(c.readout[m.design], c) * dacPerRowReadPJ(c),
     array: n.analogMacs * readPhases(c) * devicesPerWeight(c) * cellReadPJ(c),
     adc: n.conversions * conversionEnergyPJ(c.readout[m.design], c),
     hamming: n.bitOps * e.hammingPerBitPJ,

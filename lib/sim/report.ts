@@ -1,4 +1,5 @@
 /** Text table and JSON of a simulation result. */
+import { AREA_COMPONENTS } from './area.js';
 import { COMPONENTS } from './energy.js';
 import type { DesignResult, SimulationResult } from './simulate.js';
 
@@ -29,6 +30,7 @@ function summary(d: DesignResult): string[] {
     `  energy: ${parts.join(', ')}`,
     `  ops/img: analog MACs ${d.ops.analogMacs}, conversions ${d.ops.conversions}, bit-ops ${d.ops.bitOps}, digital ops ${d.ops.digitalOps}; hdops ${d.ops.hdops}, flops ${d.ops.flops}`,
     `  utilisation: analog ${u.analog.toFixed(2)}, readout ${u.readout.toFixed(2)}, hamming ${u.hamming.toFixed(2)}, accumulate ${u.accumulate.toFixed(2)}`,
+    `  area: ${(d.totalAreaUM2 * 1e-6).toPrecision(4)} mm² (${AREA_COMPONENTS.map((k) => `${k} ${(d.areaUM2[k] * 1e-6).toPrecision(3)}`).join(', ')})`,
     `  programming: ${d.program.devices} devices, ${pj(d.program.energyPJ)}, ${d.program.cycles} cycles (one-time)`,
   ];
 }
@@ -39,7 +41,7 @@ export function formatReport(r: SimulationResult): string {
   const lines: string[] = [];
   for (const d of [r.hashed, r.conventional]) lines.push(...layerTable(d, g), ...summary(d), '');
   const x = r.ratios;
-  lines.push(`hashed / conventional: energy ${x.energy.toFixed(3)}, ADC energy ${x.adcEnergy.toFixed(4)}, latency ${x.latency.toFixed(3)}, throughput ${x.throughput.toFixed(3)}, arrays ${x.arrays.toFixed(3)}`);
+  lines.push(`hashed / conventional: energy ${x.energy.toFixed(3)}, ADC energy ${x.adcEnergy.toFixed(4)}, latency ${x.latency.toFixed(3)}, throughput ${x.throughput.toFixed(3)}, arrays ${x.arrays.toFixed(3)}, area ${x.area.toFixed(3)}`);
   return lines.join('\n');
 }
 

@@ -3,6 +3,7 @@
  * side with the conventional design (multi-bit ADC + digital partial sums): mapping, cycle-level
  * execution, energy by component, op counts, re-programming when the model does not fit.
  */
+import { designArea, totalArea, type AreaBreakdown } from './area.js';
 import { resolveConfig, type SimConfig, type SimConfigInput } from './config.js';
 import { simulateLayer, stageTimes, type StageEvent, type StageTimes, type UnitBusy } from './cycles.js';
 import { addEnergy, layerCounts, layerEnergy, totalEnergy, zeroEnergy, type EnergyBreakdown, type OpCounts } from './energy.js';
@@ -50,14 +51,17 @@ export interface DesignResult {
   energyPJ: EnergyBreakdown;
   totalPJ: number;
   ops: OpCounts;
+  /** Chip area of this design by component (µm²): the arrays it instantiates and their periphery. */
+  areaUM2: AreaBreakdown;
+  totalAreaUM2: number;
 }
 
 export interface SimulationResult {
   config: SimConfig;
   hashed: DesignResult;
   conventional: DesignResult;
-  /** hashed / conventional ratios of energy, latency and throughput. */
-  ratios: { energy: number; latency: number; throughput: number; arrays: number; adcEnergy: number };
+  /** hashed / conventional ratios of energy, latency, throughput and area. */
+  ratios: { energy: number; latency: number; throughput: number; arrays: number; adcEnergy: number; area: number };
 }
 
 export interface SimulateOptions {
@@ -133,6 +137,8 @@ function runDesign(design: Design, layers: LayerShape[], c: SimConfig, opts: Sim
   const secs = cycleSeconds(c);
   // Pipelined across images, each layer on its own arrays accepts a new image every vectors * interval cycles.
   const bottleneck = Math.max(...out.map((l, i) => layers[i].vectors * l.intervalCycles));
+  // The chip holds the arrays the model maps (at most crossbar.arrays, re-programmed when it does not fit).
+  const areaUM2 = designArea(layers, maps, c, Math.min(arrays, c.crossbar.arrays));
   return {
     design, layers: out, arrays, fits,
     program: fits
@@ -141,7 +147,7 @@ function runDesign(design: Design, layers: LayerShape[], c: SimConfig, opts: Sim
     cycles: clock,
     latencyS: clock * secs,
     throughput: fits ? 1 / (bottleneck * secs) : B / (clock * secs),
-    utilisation, energyPJ, totalPJ: totalEnergy(energyPJ), ops,
+    utilisation, energyPJ, totalPJ: totalEnergy(energyPJ), ops, areaUM2, totalAreaUM2: totalArea(areaUM2),
   };
 }
 
@@ -159,6 +165,7 @@ export function simulate(layers: LayerShape[], config: SimConfigInput | SimConfi
       throughput: hashed.throughput / conventional.throughput,
       arrays: hashed.arrays / conventional.arrays,
       adcEnergy: hashed.energyPJ.adc / conventional.energyPJ.adc,
+      area: hashed.totalAreaUM2 / conventional.totalAreaUM2,
     },
   };
 }

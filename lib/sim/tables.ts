@@ -30,12 +30,14 @@ export function conversionEnergyPJ(r: ReadoutConfig, c: SimConfig): number {
   return adcEnergyPJ(r.bits, c);
 }
 
-/** Cycles of one conversion: one decision, n SAR cycles, or one flash cycle. */
+/** Cycles of one conversion: one decision, n SAR cycles, or one flash cycle; at least one read when sensing during the read. */
 export function conversionCycles(r: ReadoutConfig, c: SimConfig): number {
-  if (r.type === 'comparator') return c.latency.comparatorCycles;
-  if (r.type === 'flash') return c.latency.flashCycles;
-  return r.bits * c.latency.sarCyclesPerBit;
+  const own = r.type === 'comparator' ? c.latency.comparatorCycles : r.type === 'flash' ? c.latency.flashCycles : r.bits * c.latency.sarCyclesPerBit;
+  return c.readout.senseDuringRead ? Math.max(own, readCycles(c)) : own;
 }
+
+/** Times the rows are driven per read: once, or once per multiplexed column when converters sense during the read. */
+export const rowDrivesPerRead = (r: ReadoutConfig, c: SimConfig): number => (c.readout.senseDuringRead ? r.mux : 1);
 
 /** Reads of the array per input vector: one, or one per input bit when inputs are bit-serial. */
 export function readPhases(c: SimConfig): number {
