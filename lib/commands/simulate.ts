@@ -1,8 +1,11 @@
 /** `hashmac simulate`: cycle/energy accounting of a hashed model on an AIMC chip vs a multi-bit-ADC design. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareWithReference, formatComparison } from '../sim/compare.js';
-import { resolveConfig } from '../sim/config.js';
+import { resolveConfig, type SimConfig } from '../sim/config.js';
+import { head, loadDataset } from '../models/datasets.js';
+import type { HashModel } from '../models/model.js';
 import { getPreset, PRESETS } from '../sim/presets.js';
 import { formatReport, reportJson } from '../sim/report.js';
 import { loadModel } from '../models/loading.js';
@@ -22,7 +25,24 @@ interface SimulateCliOptions {
   noise?: boolean;
   images?: string;
   preset?: string;
+  drift?: boolean;
+  data?: string;
+  times?: string;
+  adcBits?: string;
+  html?: string;
 }
+
+/** A comma-separated list of numbers, each checked. */
+function numberList(name: string, text: string, check: (n: string, v: number) => number): number[] {
+  const items = text.split(',').map((t) => t.trim());
+  if (items.some((t) => t === '')) throw new RangeError(`${name}: expected a comma-separated list, got '${text}'`);
+  return items.map((t, i) => check(`${name}[${i}]`, Number(t)));
+}
+
+const positiveSeconds = (n: string, v: number) => {
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${n}: expected seconds > 0, got ${v}`);
+  return v;
+};
 
 export function registerSimulate(program: Command): void {
   program
@@ -37,18 +57,30 @@ export function registerSimulate(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option('--trace <file>', 'write a Chrome/Perfetto trace-event JSON timeline')
     .option('--noise', 'also run the functional noisy path on the digits test images (fixture ResNet-20, K=256, 64x64 tiles)')
-    .option('--images <n>', 'with --noise: number of test images (default all 360)')
+    .option('--images <n>', 'with --noise / --drift: number of test images (--noise: default all 360; --drift: default 50)')
+    .option('--drift', 'accuracy over time under PCM drift (aihwkit model) + energy/latency/area per image, hashed vs conventional (the --weights model, or the digits fixture)')
+    .option('--data <spec>', 'with --drift: test data, digits:<file> / cifar10:<dir or batch file> (default: the digits fixture)')
+    .option('--times <list>', 'with --drift: seconds after programming (default 1,3600,86400,2592000,31536000)')
+    .option('--adc-bits <list>', 'with --drift: conventional ADC resolutions (default 4,6,8)')
+    .option('--html <file>', 'with --drift: write a self-contained HTML report with the accuracy-over-time plot')
     .action(async (opts: SimulateCliOptions) => {
       const preset = opts.preset === undefined ? undefined : getPreset(opts.preset);
       const config = resolveConfig(opts.config ? readFileSync(opts.config, 'utf8') : {}, preset?.config);
       if (opts.layers && opts.weights) throw new RangeError('simulate: give --layers or --weights, not both');
       if (preset && (opts.layers || opts.weights)) throw new RangeError('simulate: --preset brings its own layers; give --layers/--weights without it');
+      if (!opts.drift && (opts.data || opts.times || opts.adcBits || opts.html)) throw new RangeError('simulate: --data, --times, --adc-bits and --html go with --drift');
+      if (opts.drift && (opts.layers || preset)) throw new RangeError('simulate: --drift runs a model (--weights or the digits fixture), not --layers or --preset');
       const imageSize = opts.imageSize === undefined ? undefined : checkInt('--image-size', Number(opts.imageSize), 1);
+      const model = opts.weights ? loadModel(opts.weights, { projectionsPath: opts.projections, imageSize }) : undefined;
       const layers: LayerShape[] = opts.layers
         ? checkLayers('--layers', JSON.parse(readFileSync(opts.layers, 'utf8')))
-        : opts.weights
-          ? modelShapes(loadModel(opts.weights, { projectionsPath: opts.projections, imageSize }))
+        : model
+          ? modelShapes(model)
           : preset?.layers ?? resnet20Shapes();
+      if (opts.drift) {
+        await runDrift(opts, config, model);
+        return;
+      }
       let result;
       if (opts.trace) {
         const t = simulateWithTrace(layers, config);
@@ -70,4 +102,25 @@ export function registerSimulate(program: Command): void {
       else console.log(formatReport(result) + (comparison ? `\n\n${formatComparison(comparison, preset!.reference!.source)}` : ''));
       if (opts.trace && !opts.json) console.log(`trace written to ${opts.trace}`);
     });
+}
+
+/** `simulate --drift`: the drift study on the given model (default: the digits fixture) and data. */
+async function runDrift(opts: SimulateCliOptions, config: SimConfig, loaded: HashModel | undefined): Promise<void> {
+  const { runDriftStudy, formatDrift, DRIFT_TIMES_S } = await import('../sim/drift.js');
+  const { loadDigitsModel, DIGITS_DIR } = await import('../sim/digits.js');
+  const model = loaded ?? loadDigitsModel().model;
+  const data = opts.data ?? `digits:${join(DIGITS_DIR, 'digits.safetensors')}`;
+  const images = opts.images === undefined ? 50 : checkInt('--images', Number(opts.images), 1);
+  const set = head(loadDataset(data).test, images);
+  const timesS = opts.times ? numberList('--times', opts.times, positiveSeconds) : [...DRIFT_TIMES_S];
+  const adcBits = opts.adcBits ? numberList('--adc-bits', opts.adcBits, (n, v) => checkInt(n, v, 1, 16)) : [4, 6, 8];
+  const r = runDriftStudy(model, set, config, { timesS, adcBits });
+  if (opts.html) {
+    const { driftHtml } = await import('../sim/html.js');
+    // A temporary file renamed over the target: never half a report.
+    const tmp = `${opts.html}.tmp-${process.pid}`;
+    writeFileSync(tmp, driftHtml(r));
+    renameSync(tmp, opts.html);
+  }
+  console.log(opts.json ? JSON.stringify({ config, drift: r }, null, 2) : formatDrift(r) + (opts.html ? `\nHTML report written to ${opts.html}` : ''));
 }
