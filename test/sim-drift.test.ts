@@ -65,16 +65,18 @@ test('simulate --drift: table, --json, --html; options checked', () => {
   assert.match(r.stdout, /conventional 4-bit/);
   assert.match(readFileSync(html, 'utf8'), /<svg /);
   assert.ok(!existsSync(`${html}.tmp-${r.pid}`));
-  const j = cli('--drift', '--images', '2', '--times', '10', '--adc-bits', '8', '--json');
+  const j = cli('--drift', '--images', '2', '--image-offset', '358', '--times', '10', '--adc-bits', '8', '--json');
   assert.equal(j.status, 0, j.stderr);
   const out = JSON.parse(j.stdout);
   assert.deepEqual(out.drift.timesS, [10]);
+  assert.equal(out.drift.images, 2, 'the last two of the 360 digits test images');
   assert.equal(out.drift.series.length, 2);
   for (const [args, re] of [
     [['--drift', '--times', '1,,3'], /--times: expected a comma-separated list/],
     [['--drift', '--times', '0'], /--times\[0\]: expected seconds > 0/],
     [['--drift', '--adc-bits', '20'], /--adc-bits\[0\]/],
     [['--html', join(dir, 'x.html')], /go with --drift/],
+    [['--drift', '--image-offset', '360'], /--image-offset/],
     [['--drift', '--preset', 'neurosim-vgg8'], /--drift runs a model/],
   ] as [string[], RegExp][]) {
     const bad = cli(...args);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareWithReference, formatComparison } from '../sim/compare.js';
 import { resolveConfig, type SimConfig } from '../sim/config.js';
-import { head, loadDataset } from '../models/datasets.js';
+import { loadDataset, subset } from '../models/datasets.js';
 import type { HashModel } from '../models/model.js';
 import { getPreset, PRESETS } from '../sim/presets.js';
 import { formatReport, reportJson } from '../sim/report.js';
@@ -30,6 +30,7 @@ interface SimulateCliOptions {
   times?: string;
   adcBits?: string;
   html?: string;
+  imageOffset?: string;
 }
 
 /** A comma-separated list of numbers, each checked. */
@@ -62,13 +63,14 @@ export function registerSimulate(program: Command): void {
     .option('--data <spec>', 'with --drift: test data, digits:<file> / cifar10:<dir or batch file> (default: the digits fixture)')
     .option('--times <list>', 'with --drift: seconds after programming (default 1,3600,86400,2592000,31536000)')
     .option('--adc-bits <list>', 'with --drift: conventional ADC resolutions (default 4,6,8)')
+    .option('--image-offset <i>', 'with --drift: skip the first i test images (e.g. those a learned model calibrated on)')
     .option('--html <file>', 'with --drift: write a self-contained HTML report with the accuracy-over-time plot')
     .action(async (opts: SimulateCliOptions) => {
       const preset = opts.preset === undefined ? undefined : getPreset(opts.preset);
       const config = resolveConfig(opts.config ? readFileSync(opts.config, 'utf8') : {}, preset?.config);
       if (opts.layers && opts.weights) throw new RangeError('simulate: give --layers or --weights, not both');
       if (preset && (opts.layers || opts.weights)) throw new RangeError('simulate: --preset brings its own layers; give --layers/--weights without it');
-      if (!opts.drift && (opts.data || opts.times || opts.adcBits || opts.html)) throw new RangeError('simulate: --data, --times, --adc-bits and --html go with --drift');
+      if (!opts.drift && (opts.data || opts.times || opts.adcBits || opts.html || opts.imageOffset)) throw new RangeError('simulate: --data, --times, --adc-bits, --image-offset and --html go with --drift');
       if (opts.drift && (opts.layers || preset)) throw new RangeError('simulate: --drift runs a model (--weights or the digits fixture), not --layers or --preset');
       const imageSize = opts.imageSize === undefined ? undefined : checkInt('--image-size', Number(opts.imageSize), 1);
       const model = opts.weights ? loadModel(opts.weights, { projectionsPath: opts.projections, imageSize }) : undefined;
@@ -111,7 +113,9 @@ async function runDrift(opts: SimulateCliOptions, config: SimConfig, loaded: Has
   const model = loaded ?? loadDigitsModel().model;
   const data = opts.data ?? `digits:${join(DIGITS_DIR, 'digits.safetensors')}`;
   const images = opts.images === undefined ? 50 : checkInt('--images', Number(opts.images), 1);
-  const set = head(loadDataset(data).test, images);
+  const test = loadDataset(data).test;
+  const offset = opts.imageOffset === undefined ? 0 : checkInt('--image-offset', Number(opts.imageOffset), 0, test.labels.length - 1);
+  const set = subset(test, Array.from({ length: Math.min(images, test.labels.length - offset) }, (_, i) => offset + i));
   const timesS = opts.times ? numberList('--times', opts.times, positiveSeconds) : [...DRIFT_TIMES_S];
   const adcBits = opts.adcBits ? numberList('--adc-bits', opts.adcBits, (n, v) => checkInt(n, v, 1, 16)) : [4, 6, 8];
   const r = runDriftStudy(model, set, config, { timesS, adcBits });
