@@ -112,3 +112,17 @@ test('pcm: the noise model is validated', () => {
   assert.throws(() => resolveConfig({ device: { noiseModel: 'rram' as 'pcm' } }), /config\.device\.noiseModel/);
   assert.equal(resolveConfig().device.noiseModel, 'simple');
 });
+
+test('pcm: a single-device (reference) encoding subtracts a mid-range reference drifting at the mean exponent', () => {
+  const K = 64, len = 64;
+  // Every weight is zero: each device sits at mid-range, the reference cancels it on average.
+  const proj = new Float32Array(K * len);
+  proj[0] = 1; // one non-zero entry so column 0 has a scale; the rest of column 0 and all other columns are zeros
+  for (const t of [1, 86400, 365 * 86400]) {
+    const c = resolveConfig({ device: { noiseModel: 'pcm', driftTimeS: t, differential: 'none' } });
+    const p = programTile(proj, K, len, c, 0, 0, 0);
+    let sum = 0;
+    for (let k = 1; k < K; k++) for (let r = 0; r < len; r++) sum += p.weights[k * len + r];
+    assert.ok(Math.abs(sum / ((K - 1) * len)) < 0.03, `t = ${t}: mean zero weight ${sum / ((K - 1) * len)}`);
+  }
+});
