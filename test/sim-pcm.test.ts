@@ -119,7 +119,8 @@ test('pcm: a single-device (reference) encoding subtracts a mid-range reference 
   const proj = new Float32Array(K * len);
   proj[0] = 1; // one non-zero entry so column 0 has a scale; the rest of column 0 and all other columns are zeros
   for (const t of [1, 86400, 365 * 86400]) {
-    const c = resolveConfig({ device: { noiseModel: 'pcm', driftTimeS: t, differential: 'none' } });
+    // 17 levels put a level at mid-range (with 16, zero quantises to 8/15 of the range).
+    const c = resolveConfig({ device: { noiseModel: 'pcm', driftTimeS: t, differential: 'none', levels: 17 } });
     const p = programTile(proj, K, len, c, 0, 0, 0);
     let sum = 0;
     for (let k = 1; k < K; k++) for (let r = 0; r < len; r++) sum += p.weights[k * len + r];
