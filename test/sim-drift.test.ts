@@ -78,6 +78,7 @@ test('simulate --drift: table, --json, --html; options checked', () => {
     [['--html', join(dir, 'x.html')], /go with --drift/],
     [['--drift', '--image-offset', '360'], /--image-offset/],
     [['--drift', '--preset', 'neurosim-vgg8'], /--drift runs a model/],
+    [['--drift', '--noise'], /takes no --layers, --preset, --noise/],
   ] as [string[], RegExp][]) {
     const bad = cli(...args);
     assert.equal(bad.status, 2, args.join(' '));

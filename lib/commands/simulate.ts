@@ -71,7 +71,7 @@ export function registerSimulate(program: Command): void {
       if (opts.layers && opts.weights) throw new RangeError('simulate: give --layers or --weights, not both');
       if (preset && (opts.layers || opts.weights)) throw new RangeError('simulate: --preset brings its own layers; give --layers/--weights without it');
       if (!opts.drift && (opts.data || opts.times || opts.adcBits || opts.html || opts.imageOffset)) throw new RangeError('simulate: --data, --times, --adc-bits, --image-offset and --html go with --drift');
-      if (opts.drift && (opts.layers || preset)) throw new RangeError('simulate: --drift runs a model (--weights or the digits fixture), not --layers or --preset');
+      if (opts.drift && (opts.layers || preset || opts.noise || opts.trace)) throw new RangeError('simulate: --drift runs a model (--weights or the digits fixture); it takes no --layers, --preset, --noise or --trace');
       const imageSize = opts.imageSize === undefined ? undefined : checkInt('--image-size', Number(opts.imageSize), 1);
       const model = opts.weights ? loadModel(opts.weights, { projectionsPath: opts.projections, imageSize }) : undefined;
       const layers: LayerShape[] = opts.layers
