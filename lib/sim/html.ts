@@ -42,7 +42,7 @@ export function driftHtml(r: DriftStudyResult, title = 'hashmac: accuracy under 
     `<td>${(s.energyPJ * 1e-6).toPrecision(4)}</td><td>${(s.readoutPJ * 1e-6).toPrecision(3)}</td><td>${(s.latencyS * 1e6).toPrecision(4)}</td><td>${(s.areaUM2 * 1e-6).toPrecision(4)}</td></tr>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
-<style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin-top:12px}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}</style>
+<style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin-top:12px}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left;white-space:nowrap}</style>
 </head><body>
 <h2>${escape(title)}</h2>
 <p>${r.images} images of ${escape(r.dataset)}; devices follow IBM aihwkit's PCMLikeNoiseModel at each time after programming.
