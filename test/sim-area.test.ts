@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { AREA_COMPONENTS, converterF2 } from '../lib/sim/area.js';
 import { compareWithReference } from '../lib/sim/compare.js';
 import { resolveConfig } from '../lib/sim/config.js';
-import { mapHashed } from '../lib/sim/mapping.js';
+import { stageTimes } from '../lib/sim/cycles.js';
+import { mapConventional, mapHashed } from '../lib/sim/mapping.js';
 import { getPreset, PRESETS, SCALE_45NM_TO_22NM, vgg8Shapes } from '../lib/sim/presets.js';
 import { resnet20Shapes } from '../lib/sim/shapes.js';
 import { simulate } from '../lib/sim/simulate.js';
-import { conversionCycles, readCycles } from '../lib/sim/tables.js';
+import { conversionCycles, readCycles, readPhases, weightSlices } from '../lib/sim/tables.js';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-9 * Math.abs(b), `${what}: ${a} vs ${b}`);
 
@@ -121,4 +122,14 @@ test('simulate --preset neurosim-vgg8: the side-by-side table, and --json compar
   const unknown = cli('--preset', 'nope');
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown preset 'nope'/);
+});
+
+test('accumulatePerArray: each array brings accumulateOpsPerCycle units to its layer', () => {
+  const l = vgg8Shapes()[3];
+  for (const perArray of [false, true]) {
+    const c = resolveConfig({ crossbar: { rows: 128, columns: 128 }, digital: { accumulatePerArray: perArray } });
+    const m = mapConventional(l, c);
+    const ops = l.outputs * weightSlices(c) * m.rowTiles * readPhases(c);
+    assert.equal(stageTimes(l, m, c).accumulate, Math.ceil(ops / (c.digital.accumulateOpsPerCycle * (perArray ? m.arrays.length : 1))));
+  }
 });
