@@ -133,6 +133,9 @@ test('energy: components add up to the totals, and recount from first principles
   // Hamming bits: every output compares K bits per input tile per vector.
   assert.equal(r.hashed.ops.bitOps, layers.reduce((s, l) => s + l.vectors * l.outputs * l.hash.hashLength * Math.ceil(l.inputs / l.hash.inputTileSize), 0));
   assert.equal(r.conventional.energyPJ.hamming, 0);
+  // Activation buffer: inputs read and outputs written once per vector at the DAC resolution, both designs.
+  const bufferPJ = layers.reduce((s, l) => s + l.vectors * (l.inputs + l.outputs) * c.dac.bits, 0) * c.energy.sramPerBitPJ;
+  for (const d of [r.hashed, r.conventional]) assert.ok(Math.abs(d.energyPJ.buffer - bufferPJ) <= 1e-9 * bufferPJ);
   assert.equal(r.hashed.energyPJ.reprogram, 0);
   assert.ok(conversionEnergyPJ(c.readout.hashed, c) < 0.1 * conversionEnergyPJ(c.readout.conventional, c), 'a comparator decision costs a fraction of an 8-bit SAR conversion');
 });

@@ -16,7 +16,8 @@ export interface ComparisonRow {
  * Rows in the reference's units (pJ, ns, µm², TOPS/W, TOPS, FPS). NeuroSim's categories: its ADC energy
  * includes the array read (bit-line charging and cell current are counted with the sense amplifiers), so
  * hashmac's adc + array; accumulation = shift-adds; other = row drivers, decoders, muxes, buffers,
- * interconnect, pooling/activation, of which hashmac models the row drivers (dac). Ops = 2 MACs of the
+ * interconnect, pooling/activation, of which hashmac models the row drivers (dac) and the activation
+ * buffer traffic (buffer). Ops = 2 MACs of the
  * layers; FPS = 1 / latency (NeuroSim runs layer by layer).
  */
 export function compareWithReference(r: SimulationResult, ref: ReferenceFigures, macs: number): ComparisonRow[] {
@@ -27,7 +28,7 @@ export function compareWithReference(r: SimulationResult, ref: ReferenceFigures,
     { name: 'energy: total (dynamic)', unit: 'pJ', hashmac: d.totalPJ, reference: ref.energyPJ.total },
     { name: 'energy: ADC incl. array read', unit: 'pJ', hashmac: e.adc + e.array, reference: ref.energyPJ.adc },
     { name: 'energy: accumulation', unit: 'pJ', hashmac: e.accumulate, reference: ref.energyPJ.accumulation },
-    { name: 'energy: other peripheries', unit: 'pJ', hashmac: e.dac + e.hamming + e.codeRead + e.reprogram, reference: ref.energyPJ.other },
+    { name: 'energy: other peripheries', unit: 'pJ', hashmac: e.dac + e.buffer + e.hamming + e.codeRead + e.reprogram, reference: ref.energyPJ.other },
     { name: 'latency per image', unit: 'ns', hashmac: latencyNS, reference: ref.latencyNS },
     { name: 'clock period', unit: 'ns', hashmac: 1 / r.config.digital.clockGHz, reference: ref.clockNS },
     { name: 'energy efficiency', unit: 'TOPS/W', hashmac: ops / d.totalPJ, reference: ref.topsPerW },

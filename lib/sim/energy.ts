@@ -8,7 +8,7 @@ import type { LayerMapping } from './mapping.js';
 import type { LayerShape } from './shapes.js';
 import { cellReadPJ, conversionEnergyPJ, dacPerRowReadPJ, devicesPerWeight, readPhases, rowDrivesPerRead } from './tables.js';
 
-export const COMPONENTS = ['dac', 'array', 'adc', 'hamming', 'codeRead', 'accumulate', 'reprogram'] as const;
+export const COMPONENTS = ['dac', 'array', 'adc', 'hamming', 'codeRead', 'accumulate', 'buffer', 'reprogram'] as const;
 export type Component = (typeof COMPONENTS)[number];
 export type EnergyBreakdown = Record<Component, number>;
 
@@ -43,6 +43,12 @@ export function challengeOps(layer: LayerShape): { hdops: number; flops: number 
   }
   return { hdops, flops };
 }
+
+/**
+ * Activation SRAM traffic of a layer per image, bits: every vector's inputs read once to drive the rows
+ * and its outputs written once, at the DAC resolution (the same for both designs).
+ */
+export const bufferBits = (layer: LayerShape, c: SimConfig): number => layer.vectors * (layer.inputs + layer.outputs) * Math.max(1, c.dac.bits);
 
 export function layerCounts(layer: LayerShape, m: LayerMapping, c: SimConfig): OpCounts {
   const V = layer.vectors;
@@ -79,6 +85,7 @@ export function layerEnergy(layer: LayerShape, m: LayerMapping, c: SimConfig, re
     accumulate: hashed
       ? estimatorOps * (e.cosLookupPJ + 2 * e.fpMultiplyPJ + e.fpAddPJ) + normMacs * (e.fpMultiplyPJ + e.fpAddPJ)
       : n.digitalOps * e.intAddPJ,
+    buffer: bufferBits(layer, c) * e.sramPerBitPJ,
     reprogram: (reprogramDevices * e.cellWritePJ) / c.workload.batchSize,
   };
 }
