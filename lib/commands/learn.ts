@@ -17,7 +17,8 @@ export function registerLearn(program: Command): void {
     .option('--sequential', 'fit each layer on the hashed model\'s inputs (earlier layers fitted) instead of the exact model\'s', false)
     .option('-o, --out <file>', 'write the model with learned projections (weights, projections, config) as safetensors')
     .action((o: ModelCliOptions & { steps: number; rows: number; lr: number; sequential: boolean; out?: string }) => {
-      const { model, test, calibration } = loadSetup(o);
+      const { model, test, calibration, split } = loadSetup(o, true);
+      console.log(split);
       const before = evaluate(model, test, { backend: o.backend, batchSize: o.batchSize });
       console.log(`before: dense ${pct(before.denseAccuracy)}, hashed ${pct(before.hashedAccuracy)} on ${before.samples} test samples`);
       const bar = new SingleBar({ format: 'learning {bar} {value}/{total} layers | {layer} | {duration}s' }, Presets.shades_classic);

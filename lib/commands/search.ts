@@ -14,7 +14,8 @@ export function registerSearch(program: Command): void {
     .option('--budget <n>', 'full-model evaluations along the greedy path', (v) => Number(v), 8)
     .option('-o, --out <file>', 'write the best config (first score pair) as JSON')
     .action((o: ModelCliOptions & { lengths: number[]; budget: number; out?: string }) => {
-      const { model, test, calibration } = loadSetup(o);
+      const { model, test, calibration, split } = loadSetup(o, true);
+      console.log(split);
       const bar = new SingleBar({ format: '{bar} {value}/{total} | {what}' }, Presets.shades_classic);
       let started = false;
       const r = searchHashLengths(model, calibration, {
