@@ -123,6 +123,7 @@ export function loadModel(weightsPath: string, o: LoadOptions & { projectionsPat
 export function saveHashedModel(path: string, model: HashModel, metadata: Record<string, string> = {}): void {
   const tensors: Record<string, Tensor<AnyArray> | StoredTensor> = {};
   for (const [name, t] of model.stateDict) if (!name.includes('.hash_kernels.') && !name.startsWith('expected.')) tensors[name] = t;
+  for (const [name, t] of model.extraTensors?.() ?? []) tensors[name] = t;
   const config: ModelHashConfig = {};
   for (const layer of model.layers()) {
     config[layer.path] = layer.config;

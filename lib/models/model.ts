@@ -18,6 +18,12 @@ export interface HashModel {
   readonly numClasses: number;
   /** The original state_dict (weights, BatchNorm statistics), for saving. */
   readonly stateDict: ReadonlyMap<string, StoredTensor>;
+  /** Re-estimates normalisation layers for the hashed forward on calibration images (models that have them). */
+  calibrateBatchNorm?(images: Tensor, method: 'statistics' | 'regression', opts?: ForwardOptions): void;
+  /** Weights of a layer's outputs' squared errors as the network sees them (learning), if not all equal. */
+  outputWeights?(path: string): Float32Array | undefined;
+  /** Tensors beyond the state_dict a saved hashed model needs (e.g. re-estimated BatchNorm statistics). */
+  extraTensors?(): Map<string, Tensor>;
   /** Every conv/linear layer in forward order (convolutions as their im2col HashLinear). */
   layers(): HashLinear[];
   /** x: [B, ...inputShape] (NCHW for images) → logits [B, numClasses]. */

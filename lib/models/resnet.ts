@@ -18,6 +18,12 @@ import { normalizeImages, type Normalization } from './normalize.js';
 
 export type Shortcut = 'A' | 'B';
 
+/** The BatchNorm after a convolution: conv1 -> bn1, <block>.conv2 -> <block>.bn2, <block>.downsample.0 -> .1. */
+const BATCHNORM_OF = (conv: string) => conv.replace(/conv(\d)$/, 'bn$1').replace(/\.0$/, '.1');
+
+/** Name prefix of re-estimated BatchNorm statistics in a saved hashed model (`bn1.hashed_running_mean`). */
+const HASHED_STATS = 'hashed_';
+
 /** What a state_dict says about its ResNet: shortcut variant, its module name, the classifier, blocks per stage. */
 export interface ResNetLayout {
   shortcut: Shortcut;
@@ -90,19 +96,38 @@ class BatchNorm {
   readonly shift: Float64Array;
   readonly weight: Float32Array;
   readonly bias: Float32Array;
+  readonly runningMean: Float32Array;
+  readonly runningVar: Float32Array;
   /** Statistics for the hashed forward (undefined: the checkpoint's). */
   hashed?: { mean: Float64Array; var: Float64Array; scale: Float64Array; shift: Float64Array };
-  /** Set while re-estimating: the next hashed apply measures its input's statistics first. */
-  measure = false;
+  /**
+   * Set while calibrating: 'capture' keeps the next exact apply's input (the teacher's activations);
+   * 'statistics' / 'regression' re-estimate from the next hashed apply's input, then clear the mode.
+   */
+  mode?: 'capture' | 'statistics' | 'regression';
+  private teacher?: Float32Array;
 
   constructor(sd: ReadonlyMap<string, StoredTensor>, readonly path: string, readonly eps = 1e-5) {
     const w = param(sd, `${path}.weight`, 1).data, b = param(sd, `${path}.bias`, 1).data;
     const mean = param(sd, `${path}.running_mean`, 1).data, v = param(sd, `${path}.running_var`, 1).data;
     this.weight = w;
     this.bias = b;
+    this.runningMean = mean;
+    this.runningVar = v;
     this.scale = new Float64Array(w.length);
     this.shift = new Float64Array(w.length);
     this.fold(mean, v, this.scale, this.shift);
+    // A saved hashed model keeps its re-estimated statistics beside the checkpoint's.
+    if (sd.has(`${path}.${HASHED_STATS}running_mean`)) {
+      this.setHashed(param(sd, `${path}.${HASHED_STATS}running_mean`, 1).data, param(sd, `${path}.${HASHED_STATS}running_var`, 1).data);
+    }
+  }
+
+  private setHashed(mean: ArrayLike<number>, v: ArrayLike<number>): void {
+    const C = this.weight.length;
+    if (mean.length !== C || v.length !== C) throw new RangeError(`weights: '${this.path}.${HASHED_STATS}running_mean/var': expected [${C}]`);
+    this.hashed = { mean: Float64Array.from(mean), var: Float64Array.from(v), scale: new Float64Array(C), shift: new Float64Array(C) };
+    this.fold(mean, v, this.hashed.scale, this.hashed.shift);
   }
 
   private fold(mean: ArrayLike<number>, v: ArrayLike<number>, scale: Float64Array, shift: Float64Array): void {
@@ -122,14 +147,37 @@ class BatchNorm {
     return { mean, var: sq.map((s) => s / n) };
   }
 
+  /**
+   * Per channel, a and b of the least-squares fit a*x + b ~ teacher, folded into statistics: BN(a*x + b)
+   * is BN with mean (mean - b) / a and variance (var + eps) / a^2 - eps. a is kept positive (a fit with no
+   * correlation would flip the channel).
+   */
+  private regression(x: Tensor, teacher: Float32Array): { mean: Float64Array; var: Float64Array } {
+    const C = this.weight.length, d = x.data, n = d.length / C;
+    if (teacher.length !== d.length) throw new RangeError(`${this.path}: teacher activations [${teacher.length}] vs [${d.length}]`);
+    const st = this.statistics(x), ty = new Float64Array(C), cov = new Float64Array(C);
+    for (let i = 0; i < d.length; i += C) for (let c = 0; c < C; c++) ty[c] += teacher[i + c];
+    for (let c = 0; c < C; c++) ty[c] /= n;
+    for (let i = 0; i < d.length; i += C) for (let c = 0; c < C; c++) cov[c] += (d[i + c] - st.mean[c]) * (teacher[i + c] - ty[c]);
+    const mean = new Float64Array(C), v = new Float64Array(C), [m0, v0] = [this.runningMean, this.runningVar];
+    for (let c = 0; c < C; c++) {
+      const a = Math.max(st.var[c] > 0 ? cov[c] / n / st.var[c] : 1, 1e-3), b = ty[c] - a * st.mean[c];
+      mean[c] = (m0[c] - b) / a;
+      v[c] = (v0[c] + this.eps) / (a * a) - this.eps;
+    }
+    return { mean, var: v };
+  }
+
   /** In place on channels-last x. */
   apply(x: Tensor, opts: ForwardOptions): Tensor {
     const hashedPass = opts.hashed !== false;
-    if (hashedPass && this.measure) {
-      const st = this.statistics(x), C = this.weight.length;
-      this.hashed = { ...st, scale: new Float64Array(C), shift: new Float64Array(C) };
-      this.fold(st.mean, st.var, this.hashed.scale, this.hashed.shift);
-      this.measure = false;
+    if (!hashedPass && this.mode === 'capture') {
+      this.teacher = x.data.slice();
+      this.mode = 'regression';
+    } else if (hashedPass && (this.mode === 'statistics' || this.mode === 'regression')) {
+      const st = this.mode === 'statistics' ? this.statistics(x) : this.regression(x, this.teacher!);
+      this.setHashed(st.mean, st.var);
+      this.mode = this.teacher = undefined;
     }
     const p = hashedPass && this.hashed ? this.hashed : this;
     const C = p.scale.length, d = x.data;
@@ -256,27 +304,41 @@ export class CifarResNet implements HashModel {
   }
 
   /**
-   * Re-estimates every BatchNorm's statistics on the hashed model's own activations (one hashed forward over
-   * `images` as a single batch, each layer measured after the layers before it are re-estimated), so each
-   * normalises what the hashed convolutions really produce. The exact forward keeps the checkpoint's.
+   * Re-estimates every BatchNorm for the hashed forward from one hashed pass over `images` (a single batch),
+   * layer by layer, each after the layers before it: 'statistics' measures the mean and variance of what the
+   * hashed convolutions produce (AdaBN); 'regression' first records the exact model's activations and fits,
+   * per channel, the affine map from the hashed activation to the exact one, folded into the statistics.
+   * The exact forward keeps the checkpoint's statistics.
    */
-  reestimateBatchNorm(images: Tensor, opts: ForwardOptions = {}): void {
+  calibrateBatchNorm(images: Tensor, method: 'statistics' | 'regression' = 'regression', opts: ForwardOptions = {}): void {
     const bns = this.batchNorms();
-    for (const bn of bns) bn.measure = true;
     try {
+      if (method === 'regression') {
+        for (const bn of bns) bn.mode = 'capture';
+        this.forward(images, { ...opts, hashed: false });
+      } else {
+        for (const bn of bns) bn.mode = 'statistics';
+      }
       this.forward(images, { ...opts, hashed: true });
     } finally {
-      for (const bn of bns) bn.measure = false;
+      for (const bn of bns) bn.mode = undefined;
     }
   }
 
-  /** The hashed forward's BatchNorm statistics as state_dict tensors (running_mean / running_var per re-estimated layer). */
-  hashedBatchNormStatistics(): Map<string, Float32Array> {
-    const out = new Map<string, Float32Array>();
+  /** A convolution's errors as its BatchNorm passes them on: the BatchNorm's gain squared per channel. */
+  outputWeights(path: string): Float32Array | undefined {
+    const bn = this.batchNorms().find((b) => b.path === BATCHNORM_OF(path));
+    return bn && Float32Array.from(bn.scale, (s) => s * s);
+  }
+
+  /** The hashed forward's own BatchNorm statistics as tensors `<bn>.hashed_running_mean` / `_var` (for saving). */
+  extraTensors(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
     for (const bn of this.batchNorms()) {
       if (!bn.hashed) continue;
-      out.set(`${bn.path}.running_mean`, Float32Array.from(bn.hashed.mean));
-      out.set(`${bn.path}.running_var`, Float32Array.from(bn.hashed.var));
+      const C = bn.weight.length;
+      out.set(`${bn.path}.${HASHED_STATS}running_mean`, { data: Float32Array.from(bn.hashed.mean), shape: [C] });
+      out.set(`${bn.path}.${HASHED_STATS}running_var`, { data: Float32Array.from(bn.hashed.var), shape: [C] });
     }
     return out;
   }
