@@ -226,7 +226,7 @@ test('hashmac score / learn on CIFAR: the split is printed and calibration never
   assert.match(text, /calibration: cifar10\/test_batch_first32\.bin images 0-19; evaluation: images 20-31 \(no overlap\)/);
   assert.match(text, /before: dense \d+\.\d+%, hashed \d+\.\d+% on 12 test samples/);
   assert.match(text, /BatchNorm re-estimated on the hashed activations \(statistics\)/);
-  assert.throws(() => run('score', '-w', join(DIR, 'resnet8-a.th'), '-d', data, '--normalize', 'imagenet,1'), /--normalize: 'imagenet,1' is not/);
+  assert.throws(() => run('score', '-w', join(DIR, 'resnet8-a.th'), '-d', data, '--normalize', 'imagenet,1'), /normalize: 'imagenet,1' is not/);
   assert.throws(() => run('learn', '-w', join(DIR, 'resnet8-a.th'), '-d', data, '--calibration', '32', '-k', '64'), /--calibration 32: .* has only 32 images and no training split/);
 });
 

@@ -5,6 +5,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readSafetensors } from '../safetensors.js';
+import { NdArray, readPickle } from '../torch/index.js';
 import type { Tensor } from '../tensor.js';
 
 export interface LabelledSet {
@@ -108,9 +109,25 @@ function readCifarFiles(paths: string[], classes: 10 | 100, name: string): Label
   return concat(sets, name);
 }
 
-/** The python release's batches (pickled dicts of numpy arrays). */
+/**
+ * The python release's batches: a pickled dict (Python 2 strs as keys) with `data`, uint8 [N, 3072] in the
+ * binary format's pixel order, and `labels` (CIFAR-10) or `fine_labels` (CIFAR-100). Read with the torch
+ * reader's restricted unpickler, which resolves nothing but NumPy's array reconstruction.
+ */
 function readCifarPython(path: string, classes: 10 | 100, name: string): LabelledSet {
-  throw new RangeError(`${path}: CIFAR python (pickle) batches are not readable yet in this build; use the binary release (${name}, ${classes} classes)`);
+  const batch = readPickle(path);
+  const labelKey = classes === 10 ? 'labels' : 'fine_labels';
+  if (!(batch instanceof Map)) throw new RangeError(`${path}: expected a CIFAR python batch (a dict with data and ${labelKey})`);
+  const data = batch.get('data'), list = batch.get(labelKey);
+  if (!(data instanceof NdArray) || data.dtype !== 'U8' || data.shape.length !== 2 || data.shape[1] !== CIFAR_PIXELS) {
+    throw new RangeError(`${path}: 'data': expected a uint8 array [N, ${CIFAR_PIXELS}], got ${data instanceof NdArray ? `${data.dtype} [${data.shape.join(', ')}]` : typeof data}`);
+  }
+  const N = data.shape[0];
+  if (!Array.isArray(list) || list.length !== N || !list.every((v) => Number.isInteger(v) && v >= 0 && v < classes)) {
+    throw new RangeError(`${path}: '${labelKey}': expected ${N} integer labels in [0, ${classes})${classes === 10 && batch.has('fine_labels') ? ' (this is a CIFAR-100 batch: use cifar100:)' : ''}`);
+  }
+  const images = Float32Array.from(data.data as Uint8Array, (v) => v / 255);
+  return { name, images: { data: images, shape: [N, 3, 32, 32] }, labels: Int32Array.from(list as number[]) };
 }
 
 /** Sets of the same sample shape, one after another. */

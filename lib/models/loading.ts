@@ -3,7 +3,8 @@
  * `<layer>.hash_kernels.<i>.<j>._random_projection_matrix` (or `._learnable_projection_matrix`), one
  * [K, width of input tile i] matrix per tile pair, and the per-layer config as JSON in the metadata.
  */
-import { readSafetensors, writeSafetensors, type SafetensorsFile, type StoredTensor } from '../safetensors.js';
+import { readTensorFile } from '../torch/index.js';
+import { writeSafetensors, type SafetensorsFile, type StoredTensor } from '../safetensors.js';
 import type { AnyArray, Tensor } from '../tensor.js';
 import { parseHashConfig, type HashKernelType, type ModelHashConfig } from './config.js';
 import { isAuxiliaryTensor, type HashModel, type BuildOptions } from './model.js';
@@ -102,8 +103,8 @@ export function buildModel(weights: SafetensorsFile, o: LoadOptions = {}): HashM
   }
 }
 
-/** A weights or projections file (safetensors). */
-export const readCheckpoint = (path: string): SafetensorsFile => readSafetensors(path);
+/** A weights or projections file: safetensors or PyTorch (zip or legacy), wrappers and `module.` prefixes removed. */
+export const readCheckpoint = (path: string): SafetensorsFile => readTensorFile(path);
 
 /**
  * Weights and projections by file path. The config defaults to the projection file's metadata, then the

@@ -126,8 +126,9 @@ class BatchNorm {
   private setHashed(mean: ArrayLike<number>, v: ArrayLike<number>): void {
     const C = this.weight.length;
     if (mean.length !== C || v.length !== C) throw new RangeError(`weights: '${this.path}.${HASHED_STATS}running_mean/var': expected [${C}]`);
-    this.hashed = { mean: Float64Array.from(mean), var: Float64Array.from(v), scale: new Float64Array(C), shift: new Float64Array(C) };
-    this.fold(mean, v, this.hashed.scale, this.hashed.shift);
+    // Rounded to float32 as a saved file holds them, so a reloaded model computes the same.
+    this.hashed = { mean: Float64Array.from(Float32Array.from(mean)), var: Float64Array.from(Float32Array.from(v)), scale: new Float64Array(C), shift: new Float64Array(C) };
+    this.fold(this.hashed.mean, this.hashed.var, this.hashed.scale, this.hashed.shift);
   }
 
   private fold(mean: ArrayLike<number>, v: ArrayLike<number>, scale: Float64Array, shift: Float64Array): void {
