@@ -8,7 +8,7 @@ import { parseHashConfig, uniformConfig, type ModelHashConfig } from '../models/
 import { head, loadDataset, type LabelledSet } from '../models/datasets.js';
 import { loadModel } from '../models/loading.js';
 import type { HashModel } from '../models/model.js';
-import { readSafetensors } from '../safetensors.js';
+import { readTensorFile } from '../torch/index.js';
 
 const DIGITS = join(PACKAGE_ROOT, 'test', 'fixtures', 'digits');
 
@@ -36,8 +36,8 @@ const int = (v: string) => {
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--arch <arch>', 'model architecture').choices(['auto', 'resnet', 'mlp']).default('auto'))
-    .option('-w, --weights <file>', 'weights (safetensors, PyTorch state_dict names); default: the digits ResNet-20 fixture')
-    .option('-p, --projections <file>', 'projection matrices (scaffold names); default with the fixture weights: its k256/t64 file')
+    .option('-w, --weights <file>', 'weights (safetensors or PyTorch .pt/.pth/.th, state_dict names); default: the digits ResNet-20 fixture')
+    .option('-p, --projections <file>', 'projection matrices (scaffold names; safetensors or PyTorch); default with the fixture weights: its k256/t64 file')
     .option('-c, --config <json>', 'per-layer hash config: a JSON file or inline JSON; default: the projection file metadata')
     .option('-k, --hash-length <K>', 'uniform config: hash every conv/linear layer with this K (instead of --config)', int)
     .option('-t, --tile-size <T>', 'uniform config tile size (input and output)', int, 128)
@@ -68,7 +68,7 @@ export function loadSetup(o: ModelCliOptions): LoadedSetup {
   const projections = o.projections ?? (fixtureDefault ? join(DIGITS, 'hashed-uniform-k256-t64.safetensors') : undefined);
   let config = o.config ? readConfig(o.config) : undefined;
   if (o.hashLength !== undefined) {
-    const tensors = readSafetensors(weights).tensors;
+    const tensors = readTensorFile(weights).tensors;
     const paths = [...tensors.keys()]
       .filter((k) => k.endsWith('.weight') && [2, 4].includes(tensors.get(k)!.shape.length))
       .map((k) => k.slice(0, -'.weight'.length));

@@ -3,7 +3,8 @@
  * `<layer>.hash_kernels.<i>.<j>._random_projection_matrix` (or `._learnable_projection_matrix`), one
  * [K, width of input tile i] matrix per tile pair, and the per-layer config as JSON in the metadata.
  */
-import { readSafetensors, writeSafetensors, type SafetensorsFile, type StoredTensor } from '../safetensors.js';
+import { writeSafetensors, type SafetensorsFile, type StoredTensor } from '../safetensors.js';
+import { readTensorFile } from '../torch/index.js';
 import type { AnyArray, Tensor } from '../tensor.js';
 import { parseHashConfig, type HashKernelType, type ModelHashConfig } from './config.js';
 import type { HashModel, BuildOptions } from './model.js';
@@ -66,8 +67,8 @@ export function buildModel(weights: SafetensorsFile, o: LoadOptions = {}): HashM
 
 /** Weights and projections by file path; the config defaults to the projection file's metadata. */
 export function loadModel(weightsPath: string, o: LoadOptions & { projectionsPath?: string } = {}): HashModel {
-  const weights = readSafetensors(weightsPath);
-  const projections = o.projectionsPath ? readSafetensors(o.projectionsPath) : undefined;
+  const weights = readTensorFile(weightsPath);
+  const projections = o.projectionsPath ? readTensorFile(o.projectionsPath) : undefined;
   const config = o.config ?? (projections && configFromMetadata(projections)) ?? configFromMetadata(weights);
   return buildModel(weights, { ...o, config, projections });
 }
