@@ -37,11 +37,14 @@ def small_model():
 
 
 class Py2Pickler(pickle._Pickler):
-    """Writes bytes as Python 2's cPickle wrote str (SHORT_BINSTRING / BINSTRING), as CIFAR's files hold them."""
+    """Writes bytes and str as Python 2's cPickle wrote its str (SHORT_BINSTRING / BINSTRING): CIFAR's
+    keys, NumPy's dtype codes and byte-order characters, and the raw array bytes all come out that way."""
 
     dispatch = dict(pickle._Pickler.dispatch)
 
     def save_py2_str(self, obj):
+        if isinstance(obj, str):
+            obj = obj.encode("latin1")
         n = len(obj)
         if n < 256:
             self.write(pickle.SHORT_BINSTRING + bytes([n]) + obj)
@@ -50,6 +53,7 @@ class Py2Pickler(pickle._Pickler):
         self.memoize(obj)
 
     dispatch[bytes] = save_py2_str
+    dispatch[str] = save_py2_str
 
 
 def py2_pickle(obj):
