@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SafetensorsFile } from '../lib/safetensors.js';
@@ -54,4 +55,14 @@ test('stream: heads come from the mLSTM gate, else RetNet decay, else sLSTM bloc
 test('stream: a size that contradicts the file names the file, the tensor, expected and found shapes', () => {
   assert.throws(() => loadWeights(FILE, { numHeads: 8 }), /stream-state-dict\.pt: tensor towers\.0\.blocks\.0\.layer\.slstm\.igate_input\.weight: expected shape \[4,8,8\], found \[2,16,16\]/);
   assert.throws(() => loadWeights(FILE, { towerDepth: 3 }), /stream-state-dict\.pt: 89 parameters missing for this config \(towers\.0\.blocks\.2\.norm1\.weight/);
+});
+
+test('hashmac stream eval -w state_dict.pt: sizes inferred; a contradicting flag is refused naming the tensor', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'lib', 'cli.ts'), 'stream', 'eval', '-w', FILE, '--requests', '6', '--symbols', '2', ...args], { encoding: 'utf8' });
+  const ok = cli('--json');
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).responses, 6);
+  const bad = cli('--heads', '8');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /stream-state-dict\.pt: tensor towers\.0\.blocks\.0\.layer\.slstm\.igate_input\.weight: expected shape \[4,8,8\], found \[2,16,16\]/);
 });
