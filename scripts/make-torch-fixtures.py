@@ -15,6 +15,7 @@ python3-torch; the tests only read the files, they never need torch):
 - cifar10-batch.pkl, cifar100-batch.pkl: Python 2-style protocol-2 pickles laid out like
   cifar-10-batches-py / cifar-100-python (keys and raw array bytes as Python 2 strs: BINSTRING).
 - numpy-arrays.pkl: a Fortran-ordered float32 array, a big-endian int32 array, numpy scalars.
+expected.json also records torch's float16/bfloat16 casts of awkward values.
 Each file's expected values are recorded in expected.json beside them.
 """
 import collections
@@ -36,11 +37,14 @@ def small_model():
 
 
 class Py2Pickler(pickle._Pickler):
-    """Writes bytes as Python 2's cPickle wrote str (SHORT_BINSTRING / BINSTRING), as CIFAR's files hold them."""
+    """Writes bytes and str as Python 2's cPickle wrote its str (SHORT_BINSTRING / BINSTRING): CIFAR's
+    keys, NumPy's dtype codes and byte-order characters, and the raw array bytes all come out that way."""
 
     dispatch = dict(pickle._Pickler.dispatch)
 
     def save_py2_str(self, obj):
+        if isinstance(obj, str):
+            obj = obj.encode("latin1")
         n = len(obj)
         if n < 256:
             self.write(pickle.SHORT_BINSTRING + bytes([n]) + obj)
@@ -49,6 +53,7 @@ class Py2Pickler(pickle._Pickler):
         self.memoize(obj)
 
     dispatch[bytes] = save_py2_str
+    dispatch[str] = save_py2_str
 
 
 def py2_pickle(obj):
@@ -101,6 +106,18 @@ def main(out):
     arrays = {"fortran": fortran, "big": big, "f64": np.float64(2.5), "i64": np.int64(-7), "flag": np.bool_(True)}
     open(f"{out}/numpy-arrays.pkl", "wb").write(pickle.dumps(arrays, protocol=2))
     expected["numpy"] = {"fortran": fortran.tolist(), "big": big.tolist()}
+
+    # torch's own float casts of awkward values (ties, subnormals, overflow, float64 double rounding).
+    values = [0.0, -0.0, 1e-40, -3e-39, 6e-8, 3e-8, 65504.0, 65520.0, 1e30, 1 + 2**-11, 1 + 3 * 2**-11, 1 + 2**-8, 1 + 3 * 2**-8,
+              1 + 2**-8 + 2**-30, 1 + 2**-11 + 2**-40, 3.4e38, -2.5e-5, 0.1, -123.456]
+    src = torch.tensor(values, dtype=torch.float64)
+    expected["casts"] = {
+        "values": values,
+        "f32_to_f16": src.float().half().view(torch.int16).tolist(),
+        "f32_to_bf16": src.float().bfloat16().view(torch.int16).tolist(),
+        "f64_to_f16": src.half().view(torch.int16).tolist(),
+        "f64_to_bf16": src.bfloat16().view(torch.int16).tolist(),
+    }
 
     json.dump(expected, open(f"{out}/expected.json", "w"), indent=1)
 

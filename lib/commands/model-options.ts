@@ -37,8 +37,8 @@ const int = (v: string) => {
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--arch <arch>', 'model architecture (auto: from the tensor names and shapes; resnet-a/-b force the shortcut variant)').choices([...ARCHS]).default('auto'))
-    .option('-w, --weights <file>', 'weights (safetensors, PyTorch state_dict names); default: the digits ResNet-20 fixture')
-    .option('-p, --projections <file>', 'projection matrices (scaffold names); default with the fixture weights: its k256/t64 file')
+    .option('-w, --weights <file>', 'weights (safetensors or PyTorch .pt/.pth/.th, state_dict names); default: the digits ResNet-20 fixture')
+    .option('-p, --projections <file>', 'projection matrices (scaffold names; safetensors or PyTorch); default with the fixture weights: its k256/t64 file')
     .option('-c, --config <json>', 'per-layer hash config: a JSON file or inline JSON; default: the projection file metadata')
     .option('-k, --hash-length <K>', 'uniform config: hash every conv/linear layer with this K (instead of --config)', int)
     .option('-t, --tile-size <T>', 'uniform config tile size (input and output)', int, 128)

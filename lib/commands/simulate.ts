@@ -27,7 +27,7 @@ export function registerSimulate(program: Command): void {
     .description('cycles, time, energy by component and accuracy under analog noise of a hashed model on an AIMC crossbar, vs a multi-bit ADC design (default: ResNet-20, K=256/512/1024 by stage, 256x256 tiles)')
     .option('--config <file>', 'hardware config JSON (any subset of fields; see docs/simulator.md)')
     .option('--layers <file>', 'layer shapes JSON [{name, vectors, inputs, outputs, hash: {inputTileSize, outputTileSize, hashLength}}]')
-    .option('-w, --weights <file>', 'shapes from a model: PyTorch state_dict safetensors (CIFAR ResNet or MLP), hash config from the projections or weights metadata')
+    .option('-w, --weights <file>', 'shapes from a model: PyTorch state_dict, safetensors or .pt (CIFAR ResNet or MLP), hash config from the projections or weights metadata')
     .option('-p, --projections <file>', 'with --weights: checkpoint holding the projections and the per-layer config')
     .option('--image-size <n>', 'with --weights: image side of a ResNet (default 32)')
     .option('--json', 'print the result as JSON')

@@ -3,8 +3,8 @@
  * `<layer>.hash_kernels.<i>.<j>._random_projection_matrix` (or `._learnable_projection_matrix`), one
  * [K, width of input tile i] matrix per tile pair, and the per-layer config as JSON in the metadata.
  */
-import { readTensorFile } from '../torch/index.js';
 import { writeSafetensors, type SafetensorsFile, type StoredTensor } from '../safetensors.js';
+import { readTensorFile } from '../torch/index.js';
 import type { AnyArray, Tensor } from '../tensor.js';
 import { parseHashConfig, type HashKernelType, type ModelHashConfig } from './config.js';
 import { isAuxiliaryTensor, type HashModel, type BuildOptions } from './model.js';

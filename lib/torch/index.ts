@@ -54,3 +54,4 @@ export function readPickle(path: string): unknown {
 
 export { NdArray } from './numpy.js';
 export { Py2String, UnpicklingError } from './pickle.js';
+export { serializeTorchFile, writeTorchFile } from './write.js';

@@ -17,7 +17,8 @@ class NpDType implements PyBuildable {
   constructor(readonly info: DTypeInfo, readonly name: string) {}
   build(state: unknown): void {
     if (!isTuple(state) || state.length < 8) throw new RangeError(`numpy dtype state is a ${describe(state)}`);
-    const [, order, subarray, names] = state;
+    const [, raw, subarray, names] = state;
+    const order = raw instanceof Py2String ? raw.toString() : raw;
     if (subarray !== null || names !== null) throw new RangeError(`structured numpy dtype '${this.name}' is not supported`);
     if (order !== '<' && order !== '>' && order !== '|' && order !== '=') throw new RangeError(`numpy byte order '${String(order)}'`);
     this.bigEndian = order === '>';

@@ -186,7 +186,7 @@ export function unpickle(buf: Uint8Array, o: UnpickleOptions, start = 0): { valu
       case 0x49: { // INT (text; 00/01 are protocol 0's booleans)
         const s = line();
         if (s === '00' || s === '01') push(s === '01');
-        else if (/^[+-]?\d+$/.test(s)) push(narrow(BigInt(s)));
+        else if (/^[+-]?\d+$/.test(s) && s.length <= MAX_LONG_BYTES) push(narrow(BigInt(s)));
         else fail(`bad INT literal at offset ${opAt}`);
         break;
       }

@@ -18,11 +18,9 @@ import { numpyGlobal } from './numpy.js';
 import { looksLikeZip, readZip } from './zip.js';
 
 /** One storage of the file: its dtype and element count from the pickle, its bytes once located. */
-export interface TorchStorage {
-  key: string;
-  dtype: DTypeInfo;
-  numel: number;
+export class TorchStorage {
   bytes?: Uint8Array;
+  constructor(readonly key: string, readonly dtype: DTypeInfo, readonly numel: number) {}
 }
 
 export class TorchTensor {
@@ -60,11 +58,11 @@ function intTuple(v: unknown, what: string): number[] {
 
 function rebuildTensor(args: readonly unknown[]): TorchTensor {
   const [storage, offset, size, stride] = args;
-  if (!(storage instanceof Object) || !('dtype' in storage) || !('numel' in storage)) throw new RangeError(`expected a storage, got ${describe(storage)}`);
+  if (!(storage instanceof TorchStorage)) throw new RangeError(`expected a storage, got ${describe(storage)}`);
   const shape = intTuple(size, 'size');
   const strides = intTuple(stride, 'stride');
   if (shape.length !== strides.length) throw new RangeError(`size has ${shape.length} dimensions but stride ${strides.length}`);
-  const t = new TorchTensor(storage as TorchStorage, nonNegInt(offset, 'storage offset'), shape, strides);
+  const t = new TorchTensor(storage, nonNegInt(offset, 'storage offset'), shape, strides);
   checkBounds(t);
   return t;
 }
@@ -143,7 +141,7 @@ function storageLoader(storages: Map<string, TorchStorage>, legacy: boolean) {
       if (seen.dtype !== type.dtype || seen.numel !== n) throw new RangeError(`storage '${key}' declared twice with different types or sizes`);
       return seen;
     }
-    const s: TorchStorage = { key, dtype: type.dtype, numel: n };
+    const s = new TorchStorage(key, type.dtype, n);
     storages.set(key, s);
     return s;
   };
