@@ -180,6 +180,11 @@ test('hashed model saved: config, projections, normalisation and re-estimated Ba
     assert.equal(back.normalization!.spec, 'imagenet');
     assert.deepEqual([...predict(back, x).data], [...hashed.data]);
     assert.deepEqual([...predict(back, x, { hashed: false }).data], [...dense.data]);
+    // The same as a PyTorch file: {state_dict, arch, normalize, config} in the zip format.
+    saveHashedModel(join(dir, 'hashed.pt'), m);
+    const fromPt = loadModel(join(dir, 'hashed.pt'));
+    assert.equal(fromPt.normalization!.spec, 'imagenet');
+    assert.deepEqual([...predict(fromPt, x).data], [...hashed.data]);
     // --normalize overrides the file's metadata.
     assert.equal(loadModel(out, { normalize: 'none' }).normalization, undefined);
   } finally {

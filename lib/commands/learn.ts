@@ -17,7 +17,7 @@ export function registerLearn(program: Command): void {
     .option('--lr <x>', 'Adam step size', (v) => Number(v), 0.05)
     .option('--sequential', 'fit each layer on the hashed model\'s inputs (earlier layers fitted) instead of the exact model\'s', false)
     .addOption(new Option('--batchnorm <method>', 'then re-estimate BatchNorm for the hashed forward on the calibration images: statistics (AdaBN) or regression (per-channel fit to the exact activations)').choices(['statistics', 'regression']))
-    .option('-o, --out <file>', 'write the model with learned projections (weights, projections, config) as safetensors')
+    .option('-o, --out <file>', 'write the model with learned projections (weights, projections, config) (.safetensors, or .pt for PyTorch)')
     .action((o: ModelCliOptions & { steps: number; rows: number; lr: number; sequential: boolean; batchnorm?: 'statistics' | 'regression'; out?: string }) => {
       const { model, test, calibration, split } = loadSetup(o, true);
       console.log(split);

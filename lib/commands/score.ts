@@ -42,7 +42,7 @@ export function scoreReport(model: HashModel, e: Evaluation): string[] {
 export function registerScore(program: Command): void {
   addModelOptions(program.command('score'))
     .description('accuracy of the dense and hashed model, accuracy drop, challenge score (both pairs), per-layer op counts')
-    .option('--save <file>', 'write the hashed model (weights, projections, config) as safetensors')
+    .option('--save <file>', 'write the hashed model (weights, projections, config) (.safetensors, or .pt for PyTorch)')
     .option('--json', 'print JSON')
     .action((o: ModelCliOptions & { save?: string; json?: boolean }) => {
       const { model, test, split } = loadSetup(o);

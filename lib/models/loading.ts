@@ -5,6 +5,8 @@
  */
 import { writeSafetensors, type SafetensorsFile, type StoredTensor } from '../safetensors.js';
 import { readTensorFile } from '../torch/index.js';
+import { outputFormat } from '../torch/convert.js';
+import { writeTorchFile } from '../torch/write.js';
 import type { AnyArray, Tensor } from '../tensor.js';
 import { parseHashConfig, type HashKernelType, type ModelHashConfig } from './config.js';
 import { isAuxiliaryTensor, type HashModel, type BuildOptions } from './model.js';
@@ -120,7 +122,10 @@ export function loadModel(weightsPath: string, o: LoadOptions & { projectionsPat
   return buildModel(weights, { ...o, config, projections, normalization, source: o.source ?? weightsPath });
 }
 
-/** The hashed model as one checkpoint: weights, every projection tile under scaffold names, config. */
+/**
+ * The hashed model as one checkpoint: weights, every projection tile under scaffold names, config and
+ * normalisation; `.safetensors`, or `.pt` / `.pth` / `.th` for PyTorch (by the path's extension).
+ */
 export function saveHashedModel(path: string, model: HashModel, metadata: Record<string, string> = {}): void {
   const tensors: Record<string, Tensor<AnyArray> | StoredTensor> = {};
   for (const [name, t] of model.stateDict) if (!name.includes('.hash_kernels.') && !name.startsWith('expected.')) tensors[name] = t;
@@ -137,5 +142,8 @@ export function saveHashedModel(path: string, model: HashModel, metadata: Record
       }
     }
   }
-  writeSafetensors(path, tensors, { ...metadata, arch: model.arch, normalize: model.normalization?.spec ?? 'none', config: JSON.stringify(config) });
+  const meta = { ...metadata, arch: model.arch, normalize: model.normalization?.spec ?? 'none', config: JSON.stringify(config) };
+  // A PyTorch file ({state_dict, arch, normalize, config}, torch.load(weights_only=True) reads it) or safetensors.
+  if (outputFormat(path) === 'torch') writeTorchFile(path, tensors, meta);
+  else writeSafetensors(path, tensors, meta);
 }
