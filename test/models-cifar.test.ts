@@ -18,6 +18,7 @@ import { argmax, type HashModel } from '../lib/models/model.js';
 import { normalizeImages, parseNormalization } from '../lib/models/normalize.js';
 import { CifarResNet } from '../lib/models/resnet.js';
 import { modelStaticCounts } from '../lib/models/score.js';
+import { searchHashLengths } from '../lib/models/search.js';
 import { readSafetensors, type StoredTensor } from '../lib/safetensors.js';
 import type { Tensor } from '../lib/tensor.js';
 import { HAS_NATIVE } from './helpers.js';
@@ -190,6 +191,20 @@ test('hashed model saved: config, projections, normalisation and re-estimated Ba
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('search with learned projections and BatchNorm re-estimation: apply(i) reinstalls a point exactly as it was evaluated', () => {
+  const m = loadModel(join(DIR, 'resnet8-b.pt'), { normalize: 'cifar', config: uniformConfig(['layer2.0.conv2', 'layer3.0.conv1', 'fc'], { hash_length: 64, input_tile_size: 32, output_tile_size: 16 }) });
+  const set = head(images32(), 16);
+  const r = searchHashLengths(m, set, { hashLengths: [16, 32], budget: 3, learn: { steps: 3, maxRows: 64, batchNorm: 'statistics' } });
+  assert.equal(r.points.length, 2 + 3);
+  for (const i of [r.best[0], 0]) {
+    r.apply(i);
+    assert.deepEqual(m.layers().filter((l) => l.hashed).map((l) => [l.config.hash_kernel_type, l.config.hash_length]),
+      Object.values(r.points[i].hashLengths).map((K) => ['learned_projection', K]));
+    assert.equal(accuracy(predict(m, set.images), set.labels), r.points[i].accuracy);
+  }
+  assert.equal(r.bestConfigs[0].fc.hash_kernel_type, 'learned_projection');
 });
 
 test('CIFAR data: one binary batch, a binary directory, python batches (CIFAR-10 and -100) read the same images', () => {
