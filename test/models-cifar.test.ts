@@ -19,7 +19,7 @@ import { normalizeImages, parseNormalization } from '../lib/models/normalize.js'
 import { CifarResNet } from '../lib/models/resnet.js';
 import { modelStaticCounts } from '../lib/models/score.js';
 import { searchHashLengths } from '../lib/models/search.js';
-import { readSafetensors, type StoredTensor } from '../lib/safetensors.js';
+import { readSafetensors, toFloat32, type StoredTensor } from '../lib/safetensors.js';
 import type { Tensor } from '../lib/tensor.js';
 import { HAS_NATIVE } from './helpers.js';
 
@@ -262,7 +262,7 @@ const skipReal = !real && 'no ../shared/fixtures/cifar10 beside the clone';
 
 function checkDense(m: HashModel, n: number, backend: 'js' | 'native') {
   const got = predict(m, head(real!.data, n).images, { hashed: false, backend, batchSize: 50 });
-  const want = readSafetensors(real!.dense).tensors.get('expected.logits')!.data;
+  const want = toFloat32(readSafetensors(real!.dense).tensors.get('expected.logits')!);
   const { worst, sameArgmax } = compare(got, want);
   assert.ok(worst < 1e-4, `worst relative error ${worst}`);
   assert.equal(sameArgmax, n);
@@ -281,7 +281,7 @@ test('akamaster ResNet-20: the same logits on js (first 24 images)', { skip: ski
 
 test('akamaster ResNet-20 hashed with the winner-like projections: 55/500 within one image, the scaffold\'s counts, native and js', { skip: skipReal || (!HAS_NATIVE && 'native addon not built') }, () => {
   const m = loadModel(real!.weights, { projectionsPath: real!.hashed, normalize: 'imagenet' });
-  const want = readSafetensors(real!.hashed).tensors.get('expected.logits')!.data;
+  const want = toFloat32(readSafetensors(real!.hashed).tensors.get('expected.logits')!);
   const got = predict(m, real!.data.images, { backend: 'native', batchSize: 50 });
   const correct = Math.round(accuracy(got, real!.data.labels) * 500);
   assert.ok(Math.abs(correct - 55) <= 1, `${correct}/500 correct`);
