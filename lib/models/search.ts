@@ -138,7 +138,10 @@ export function searchHashLengths(model: HashModel, set: LabelledSet, o: SearchO
   restore();
   if (o.learn?.batchNorm) model.calibrateBatchNorm?.(set.images, o.learn.batchNorm, { backend: o.backend });
 
-  const best = SCORE_PAIRS.map((_, s) => points.reduce((b, p, i) => (p.scores[s] > (points[b].scores[s] || -1) ? i : b), 0));
+  // The highest score; among equal scores (e.g. all 0 when every drop exceeds delta) the most accurate.
+  const key = (p: SearchPoint, s: number) => [Number.isNaN(p.scores[s]) ? -Infinity : p.scores[s], p.accuracy];
+  const better = (a: number[], b: number[]) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+  const best = SCORE_PAIRS.map((_, s) => points.reduce((b, p, i) => (better(key(p, s), key(points[b], s)) ? i : b), 0));
   const bestConfigs = best.map((b) => {
     const cfg: ModelHashConfig = {};
     for (const l of model.layers()) cfg[l.path] = l.hashed ? withK(l, points[b].hashLengths[l.path]) : l.config;
