@@ -11,6 +11,7 @@ import { registerStream } from './commands/stream.js';
 import { registerBench } from './commands/bench.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerConvert } from './commands/convert.js';
 
 const program = new Command();
 program.name('hashmac').description('hashed matrix products and fused recurrent kernels: tools').version(VERSION);
@@ -23,6 +24,7 @@ registerStream(program);
 registerBench(program);
 registerFuzz(program);
 registerSimulate(program);
+registerConvert(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`hashmac: ${e.message}`);

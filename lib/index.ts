@@ -6,6 +6,9 @@
 export * from './tensor.js';
 export * from './bits.js';
 export * from './safetensors.js';
+export { readTensorFile, parseTensorFile, sniffTensorFile, writeTorchFile, serializeTorchFile, readPickle, parsePickle, NdArray, Py2String, UnpicklingError } from './torch/index.js';
+export { convertTensorFile } from './torch/convert.js';
+export { castFloat } from './cast.js';
 export { setBackend, currentBackend, isBackendAvailable, backendsFor, BACKENDS, type BackendName, type CallOptions } from './backend.js';
 export * from './runtime.js';
 export * from './pool.js';

@@ -13,13 +13,14 @@ const DTYPES = {
   I64: { ctor: BigInt64Array, size: 8 },
   U8: { ctor: Uint8Array, size: 1 },
   I8: { ctor: Int8Array, size: 1 },
+  I16: { ctor: Int16Array, size: 2 },
   BOOL: { ctor: Uint8Array, size: 1 },
   F16: { ctor: Uint16Array, size: 2 },
   BF16: { ctor: Uint16Array, size: 2 },
 } as const;
 
 export type SafetensorsDType = keyof typeof DTYPES;
-export type StoredArray = AnyArray | Float64Array | BigInt64Array | Int8Array | Uint16Array;
+export type StoredArray = AnyArray | Float64Array | BigInt64Array | Int8Array | Int16Array | Uint16Array;
 
 export interface StoredTensor {
   dtype: SafetensorsDType;
@@ -88,6 +89,7 @@ function dtypeOfArray(a: StoredArray): SafetensorsDType {
   if (a instanceof Int32Array) return 'I32';
   if (a instanceof BigInt64Array) return 'I64';
   if (a instanceof Int8Array) return 'I8';
+  if (a instanceof Int16Array) return 'I16';
   if (a instanceof Uint16Array) throw new TypeError('safetensors: a Uint16Array is ambiguous (F16 or BF16); pass a StoredTensor');
   return 'U8';
 }

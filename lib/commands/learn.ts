@@ -1,9 +1,10 @@
 /** `hashmac learn`: fit learned projections on calibration data (CPU), report accuracy before/after. */
 import { SingleBar, Presets } from 'cli-progress';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { evaluate } from '../models/evaluate.js';
 import { learnProjections } from '../models/learn.js';
 import { saveHashedModel } from '../models/loading.js';
+import { scoreReport } from './score.js';
 import { addModelOptions, loadSetup, type ModelCliOptions } from './model-options.js';
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
@@ -15,14 +16,16 @@ export function registerLearn(program: Command): void {
     .option('--rows <n>', 'calibration rows per layer', (v) => Number(v), 512)
     .option('--lr <x>', 'Adam step size', (v) => Number(v), 0.05)
     .option('--sequential', 'fit each layer on the hashed model\'s inputs (earlier layers fitted) instead of the exact model\'s', false)
-    .option('-o, --out <file>', 'write the model with learned projections (weights, projections, config) as safetensors')
-    .action((o: ModelCliOptions & { steps: number; rows: number; lr: number; sequential: boolean; out?: string }) => {
-      const { model, test, calibration } = loadSetup(o);
+    .addOption(new Option('--batchnorm <method>', 'then re-estimate BatchNorm for the hashed forward on the calibration images: statistics (AdaBN) or regression (per-channel fit to the exact activations)').choices(['statistics', 'regression']))
+    .option('-o, --out <file>', 'write the model with learned projections (weights, projections, config) (.safetensors, or .pt for PyTorch)')
+    .action((o: ModelCliOptions & { steps: number; rows: number; lr: number; sequential: boolean; batchnorm?: 'statistics' | 'regression'; out?: string }) => {
+      const { model, test, calibration, split } = loadSetup(o, true);
+      console.log(split);
       const before = evaluate(model, test, { backend: o.backend, batchSize: o.batchSize });
       console.log(`before: dense ${pct(before.denseAccuracy)}, hashed ${pct(before.hashedAccuracy)} on ${before.samples} test samples`);
       const bar = new SingleBar({ format: 'learning {bar} {value}/{total} layers | {layer} | {duration}s' }, Presets.shades_classic);
       bar.start(model.layers().filter((l) => l.hashed).length, 0, { layer: '' });
-      const t0 = performance.now();
+      const t0 = performance.now(), cpu0 = process.cpuUsage();
       const fits = learnProjections(model, calibration.images, {
         steps: o.steps, maxRows: o.rows, learningRate: o.lr, seed: o.seed, backend: o.backend, sequential: o.sequential,
         onProgress: (done, _total, layer) => bar.update(done, { layer }),
@@ -32,8 +35,15 @@ export function registerLearn(program: Command): void {
       for (const f of fits) {
         console.log(`  ${f.path.padEnd(24)} ${f.tiles.length} tiles, ${f.rows} rows: tile error ${mean(f.tiles.map((t) => t.before)).toFixed(4)} -> ${mean(f.tiles.map((t) => t.after)).toFixed(4)}`);
       }
+      if (o.batchnorm) {
+        if (!model.calibrateBatchNorm) throw new RangeError(`--batchnorm: ${model.arch} has no BatchNorm`);
+        model.calibrateBatchNorm(calibration.images, o.batchnorm, { backend: o.backend });
+        console.log(`  BatchNorm re-estimated on the hashed activations (${o.batchnorm})`);
+      }
+      const cpu = process.cpuUsage(cpu0), cpuSeconds = (cpu.user + cpu.system) / 1e6;
       const after = evaluate(model, test, { backend: o.backend, batchSize: o.batchSize });
-      console.log(`after (${((performance.now() - t0) / 1000).toFixed(1)} s, ${calibration.labels.length} calibration samples): hashed ${pct(before.hashedAccuracy)} -> ${pct(after.hashedAccuracy)} (dense ${pct(after.denseAccuracy)})`);
+      console.log(`after (${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} CPU s, ${calibration.labels.length} calibration samples): hashed ${pct(before.hashedAccuracy)} -> ${pct(after.hashedAccuracy)} (dense ${pct(after.denseAccuracy)})`);
+      for (const line of scoreReport(model, after).slice(2, 5)) console.log(line);
       if (o.out) {
         saveHashedModel(o.out, model);
         console.log(`saved ${o.out}`);

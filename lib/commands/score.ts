@@ -14,7 +14,7 @@ const mega = (v: number) => (v / 1e6).toFixed(3);
 export function scoreReport(model: HashModel, e: Evaluation): string[] {
   const totals = modelStaticCounts(model);
   const lines = [
-    `model ${model.arch}, ${e.samples} samples`,
+    `model ${model.arch}${model.layoutNote ? ` (${model.layoutNote})` : ''}, input normalisation ${model.normalization?.spec ?? 'none'}, ${e.samples} samples`,
     `accuracy: dense ${pct(e.denseAccuracy)}, hashed ${pct(e.hashedAccuracy)}, drop ${pct(e.accuracyDrop)}`,
     `static counts: hdops ${totals.hdops}, flops ${totals.flops}, r = flops/hdops ${(totals.flops / totals.hdops).toFixed(4)}`,
   ];
@@ -42,10 +42,11 @@ export function scoreReport(model: HashModel, e: Evaluation): string[] {
 export function registerScore(program: Command): void {
   addModelOptions(program.command('score'))
     .description('accuracy of the dense and hashed model, accuracy drop, challenge score (both pairs), per-layer op counts')
-    .option('--save <file>', 'write the hashed model (weights, projections, config) as safetensors')
+    .option('--save <file>', 'write the hashed model (weights, projections, config) (.safetensors, or .pt for PyTorch)')
     .option('--json', 'print JSON')
     .action((o: ModelCliOptions & { save?: string; json?: boolean }) => {
-      const { model, test } = loadSetup(o);
+      const { model, test, split } = loadSetup(o);
+      if (!o.json) console.log(split);
       const t0 = performance.now();
       const e = evaluate(model, test, { backend: o.backend, batchSize: o.batchSize });
       const seconds = (performance.now() - t0) / 1000;

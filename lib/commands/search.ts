@@ -1,8 +1,9 @@
 /** `hashmac search`: per-layer hash lengths maximising the score, with the trade-off table. */
 import { SingleBar, Presets } from 'cli-progress';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { evaluate } from '../models/evaluate.js';
+import { saveHashedModel } from '../models/loading.js';
 import { modelStaticCounts, SCORE_PAIRS, score } from '../models/score.js';
 import { searchHashLengths } from '../models/search.js';
 import { addModelOptions, loadSetup, type ModelCliOptions } from './model-options.js';
@@ -12,13 +13,21 @@ export function registerSearch(program: Command): void {
     .description('propose per-layer hash lengths maximising the score (both pairs) on the calibration set; prints the trade-off table and checks the best on the test set')
     .option('--lengths <list>', 'candidate hash lengths', (v) => v.split(',').map(Number), [32, 64, 128, 256, 512, 1024])
     .option('--budget <n>', 'full-model evaluations along the greedy path', (v) => Number(v), 8)
+    .option('--learn', 'learn every layer\'s projections at each candidate K (on the calibration images) and search with them')
+    .option('--steps <n>', 'with --learn: optimiser steps per tile pair', (v) => Number(v), 40)
+    .option('--rows <n>', 'with --learn: calibration rows per layer', (v) => Number(v), 512)
+    .addOption(new Option('--batchnorm <method>', 're-estimate BatchNorm under hashing at every evaluated point (statistics: AdaBN; regression)').choices(['statistics', 'regression']))
     .option('-o, --out <file>', 'write the best config (first score pair) as JSON')
-    .action((o: ModelCliOptions & { lengths: number[]; budget: number; out?: string }) => {
-      const { model, test, calibration } = loadSetup(o);
+    .option('--save <file>', 'write the best model (first score pair: weights, projections, config, BatchNorm) as .safetensors or .pt')
+    .action((o: ModelCliOptions & { lengths: number[]; budget: number; learn?: boolean; steps: number; rows: number; batchnorm?: 'statistics' | 'regression'; out?: string; save?: string }) => {
+      const { model, test, calibration, split } = loadSetup(o, true);
+      console.log(split);
+      const cpu0 = process.cpuUsage();
       const bar = new SingleBar({ format: '{bar} {value}/{total} | {what}' }, Presets.shades_classic);
       let started = false;
       const r = searchHashLengths(model, calibration, {
         hashLengths: o.lengths, budget: o.budget, seed: o.seed, backend: o.backend, batchSize: o.batchSize,
+        learn: o.learn || o.batchnorm ? { steps: o.steps, maxRows: o.rows, batchNorm: o.batchnorm } : undefined,
         onProgress: (done, total, what) => {
           if (!started) bar.start(total, 0, { what });
           started = true;
@@ -27,6 +36,8 @@ export function registerSearch(program: Command): void {
         },
       });
       bar.stop();
+      const cpu = process.cpuUsage(cpu0);
+      console.log(`search: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s, ${o.learn ? 'learned' : 'random'} projections${o.batchnorm ? `, BatchNorm re-estimated (${o.batchnorm})` : ''}`);
       console.log(`dense accuracy ${(100 * r.denseAccuracy).toFixed(2)}% on ${calibration.labels.length} calibration samples`);
       const head = ['point'.padEnd(14), 'hdops'.padStart(10), 'flops'.padStart(9), 'r'.padStart(7), 'acc'.padStart(7), 'drop'.padStart(7),
         ...SCORE_PAIRS.map((p) => `s(${p.delta},${p.gamma})`.padStart(14)), '  K per layer'];
@@ -43,8 +54,8 @@ export function registerSearch(program: Command): void {
       });
       SCORE_PAIRS.forEach((p, s) => {
         const best = r.points[r.best[s]];
-        // The same config on the held-out test set (seeded projections: the same draws as in the search).
-        for (const l of model.layers()) if (l.hashed) l.configure(r.bestConfigs[s][l.path], { seed: o.seed, backend: o.backend });
+        // The same point (config, projections, BatchNorm) on the held-out evaluation images.
+        r.apply(r.best[s]);
         const e = evaluate(model, test, { backend: o.backend, batchSize: o.batchSize });
         const counts = modelStaticCounts(model);
         const testScore = counts.hdops >= counts.flops ? score(e.accuracyDrop, counts.hdops, counts.flops, p).toFixed(4) : 'invalid';
@@ -54,6 +65,11 @@ export function registerSearch(program: Command): void {
       if (o.out) {
         writeFileSync(o.out, JSON.stringify(r.bestConfigs[0], null, 2));
         console.log(`wrote ${o.out}`);
+      }
+      if (o.save) {
+        r.apply(r.best[0]);
+        saveHashedModel(o.save, model);
+        console.log(`saved ${o.save}`);
       }
     });
 }

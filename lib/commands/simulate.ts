@@ -52,7 +52,7 @@ export function registerSimulate(program: Command): void {
     .option('--preset <name>', `shipped layers + config (+ a published tool's figures side by side): ${Object.keys(PRESETS).join(', ')}; --config overrides its fields`)
     .option('--config <file>', 'hardware config JSON (any subset of fields; see docs/simulator.md)')
     .option('--layers <file>', 'layer shapes JSON [{name, vectors, inputs, outputs, hash: {inputTileSize, outputTileSize, hashLength}}]')
-    .option('-w, --weights <file>', 'shapes from a model: PyTorch state_dict safetensors (CIFAR ResNet or MLP), hash config from the projections or weights metadata')
+    .option('-w, --weights <file>', 'shapes from a model: PyTorch state_dict, safetensors or .pt (CIFAR ResNet or MLP), hash config from the projections or weights metadata')
     .option('-p, --projections <file>', 'with --weights: checkpoint holding the projections and the per-layer config')
     .option('--image-size <n>', 'with --weights: image side of a ResNet (default 32)')
     .option('--json', 'print the result as JSON')

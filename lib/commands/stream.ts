@@ -13,11 +13,16 @@ import { generateStream } from '../stream/generate.js';
 import { readStream, writeStream, type StreamRecord } from '../stream/records.js';
 import { ReplayServer, type ReplaySummary } from '../stream/replay-server.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../stream/slots.js';
-import { configOfWeights, loadWeights, randomWeights, saveWeights, type Weights } from '../stream/weights.js';
+import { loadWeights, randomWeights, saveWeights, type Weights } from '../stream/weights.js';
 
 interface EngineFlags {
   weights?: string;
-  preset: string;
+  preset?: string;
+  hidden?: string;
+  proj?: string;
+  depth?: string;
+  heads?: string;
+  features?: string;
   seed: string;
   capacity: string;
   eviction: string;
@@ -43,8 +48,13 @@ const choice = <T extends string>(name: string, v: string, allowed: readonly T[]
 
 function engineOptions(cmd: Command): Command {
   return cmd
-    .option('-w, --weights <file>', 'safetensors state_dict of the PyTorch model (default: seeded random weights)')
-    .option('-p, --preset <name>', `model sizes when the weights file does not say (${Object.keys(PRESETS).join(', ')})`, 'small')
+    .option('-w, --weights <file>', 'state_dict of the PyTorch model, safetensors or torch.save (.pt); sizes inferred from it (default: seeded random weights)')
+    .option('-p, --preset <name>', `model sizes (${Object.keys(PRESETS).join(', ')}); default small without -w, with -w sizes the file does not determine`)
+    .option('--hidden <n>', 'hidden size (overrides the preset and the weights file)')
+    .option('--proj <n>', 'MLP / input projection size')
+    .option('--depth <n>', 'blocks per tower')
+    .option('--heads <n>', 'heads (RetNet, mLSTM; sLSTM has half)')
+    .option('--features <n>', 'input features per request')
     .option('--seed <n>', 'seed of the random weights', '0')
     .option('--capacity <n>', 'symbols held in the state pool', '256')
     .option('--eviction <policy>', `when the pool is full (${EVICTION_POLICIES.join(', ')})`, 'lru')
@@ -64,16 +74,23 @@ export function makeEngine(f: EngineFlags, saveWeightsTo?: string): StreamEngine
   const backend = f.backend === undefined ? undefined : choice('backend', f.backend, BACKENDS as readonly BackendName[]);
   const eviction = choice<EvictionPolicy>('eviction', f.eviction, EVICTION_POLICIES);
   const capacity = int('capacity', f.capacity, 1);
-  const preset = () => resolveConfig(choice('preset', f.preset, Object.keys(PRESETS) as PresetName[]));
+  const preset = (name: string) => resolveConfig(choice('preset', name, Object.keys(PRESETS) as PresetName[]));
+  const flags: Partial<StreamModelConfig> = {};
+  const SIZE_FLAGS = { hidden: 'hiddenSize', proj: 'projSize', depth: 'towerDepth', heads: 'numHeads', features: 'numFeatures' } as const;
+  for (const [flag, key] of Object.entries(SIZE_FLAGS)) {
+    const v = f[flag as keyof typeof SIZE_FLAGS];
+    if (v !== undefined) flags[key] = int(flag, v, 1);
+  }
   let config: StreamModelConfig;
   let weights: Weights;
   if (f.weights) {
-    config = configOfWeights(f.weights) ?? preset();
-    const loaded = loadWeights(f.weights, config);
+    // Flags win over the preset, the preset over what the file says (only when asked for).
+    const loaded = loadWeights(f.weights, { ...(f.preset ? preset(f.preset) : {}), ...flags });
+    config = loaded.config;
     if (loaded.unused.length > 0) console.error(`note: ${loaded.unused.length} tensors in ${f.weights} are not model parameters (e.g. ${loaded.unused[0]})`);
     weights = loaded.weights;
   } else {
-    config = preset();
+    config = { ...preset(f.preset ?? 'small'), ...flags };
     weights = randomWeights(config, int('seed', f.seed));
   }
   if (saveWeightsTo) saveWeights(saveWeightsTo, weights, config);

@@ -1,10 +1,11 @@
 /**
- * Labelled image sets as float32 NCHW tensors: the UCI digits fixture (8x8, pixels / 16) and the CIFAR-10
- * / CIFAR-100 binary batches (32x32x3, per-channel normalised as the CIFAR ResNets were trained).
+ * Labelled image sets as float32 NCHW tensors: the UCI digits fixture (8x8, pixels / 16) and CIFAR-10 /
+ * CIFAR-100 in the binary or python release (32x32x3, pixels / 255; models apply their own normalisation).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { readSafetensors } from '../safetensors.js';
+import { NdArray, readPickle } from '../torch/index.js';
 import type { Tensor } from '../tensor.js';
 
 export interface LabelledSet {
@@ -33,6 +34,12 @@ export function head(set: LabelledSet, n: number): LabelledSet {
   return { name: set.name, images: { data: set.images.data.subarray(0, m * per), shape: [m, ...set.images.shape.slice(1)] }, labels: set.labels.subarray(0, m) };
 }
 
+/** Samples from `start` on (a view, no copy). */
+export function tail(set: LabelledSet, start: number): LabelledSet {
+  const s = Math.min(start, set.labels.length), per = set.images.data.length / Math.max(set.labels.length, 1);
+  return { name: set.name, images: { data: set.images.data.subarray(s * per), shape: [set.labels.length - s, ...set.images.shape.slice(1)] }, labels: set.labels.subarray(s) };
+}
+
 /** The digits fixture split into its 360 held-out test images and the rest (for calibration). */
 export function readDigits(path: string): { test: LabelledSet; train: LabelledSet } {
   const f = readSafetensors(path);
@@ -49,57 +56,123 @@ export function readDigits(path: string): { test: LabelledSet; train: LabelledSe
   return { test: subset(all, idx.data, 'digits/test'), train: subset(all, trainIndex, 'digits/train') };
 }
 
-/** Per-channel mean and std of the CIFAR training sets (the usual normalisation of CIFAR ResNets). */
-export const CIFAR_NORMALIZATION = {
-  10: { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] },
-  100: { mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762] },
-} as const;
+const CIFAR_PIXELS = 3072;
+
+/** Label bytes per binary record: CIFAR-10 one, CIFAR-100 two (coarse, then the fine label used). */
+const labelBytes = (classes: 10 | 100) => (classes === 10 ? 1 : 2);
 
 /**
  * CIFAR binary batches (`data_batch_*.bin`, `test_batch.bin` / `train.bin`, `test.bin`): records of a
  * label byte (CIFAR-10) or coarse + fine label bytes (CIFAR-100, fine label used) and 3072 pixel bytes,
- * red plane then green then blue.
+ * red plane then green then blue. Pixels come out as v / 255 (the model applies its normalisation).
  */
 export function readCifarBin(paths: string[], classes: 10 | 100, name = `cifar${classes}`): LabelledSet {
-  const labelBytes = classes === 10 ? 1 : 2, pixels = 3072, record = labelBytes + pixels;
+  const record = labelBytes(classes) + CIFAR_PIXELS;
   const buffers = paths.map((p) => {
     const b = readFileSync(p);
     if (b.length === 0 || b.length % record !== 0) throw new RangeError(`${p}: ${b.length} bytes is not a whole number of ${record}-byte CIFAR-${classes} records`);
     return b;
   });
   const N = buffers.reduce((s, b) => s + b.length / record, 0);
-  const images = new Float32Array(N * pixels), labels = new Int32Array(N);
-  const { mean, std } = CIFAR_NORMALIZATION[classes];
+  const images = new Float32Array(N * CIFAR_PIXELS), labels = new Int32Array(N);
   let n = 0;
   for (const b of buffers) {
     for (let r = 0; r < b.length; r += record, n++) {
-      labels[n] = b[r + labelBytes - 1];
-      for (let p = 0; p < pixels; p++) {
-        const c = Math.floor(p / 1024);
-        images[n * pixels + p] = (b[r + labelBytes + p] / 255 - mean[c]) / std[c];
-      }
+      labels[n] = b[r + labelBytes(classes) - 1];
+      if (labels[n] >= classes) throw new RangeError(`${paths[0]}: record ${n}: label ${labels[n]} is not below ${classes}`);
+      for (let p = 0; p < CIFAR_PIXELS; p++) images[n * CIFAR_PIXELS + p] = b[r + labelBytes(classes) + p] / 255;
     }
   }
   return { name, images: { data: images, shape: [N, 3, 32, 32] }, labels };
 }
 
+/** File names of a CIFAR directory: the binary release's, else the python release's. */
+const CIFAR_FILES = {
+  10: { bin: { test: ['test_batch.bin'], train: [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`) }, py: { test: ['test_batch'], train: [1, 2, 3, 4, 5].map((i) => `data_batch_${i}`) } },
+  100: { bin: { test: ['test.bin'], train: ['train.bin'] }, py: { test: ['test'], train: ['train'] } },
+} as const;
+
+/** A CIFAR batch file in either format, told apart by content (a pickle starts with its PROTO opcode). */
+function readCifarFiles(paths: string[], classes: 10 | 100, name: string): LabelledSet {
+  const isPickle = paths.map((p) => {
+    const head = Buffer.alloc(1);
+    const fd = openSync(p, 'r');
+    try {
+      readSync(fd, head, 0, 1, 0);
+    } finally {
+      closeSync(fd);
+    }
+    return head[0] === 0x80;
+  });
+  if (isPickle.every((x) => !x)) return readCifarBin(paths, classes, name);
+  const sets = paths.map((p, k) => (isPickle[k] ? readCifarPython(p, classes, name) : readCifarBin([p], classes, name)));
+  return concat(sets, name);
+}
+
 /**
- * A data set by spec: `digits:<file>` (the fixture layout), `cifar10:<dir>` (data_batch_1..5.bin,
- * test_batch.bin) or `cifar100:<dir>` (train.bin, test.bin). The training split serves calibration.
+ * The python release's batches: a pickled dict (Python 2 strs as keys) with `data`, uint8 [N, 3072] in the
+ * binary format's pixel order, and `labels` (CIFAR-10) or `fine_labels` (CIFAR-100). Read with the torch
+ * reader's restricted unpickler, which resolves nothing but NumPy's array reconstruction.
  */
-export function loadDataset(spec: string): { test: LabelledSet; train: LabelledSet } {
-  const colon = spec.indexOf(':');
-  const kind = colon < 0 ? spec : spec.slice(0, colon), where = colon < 0 ? '' : spec.slice(colon + 1);
-  if (!where) throw new RangeError(`data set '${spec}': expected digits:<file>, cifar10:<dir> or cifar100:<dir>`);
-  if (kind === 'digits') return readDigits(where);
-  if (kind === 'cifar10') {
+function readCifarPython(path: string, classes: 10 | 100, name: string): LabelledSet {
+  const batch = readPickle(path);
+  const labelKey = classes === 10 ? 'labels' : 'fine_labels';
+  if (!(batch instanceof Map)) throw new RangeError(`${path}: expected a CIFAR python batch (a dict with data and ${labelKey})`);
+  const data = batch.get('data'), list = batch.get(labelKey);
+  if (!(data instanceof NdArray) || data.dtype !== 'U8' || data.shape.length !== 2 || data.shape[1] !== CIFAR_PIXELS) {
+    throw new RangeError(`${path}: 'data': expected a uint8 array [N, ${CIFAR_PIXELS}], got ${data instanceof NdArray ? `${data.dtype} [${data.shape.join(', ')}]` : typeof data}`);
+  }
+  const N = data.shape[0];
+  if (!Array.isArray(list) || list.length !== N || !list.every((v) => Number.isInteger(v) && v >= 0 && v < classes)) {
+    throw new RangeError(`${path}: '${labelKey}': expected ${N} integer labels in [0, ${classes})${classes === 10 && batch.has('fine_labels') ? ' (this is a CIFAR-100 batch: use cifar100:)' : ''}`);
+  }
+  const images = Float32Array.from(data.data as Uint8Array, (v) => v / 255);
+  return { name, images: { data: images, shape: [N, 3, 32, 32] }, labels: Int32Array.from(list as number[]) };
+}
+
+/** Sets of the same sample shape, one after another. */
+function concat(sets: LabelledSet[], name: string): LabelledSet {
+  if (sets.length === 1) return { ...sets[0], name };
+  const N = sets.reduce((s, x) => s + x.labels.length, 0), per = CIFAR_PIXELS;
+  const images = new Float32Array(N * per), labels = new Int32Array(N);
+  let n = 0;
+  for (const s of sets) {
+    images.set(s.images.data, n * per);
+    labels.set(s.labels, n);
+    n += s.labels.length;
+  }
+  return { name, images: { data: images, shape: [N, 3, 32, 32] }, labels };
+}
+
+/** A CIFAR data set: a directory of either release (test and training batches), or one batch file (a test set, no training split). */
+function readCifar(where: string, classes: 10 | 100): { test: LabelledSet; train?: LabelledSet } {
+  const kind = `cifar${classes}`;
+  if (!existsSync(where)) throw new RangeError(`data set ${kind}:${where}: no such file or directory`);
+  if (!statSync(where).isDirectory()) return { test: readCifarFiles([where], classes, `${kind}/${basename(where)}`) };
+  for (const files of [CIFAR_FILES[classes].bin, CIFAR_FILES[classes].py]) {
+    if (!existsSync(join(where, files.test[0]))) continue;
+    const train = files.train.map((f) => join(where, f)).filter((f) => existsSync(f));
     return {
-      test: readCifarBin([join(where, 'test_batch.bin')], 10, 'cifar10/test'),
-      train: readCifarBin([1, 2, 3, 4, 5].map((i) => join(where, `data_batch_${i}.bin`)), 10, 'cifar10/train'),
+      test: readCifarFiles([join(where, files.test[0])], classes, `${kind}/test`),
+      train: train.length > 0 ? readCifarFiles(train, classes, `${kind}/train`) : undefined,
     };
   }
-  if (kind === 'cifar100') {
-    return { test: readCifarBin([join(where, 'test.bin')], 100, 'cifar100/test'), train: readCifarBin([join(where, 'train.bin')], 100, 'cifar100/train') };
-  }
+  const want = [CIFAR_FILES[classes].bin, CIFAR_FILES[classes].py].map((f) => f.test[0]).join(' or ');
+  throw new RangeError(`data set ${kind}:${where}: the directory has no ${want} (found ${readdirSync(where).slice(0, 8).join(', ') || 'nothing'})`);
+}
+
+/** The data set kinds and their default input normalisation. */
+export const DATASET_NORMALIZATION: Record<string, string> = { digits: 'none', cifar10: 'cifar', cifar100: 'cifar100' };
+
+/**
+ * A data set by spec: `digits:<file>` (the fixture layout), `cifar10:<dir|file>` or `cifar100:<dir|file>`
+ * (binary or python batches). The training split, where there is one, serves calibration.
+ */
+export function loadDataset(spec: string): { kind: string; test: LabelledSet; train?: LabelledSet } {
+  const colon = spec.indexOf(':');
+  const kind = colon < 0 ? spec : spec.slice(0, colon), where = colon < 0 ? '' : spec.slice(colon + 1);
+  if (!where) throw new RangeError(`data set '${spec}': expected digits:<file>, cifar10:<dir|file> or cifar100:<dir|file>`);
+  if (kind === 'digits') return { kind, ...readDigits(where) };
+  if (kind === 'cifar10' || kind === 'cifar100') return { kind, ...readCifar(where, kind === 'cifar10' ? 10 : 100) };
   throw new RangeError(`data set '${spec}': unknown kind '${kind}' (expected digits, cifar10, cifar100)`);
 }

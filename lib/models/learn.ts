@@ -32,6 +32,12 @@ export interface LearnOptions {
   sequential?: boolean;
   /** Only these layer paths (default: every hashed layer). */
   layers?: string[];
+  /**
+   * learnLayer: weights [N] of each output's squared error (default: equal). learnProjections passes the
+   * model's own (a ResNet's BatchNorm gain squared: errors as the next layer sees them) unless `uniform`.
+   */
+  outputWeights?: Float32Array;
+  uniform?: boolean;
   onProgress?: (done: number, total: number, layer: string) => void;
 }
 
@@ -95,6 +101,7 @@ interface TileData {
   w: Float32Array; // [n, w] unit rows
   wn: Float32Array;
   target: Float32Array; // [R, n] exact contributions
+  outWeight: Float32Array; // [n] weight of each output's squared error
   R: number;
   n: number;
   width: number;
@@ -115,12 +122,12 @@ function lossAndGrad(d: TileData, P: Float32Array, withGrad: boolean): { loss: n
   let loss = 0, norm = 0;
   for (let r = 0; r < R; r++) {
     for (let c = 0; c < n; c++) {
-      const k = r * n + c, theta = (scale * (K - agree[k])) / 2, s = d.xn[r] * d.wn[c];
+      const k = r * n + c, theta = (scale * (K - agree[k])) / 2, s = d.xn[r] * d.wn[c], ow = d.outWeight[c];
       const err = s * Math.cos(theta) - d.target[k];
-      loss += err * err;
-      norm += d.target[k] * d.target[k];
-      // ∂L/∂agree = 2 err · s · sin(θ) · π/(2K)
-      ga[k] = err * s * Math.sin(theta) * scale;
+      loss += ow * err * err;
+      norm += ow * d.target[k] * d.target[k];
+      // ∂L/∂agree = 2 ow · err · s · sin(θ) · π/(2K)
+      ga[k] = ow * err * s * Math.sin(theta) * scale;
     }
   }
   const rel = norm > 0 ? loss / norm : loss;
@@ -182,7 +189,8 @@ export function learnLayer(layer: HashLinear, inputs: Tensor, o: LearnOptions = 
       }
       const target = linear(t2(x, [live.length, width]), t2(ws.unit, [n, width]), { backend: o.backend }).data;
       for (let r = 0; r < live.length; r++) for (let c = 0; c < n; c++) target[r * n + c] *= xn[r] * ws.norms[c];
-      const data: TileData = { x, xn, w: ws.unit, wn: ws.norms, target, R: live.length, n, width, K, backend: o.backend };
+      const outWeight = o.outputWeights ? o.outputWeights.subarray(j * g.outputTileSize, j * g.outputTileSize + n) : new Float32Array(n).fill(1);
+      const data: TileData = { x, xn, w: ws.unit, wn: ws.norms, target, outWeight, R: live.length, n, width, K, backend: o.backend };
       const fit = fitTile(data, getTile(g, proj, i, j), o.steps ?? 40, o.learningRate ?? 0.05);
       setTile(g, proj, i, j, fit.P);
       tiles.push({ i, j, before: fit.before, after: fit.after });
@@ -202,7 +210,8 @@ export function learnProjections(model: HashModel, calibration: Tensor, o: Learn
   const fits: LayerFit[] = [];
   layers.forEach((layer, k) => {
     const inputs = all ?? capture([layer.path]);
-    fits.push(learnLayer(layer, inputs.get(layer.path)!, o));
+    const outputWeights = o.uniform ? undefined : model.outputWeights?.(layer.path);
+    fits.push(learnLayer(layer, inputs.get(layer.path)!, { ...o, outputWeights }));
     o.onProgress?.(k + 1, layers.length, layer.path);
   });
   return fits;

@@ -5,9 +5,18 @@
 import type { StoredTensor } from '../safetensors.js';
 import type { Tensor } from '../tensor.js';
 import { HashLinear, type ForwardOptions } from './layers.js';
-import { layerInit, param, relu, type BuildOptions, type HashModel } from './model.js';
+import { isAuxiliaryTensor, layerInit, param, relu, type BuildOptions, type HashModel } from './model.js';
 
 const byPath = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+
+/** Tensors that are not an MLP's: anything but rank-2 `<layer>.weight` and rank-1 `<layer>.bias` beside one. */
+export function nonMlpTensors(sd: ReadonlyMap<string, StoredTensor>): string[] {
+  return [...sd].filter(([k, t]) => {
+    if (isAuxiliaryTensor(k)) return false;
+    if (k.endsWith('.weight')) return t.shape.length !== 2;
+    return !(k.endsWith('.bias') && t.shape.length === 1 && sd.get(`${k.slice(0, -'.bias'.length)}.weight`)?.shape.length === 2);
+  }).map(([k]) => k);
+}
 
 export class Mlp implements HashModel {
   readonly arch: string;
@@ -19,6 +28,8 @@ export class Mlp implements HashModel {
     const paths = [...stateDict.keys()].filter((k) => k.endsWith('.weight') && stateDict.get(k)!.shape.length === 2)
       .map((k) => k.slice(0, -'.weight'.length)).sort(byPath);
     if (paths.length === 0) throw new RangeError('weights: an MLP needs at least one rank-2 <layer>.weight');
+    const other = nonMlpTensors(stateDict);
+    if (other.length > 0) throw new RangeError(`weights: ${other.length} tensors are not an MLP's rank-2 <layer>.weight / rank-1 <layer>.bias: ${other.slice(0, 8).join(', ')}${other.length > 8 ? ', ...' : ''}`);
     this.linears = paths.map((path, i) => {
       const w = param(stateDict, `${path}.weight`, 2);
       if (i > 0 && w.shape[1] !== param(stateDict, `${paths[i - 1]}.weight`).shape[0]) {

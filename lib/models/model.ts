@@ -5,14 +5,25 @@ import type { Tensor } from '../tensor.js';
 import { layerConfig, type LayerHashConfig, type ModelHashConfig } from './config.js';
 import { tileGeometry, type TileGeometry } from './projections.js';
 import type { ForwardOptions, HashLinear, LayerInit } from './layers.js';
+import type { Normalization } from './normalize.js';
 
 export interface HashModel {
   readonly arch: string;
+  /** How the architecture was read from the weights (e.g. a ResNet's shortcut variant), for reports. */
+  readonly layoutNote?: string;
+  /** Per-channel input normalisation the model applies itself (saved with it). */
+  readonly normalization?: Normalization;
   /** Per-sample input shape ([C, H, W] for images, [D] for vectors). */
   readonly inputShape: readonly number[];
   readonly numClasses: number;
   /** The original state_dict (weights, BatchNorm statistics), for saving. */
   readonly stateDict: ReadonlyMap<string, StoredTensor>;
+  /** Re-estimates normalisation layers for the hashed forward on calibration images (models that have them). */
+  calibrateBatchNorm?(images: Tensor, method: 'statistics' | 'regression', opts?: ForwardOptions): void;
+  /** Weights of a layer's outputs' squared errors as the network sees them (learning), if not all equal. */
+  outputWeights?(path: string): Float32Array | undefined;
+  /** Tensors beyond the state_dict a saved hashed model needs (e.g. re-estimated BatchNorm statistics). */
+  extraTensors?(): Map<string, Tensor>;
   /** Every conv/linear layer in forward order (convolutions as their im2col HashLinear). */
   layers(): HashLinear[];
   /** x: [B, ...inputShape] (NCHW for images) → logits [B, numClasses]. */
@@ -34,6 +45,10 @@ export function layerInit(path: string, N: number, D: number, o: BuildOptions): 
   const proj = config.hash_kernel_type === null ? undefined : o.projection?.(path, tileGeometry(config, N, D));
   return { config, init: { proj, seed: o.seed, backend: o.backend } };
 }
+
+/** Tensors a checkpoint may hold beside the weights: BatchNorm step counters, projections, expected outputs. */
+export const isAuxiliaryTensor = (name: string) =>
+  name.endsWith('.num_batches_tracked') || name.includes('.hash_kernels.') || name.startsWith('expected.');
 
 /** A float32 tensor of a state_dict, by name, with its shape checked against `rank`. */
 export function param(sd: ReadonlyMap<string, StoredTensor>, name: string, rank?: number): Tensor {

@@ -5,10 +5,15 @@
  * 2. A greedy path from every layer at the largest K down to every layer at the smallest: each step
  *    lowers the one layer whose next K adds the least error per hdop saved.
  * 3. `budget` points of the path (plus every uniform K) get a full hashed evaluation; each is scored
- *    with both (delta, gamma) pairs. Tile sizes and kernel types stay as configured.
+ *    with both (delta, gamma) pairs. Tile sizes stay as configured.
+ * With `learn`, every layer's projections are learned once per candidate K (each layer on the exact model's
+ * inputs, so a layer's fit does not depend on the others' K) and the sensitivities and evaluations use
+ * them; with `learn.batchNorm` each evaluated point also re-estimates the BatchNorms under hashing.
  */
 import type { BackendName } from '../backend.js';
+import type { Tensor } from '../tensor.js';
 import { captureInputs } from './calibration.js';
+import { learnProjections, type LearnOptions } from './learn.js';
 import type { LayerHashConfig, ModelHashConfig } from './config.js';
 import type { LabelledSet } from './datasets.js';
 import { accuracy, predict } from './evaluate.js';
@@ -27,6 +32,8 @@ export interface SearchOptions {
   backend?: BackendName;
   batchSize?: number;
   onProgress?: (done: number, total: number, what: string) => void;
+  /** Learn projections per candidate K (and optionally re-estimate BatchNorm per point) instead of random ones. */
+  learn?: LearnOptions & { batchNorm?: 'statistics' | 'regression' };
 }
 
 export interface SearchPoint {
@@ -48,6 +55,8 @@ export interface SearchResult {
   best: number[];
   /** The config of each best point, ready to save as JSON. */
   bestConfigs: ModelHashConfig[];
+  /** Puts the model in point i's state (config, its projections, re-estimated BatchNorm where searched so). */
+  apply(i: number): void;
 }
 
 function relativeError(layer: HashLinear, x: Parameters<HashLinear['forward']>[0], exact: Float32Array, backend?: BackendName): number {
@@ -65,17 +74,23 @@ export function searchHashLengths(model: HashModel, set: LabelledSet, o: SearchO
   const layers = model.layers().filter((l) => l.hashed);
   if (layers.length === 0) throw new RangeError('search: the model has no hashed layers (give a config)');
   const original = layers.map((l) => ({ config: l.config, proj: l.proj }));
-  // Candidates draw seeded random projections, so they are 'random_projection' layers.
-  const withK = (l: HashLinear, K: number): LayerHashConfig => ({ ...l.config, hash_kernel_type: 'random_projection', hash_length: K });
-  const configure = (ks: number[]) => layers.forEach((l, i) => l.configure(withK(l, ks[i]), { seed: o.seed, backend: o.backend }));
+  const learned = o.learn ? learnedProjections(model, layers, choices, set, o) : undefined;
+  const type = learned ? 'learned_projection' : 'random_projection';
+  const withK = (l: HashLinear, K: number): LayerHashConfig => ({ ...l.config, hash_kernel_type: type, hash_length: K });
+  const setLayer = (l: HashLinear, li: number, c: number) =>
+    l.configure(withK(l, choices[c]), { seed: o.seed, backend: o.backend, proj: learned?.[li][c] });
+  const configure = (ks: number[]) => {
+    layers.forEach((l, li) => setLayer(l, li, choices.indexOf(ks[li])));
+    if (o.learn?.batchNorm) model.calibrateBatchNorm?.(set.images, o.learn.batchNorm, { backend: o.backend });
+  };
 
   // 1. Sensitivities.
   const inputs = captureInputs(model, set.images, { maxRows: o.maxRows ?? 1024, seed: o.seed, backend: o.backend });
   const err = layers.map((l, li) => {
     const x = inputs.get(l.path)!;
     const exact = l.forward(x, { hashed: false, backend: o.backend }).data;
-    const e = choices.map((K) => {
-      l.configure(withK(l, K), { seed: o.seed, backend: o.backend });
+    const e = choices.map((_, c) => {
+      setLayer(l, li, c);
       return relativeError(l, x, exact, o.backend);
     });
     o.onProgress?.(li + 1, layers.length, `sensitivity ${l.path}`);
@@ -119,13 +134,30 @@ export function searchHashLengths(model: HashModel, set: LabelledSet, o: SearchO
       scores: SCORE_PAIRS.map((p) => (counts.hdops < counts.flops ? NaN : score(drop, counts.hdops, counts.flops, p))),
     };
   });
-  layers.forEach((l, i) => l.configure(original[i].config, { proj: original[i].proj, backend: o.backend }));
+  const restore = () => layers.forEach((l, i) => l.configure(original[i].config, { proj: original[i].proj, backend: o.backend }));
+  restore();
+  if (o.learn?.batchNorm) model.calibrateBatchNorm?.(set.images, o.learn.batchNorm, { backend: o.backend });
 
-  const best = SCORE_PAIRS.map((_, s) => points.reduce((b, p, i) => (p.scores[s] > (points[b].scores[s] || -1) ? i : b), 0));
+  // The highest score; among equal scores (e.g. all 0 when every drop exceeds delta) the most accurate.
+  const key = (p: SearchPoint, s: number) => [Number.isNaN(p.scores[s]) ? -Infinity : p.scores[s], p.accuracy];
+  const better = (a: number[], b: number[]) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+  const best = SCORE_PAIRS.map((_, s) => points.reduce((b, p, i) => (better(key(p, s), key(points[b], s)) ? i : b), 0));
   const bestConfigs = best.map((b) => {
     const cfg: ModelHashConfig = {};
     for (const l of model.layers()) cfg[l.path] = l.hashed ? withK(l, points[b].hashLengths[l.path]) : l.config;
     return cfg;
   });
-  return { denseAccuracy, points, best, bestConfigs };
+  return { denseAccuracy, points, best, bestConfigs, apply: (i) => configure(candidates[i].ks) };
+}
+
+/** Every layer's learned projections at every candidate K: [layer][choice]. */
+function learnedProjections(model: HashModel, layers: HashLinear[], choices: number[], set: LabelledSet, o: SearchOptions): Tensor[][] {
+  const out = layers.map(() => new Array<Tensor>(choices.length));
+  choices.forEach((K, c) => {
+    for (const l of layers) l.configure({ ...l.config, hash_kernel_type: 'random_projection', hash_length: K }, { seed: o.seed, backend: o.backend });
+    learnProjections(model, set.images, { ...o.learn, seed: o.seed, backend: o.backend, sequential: false, layers: layers.map((l) => l.path) });
+    layers.forEach((l, li) => (out[li][c] = l.proj!));
+    o.onProgress?.(c + 1, choices.length, `learned projections K=${K}`);
+  });
+  return out;
 }

@@ -1,11 +1,13 @@
 /**
  * Model weights as a name → float32 tensor map (PyTorch state_dict names): seeded random weights that
- * follow the model's initialisation, loading from safetensors (any float dtype, checked against the
- * expected names and shapes), and saving.
+ * follow the model's initialisation, loading from safetensors or PyTorch files (any float dtype, sizes
+ * inferred, checked against the expected names and shapes), and saving.
  */
-import { readSafetensors, toFloat32, writeSafetensors } from '../safetensors.js';
+import { toFloat32, writeSafetensors } from '../safetensors.js';
 import type { Tensor } from '../tensor.js';
+import { readTensorFile } from '../torch/index.js';
 import type { StreamModelConfig } from './config.js';
+import { inferStreamConfig } from './infer.js';
 import { parameterSpecs, type ParamSpec } from './params.js';
 import { Rng } from './rng.js';
 
@@ -47,11 +49,13 @@ export function randomWeights(config: StreamModelConfig, seed = 0): Weights {
 }
 
 /**
- * Loads a checkpoint saved from the PyTorch model (safetensors of its state_dict). Every expected name
- * must be present with its exact shape; names the model does not have are reported in `unused`.
+ * Loads a checkpoint of the PyTorch model (its state_dict as safetensors or a torch.save file). Sizes
+ * not given in `sizes` come from the file (see infer.ts). Every expected name must be present with its
+ * exact shape; names the model does not have are reported in `unused`.
  */
-export function loadWeights(path: string, config: StreamModelConfig): { weights: Weights; unused: string[] } {
-  const file = readSafetensors(path);
+export function loadWeights(path: string, sizes: Partial<StreamModelConfig> = {}): { weights: Weights; unused: string[]; config: StreamModelConfig } {
+  const file = readTensorFile(path);
+  const config = inferStreamConfig(file, path, sizes);
   const w: Weights = new Map();
   const missing: string[] = [];
   for (const spec of parameterSpecs(config)) {
@@ -61,7 +65,7 @@ export function loadWeights(path: string, config: StreamModelConfig): { weights:
       continue;
     }
     if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
-      throw new RangeError(`loadWeights ${path}: ${spec.name}: expected shape [${spec.shape}], got [${t.shape}]`);
+      throw new RangeError(`loadWeights ${path}: tensor ${spec.name}: expected shape [${spec.shape}], found [${t.shape}] (config ${JSON.stringify(config)})`);
     }
     w.set(spec.name, { data: toFloat32(t), shape: spec.shape });
   }
@@ -70,17 +74,11 @@ export function loadWeights(path: string, config: StreamModelConfig): { weights:
     throw new RangeError(`loadWeights ${path}: ${missing.length} parameters missing for this config (${shown}${missing.length > 5 ? ', ...' : ''})`);
   }
   const unused = [...file.tensors.keys()].filter((n) => !w.has(n));
-  return { weights: w, unused };
+  return { weights: w, unused, config };
 }
 
 export function saveWeights(path: string, weights: Weights, config: StreamModelConfig): void {
   writeSafetensors(path, Object.fromEntries(weights), { format: 'pt', config: JSON.stringify(config) });
-}
-
-/** The config a weights file was saved with by `saveWeights`, if it says. */
-export function configOfWeights(path: string): StreamModelConfig | undefined {
-  const meta = readSafetensors(path).metadata.config;
-  return meta ? (JSON.parse(meta) as StreamModelConfig) : undefined;
 }
 
 /** One parameter by name (a missing one is a programming error in the caller's naming). */
