@@ -79,6 +79,7 @@ test('simulate --drift: table, --json, --html; options checked', () => {
     [['--drift', '--image-offset', '360'], /--image-offset/],
     [['--drift', '--preset', 'neurosim-vgg8'], /--drift runs a model/],
     [['--drift', '--noise'], /takes no --layers, --preset, --noise/],
+    [['--drift', '--normalize', 'imagenet'], /--normalize goes with --weights/],
   ] as [string[], RegExp][]) {
     const bad = cli(...args);
     assert.equal(bad.status, 2, args.join(' '));

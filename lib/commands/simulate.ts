@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareWithReference, formatComparison } from '../sim/compare.js';
 import { resolveConfig, type SimConfig } from '../sim/config.js';
-import { loadDataset, subset } from '../models/datasets.js';
+import { DATASET_NORMALIZATION, loadDataset, subset } from '../models/datasets.js';
+import { NORMALIZATION_NAMES } from '../models/normalize.js';
 import type { HashModel } from '../models/model.js';
 import { getPreset, PRESETS } from '../sim/presets.js';
 import { formatReport, reportJson } from '../sim/report.js';
@@ -31,6 +32,7 @@ interface SimulateCliOptions {
   adcBits?: string;
   html?: string;
   imageOffset?: string;
+  normalize?: string;
 }
 
 /** A comma-separated list of numbers, each checked. */
@@ -55,6 +57,7 @@ export function registerSimulate(program: Command): void {
     .option('-w, --weights <file>', 'shapes from a model: PyTorch state_dict, safetensors or .pt (CIFAR ResNet or MLP), hash config from the projections or weights metadata')
     .option('-p, --projections <file>', 'with --weights: checkpoint holding the projections and the per-layer config')
     .option('--image-size <n>', 'with --weights: image side of a ResNet (default 32)')
+    .option('--normalize <spec>', `with --weights: input normalisation, ${NORMALIZATION_NAMES.join('|')}|m1,m2,m3/s1,s2,s3 (default: the checkpoint's metadata, else the --data set's own)`)
     .option('--json', 'print the result as JSON')
     .option('--trace <file>', 'write a Chrome/Perfetto trace-event JSON timeline')
     .option('--noise', 'also run the functional noisy path on the digits test images (fixture ResNet-20, K=256, 64x64 tiles)')
@@ -73,7 +76,11 @@ export function registerSimulate(program: Command): void {
       if (!opts.drift && (opts.data || opts.times || opts.adcBits || opts.html || opts.imageOffset)) throw new RangeError('simulate: --data, --times, --adc-bits, --image-offset and --html go with --drift');
       if (opts.drift && (opts.layers || preset || opts.noise || opts.trace)) throw new RangeError('simulate: --drift runs a model (--weights or the digits fixture); it takes no --layers, --preset, --noise or --trace');
       const imageSize = opts.imageSize === undefined ? undefined : checkInt('--image-size', Number(opts.imageSize), 1);
-      const model = opts.weights ? loadModel(opts.weights, { projectionsPath: opts.projections, imageSize }) : undefined;
+      if (opts.normalize && !opts.weights) throw new RangeError('simulate: --normalize goes with --weights');
+      const dataKind = opts.data?.split(':')[0] ?? 'digits';
+      const model = opts.weights
+        ? loadModel(opts.weights, { projectionsPath: opts.projections, imageSize, normalize: opts.normalize, defaultNormalize: DATASET_NORMALIZATION[dataKind] })
+        : undefined;
       const layers: LayerShape[] = opts.layers
         ? checkLayers('--layers', JSON.parse(readFileSync(opts.layers, 'utf8')))
         : model
