@@ -1,9 +1,9 @@
 // CUDA launchers of the RetNet kernels (SPEC section 6-7), taking the argument structs of the CPU
-// kernels (native/kernels/recurrent_b.h) holding device pointers; they enqueue on `stream`.
+// kernels (native/kernels/retnet.h) holding device pointers; they enqueue on `stream`.
 #pragma once
 #include <cuda_runtime.h>
 
-#include "../native/kernels/recurrent_b.h"
+#include "../native/kernels/retnet.h"
 
 namespace hashmac::cuda {
 

@@ -7,8 +7,10 @@ import { restride, denseStride, type PackedBits } from '../bits.js';
 import { encodeWeights, hammingGemm, hashLinear, signProject } from '../kernels/lsh.js';
 import type { StoredTensor } from '../safetensors.js';
 import type { AnyArray, Tensor } from '../tensor.js';
-import { recurrentBAdapters } from './recurrent-b.js';
-import { recurrentAAdapters } from './recurrent-a-adapters.js';
+import { hawkAdapters } from './hawk.js';
+import { mamba2Adapters } from './mamba2.js';
+import { retnetAdapters } from './retnet.js';
+import { xlstmAdapters } from './xlstm.js';
 
 export type GoldenInputs = Record<string, StoredTensor>;
 export type GoldenOutputs = Record<string, Tensor<AnyArray>>;
@@ -57,6 +59,8 @@ const lshAdapters: Record<string, GoldenAdapter> = {
 
 export const goldenAdapters: Record<string, GoldenAdapter> = {
   ...lshAdapters,
-  ...recurrentBAdapters,
-  ...recurrentAAdapters,
+  ...retnetAdapters,
+  ...xlstmAdapters,
+  ...mamba2Adapters,
+  ...hawkAdapters,
 };

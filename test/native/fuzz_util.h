@@ -79,6 +79,22 @@ inline std::vector<int32_t> slots(FuzzedDataProvider& in, int64_t batch, int64_t
   return out;
 }
 
+// The batch shape of one state-kernel call: rows, steps, a pool larger than the batch by up to 3 rows,
+// and the rows' slots (some padding).
+struct StepCall {
+  int64_t batch, steps, pool;
+  std::vector<int32_t> slot;
+};
+
+inline StepCall step_call(FuzzedDataProvider& in) {
+  StepCall c;
+  c.batch = in.ConsumeIntegralInRange<int64_t>(1, 6);
+  c.steps = in.ConsumeIntegralInRange<int64_t>(1, 3);
+  c.pool = c.batch + in.ConsumeIntegralInRange<int64_t>(0, 3);
+  c.slot = slots(in, c.batch, c.pool);
+  return c;
+}
+
 // |got - want| <= atol + rtol * |want| elementwise (NaN equal to NaN), else fail.
 inline void expect_close(const char* kernel, const Exec& ex, const char* what, const std::vector<float>& got,
                          const std::vector<float>& want, float atol, float rtol) {
