@@ -1,5 +1,5 @@
 /** CUDA implementations of the Hawk plans (cuda/hawk.cu); the addon takes the CPU addon's arguments. */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { blockLinearArgs, rglruArgs } from '../native/hawk.js';
 import { cudaKernel } from './kernel.js';
 

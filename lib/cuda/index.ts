@@ -1,5 +1,5 @@
 /** The CUDA backend's kernel table: every family's lib/cuda/<family>.ts (kernels in cuda/). */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { lshCuda } from './lsh.js';
 import { noisyCuda } from './noisy.js';
 import { opsCuda } from './ops.js';

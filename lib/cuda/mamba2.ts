@@ -1,5 +1,5 @@
 /** CUDA implementations of the Mamba2 plans (cuda/mamba2.cu); the addon takes the CPU addon's arguments. */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { convArgs, ssuArgs } from '../native/mamba2.js';
 import { cudaKernel } from './kernel.js';
 

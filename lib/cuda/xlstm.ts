@@ -1,5 +1,5 @@
 /** CUDA implementations of the xLSTM plans (cuda/xlstm.cu); the addon takes the CPU addon's arguments. */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { mlstmArgs, slstmArgs } from '../native/xlstm.js';
 import { cudaKernel } from './kernel.js';
 

@@ -1,6 +1,6 @@
 /** Golden adapters of the Hawk kernels (SPEC §10, §11): case inputs → public API. */
 import { blockLinear, rglruStep } from '../kernels/hawk.js';
-import { f32, i32, opt, u8, type GoldenAdapter } from './adapters.js';
+import { f32, i32, opt, u8, type GoldenAdapter } from './inputs.js';
 
 export const hawkAdapters: Record<string, GoldenAdapter> = {
   rglru_step: {

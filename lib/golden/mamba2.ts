@@ -1,6 +1,6 @@
 /** Golden adapters of the Mamba2 kernels (SPEC §4, §5): case inputs → public API. */
 import { causalConv1dUpdate, selectiveStateUpdate } from '../kernels/mamba2.js';
-import { f32, i32, opt, type GoldenAdapter } from './adapters.js';
+import { f32, i32, opt, type GoldenAdapter } from './inputs.js';
 
 export const mamba2Adapters: Record<string, GoldenAdapter> = {
   selective_state_update: {

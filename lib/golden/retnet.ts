@@ -1,6 +1,6 @@
 /** Golden adapters of the RetNet kernels: `in.*` pools and inputs onto the public API (SPEC §6, §7). */
 import { retentionStep, rotary } from '../kernels/retnet.js';
-import { f32, i32, opt, type GoldenAdapter } from './adapters.js';
+import { f32, i32, opt, type GoldenAdapter } from './inputs.js';
 
 export const retnetAdapters: Record<string, GoldenAdapter> = {
   rotary: {

@@ -1,6 +1,6 @@
 /** Golden adapters of the xLSTM kernels: `in.*` pools and inputs onto the public API (SPEC §8, §9). */
 import { mlstmStep, slstmStep } from '../kernels/xlstm.js';
-import { f32, i32, opt, type GoldenAdapter } from './adapters.js';
+import { f32, i32, opt, type GoldenAdapter } from './inputs.js';
 
 export const xlstmAdapters: Record<string, GoldenAdapter> = {
   slstm_step: {

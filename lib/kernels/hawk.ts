@@ -3,7 +3,7 @@
  * (§11). The RG-LRU takes one options object, updates its pool in place, and accepts an optional time
  * axis after the batch axis (the rank of `x` decides). Every argument is checked before any backend runs.
  */
-import type { CallOptions } from '../backend.js';
+import type { CallOptions } from '../backend-contract.js';
 import type { Tensor } from '../tensor.js';
 import { asVector, checkEnum, checkFinite, checkOutput, checkSlots, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';

@@ -4,7 +4,7 @@
  * time axis after the batch axis (the rank of `x` decides). Every argument is checked before any backend
  * runs.
  */
-import type { CallOptions } from '../backend.js';
+import type { CallOptions } from '../backend-contract.js';
 import type { Tensor } from '../tensor.js';
 import { asVector, checkBool, checkEnum, checkOutput, checkSlots, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';

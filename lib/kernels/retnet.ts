@@ -3,7 +3,7 @@
  * The retention step updates a slot-indexed pool in place and accepts either one step ([B, ...]) or T
  * steps ([B, T, ...]) per call.
  */
-import type { CallOptions } from '../backend.js';
+import type { CallOptions } from '../backend-contract.js';
 import type { Tensor } from '../tensor.js';
 import { asVector, checkFinite, checkInt, checkOutput, checkSlots, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';

@@ -2,7 +2,7 @@
  * Argument helpers shared by the state-step kernel families (mamba2, hawk, retnet, xlstm): the options
  * object, the optional time axis after the batch axis, and the aliasing rules of in-place state pools.
  */
-import type { BackendName, CallOptions } from '../backend.js';
+import type { BackendName, CallOptions } from '../backend-contract.js';
 import type { AnyArray, Tensor } from '../tensor.js';
 import { checkNoAlias, checkObject, Shapes, type Dim } from '../validate.js';
 

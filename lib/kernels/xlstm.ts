@@ -2,7 +2,7 @@
  * Public API of the xLSTM kernels: the sLSTM (SPEC §8) and mLSTM (§9) cells. Each updates a slot-indexed
  * pool in place and accepts either one step ([B, ...]) or T steps ([B, T, ...]) per call.
  */
-import type { CallOptions } from '../backend.js';
+import type { CallOptions } from '../backend-contract.js';
 import type { Tensor } from '../tensor.js';
 import { checkFinite, checkOutput, checkSlots, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';

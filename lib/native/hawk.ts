@@ -1,7 +1,7 @@
 /** Native CPU implementations of the Hawk plans: thin calls into the addon (native/binding/hawk_binding.cc). */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import type { BlockLinearPlan, RglruStepPlan } from '../kernels/hawk-plans.js';
-import { nativeKernel } from './lsh.js';
+import { nativeKernel } from './kernel.js';
 
 export const rglruArgs = (p: RglruStepPlan) => [
   p.h, p.x, p.gateX, p.gateA, p.a, p.reset ?? null, p.slots, p.out,

@@ -1,5 +1,5 @@
 /** The native CPU backend: every kernel family's native table. */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { lshNative } from './lsh.js';
 import { noisyNative } from './noisy.js';
 import { retnetNative } from './retnet.js';

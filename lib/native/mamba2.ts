@@ -1,7 +1,7 @@
 /** Native CPU implementations of the Mamba2 plans: thin calls into the addon (native/binding/mamba2_binding.cc). */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import type { CausalConv1dUpdatePlan, SelectiveStateUpdatePlan } from '../kernels/mamba2-plans.js';
-import { nativeKernel } from './lsh.js';
+import { nativeKernel } from './kernel.js';
 
 export const ssuArgs = (p: SelectiveStateUpdatePlan) => [
   p.state, p.x, p.dt, p.A, p.B, p.C, p.D ?? null, p.z ?? null, p.dtBias ?? null, p.slots, p.out,

@@ -1,7 +1,7 @@
 /** Native CPU implementations of the RetNet plans: thin calls into the addon (native/binding/retnet_binding.cc). */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import type { RetentionStepPlan, RotaryPlan } from '../kernels/retnet-plans.js';
-import { nativeKernel } from './lsh.js';
+import { nativeKernel } from './kernel.js';
 
 export const rotaryArgs = (p: RotaryPlan) => [p.x, p.positions, p.angle, p.y, p.B * p.T, p.H, p.Dh];
 

@@ -3,7 +3,7 @@
  * RG-LRU state is stored back to its float32 pool after every step, as in every backend). Written for
  * clarity rather than speed; the native backend is tested against it.
  */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import type { BlockLinearPlan, RglruStepPlan } from '../kernels/hawk-plans.js';
 import { sigmoid, softplus } from './activations.js';
 

@@ -1,5 +1,5 @@
 /** The JS reference backend: every kernel family's reference table. */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { lshReference } from './lsh.js';
 import { noisyReference } from './noisy.js';
 import { retnetReference } from './retnet.js';

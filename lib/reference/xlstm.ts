@@ -3,7 +3,7 @@
  * stored back as float32). Each batch row walks its T steps in order on its pool row; padding rows
  * (negative slots) get zero outputs and touch no state.
  */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import type { MlstmStepPlan, SlstmStepPlan } from '../kernels/xlstm-plans.js';
 import { logSigmoid, sigmoid } from './activations.js';
 
