@@ -8,9 +8,6 @@
 
 namespace hashmac::cuda {
 
-using hashmac::BlockLinearArgs;
-using hashmac::RglruArgs;
-
 void rglru_step(const RglruArgs& a, cudaStream_t stream);
 
 // y[r, n*bo + k] = sum_h x[r, n*bi + h] * weight[n, k, h] + bias[n*bo + k].

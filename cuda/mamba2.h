@@ -9,9 +9,6 @@
 
 namespace hashmac::cuda {
 
-using hashmac::ConvArgs;
-using hashmac::SsuArgs;
-
 // N <= 1024 (state of one head row held in registers across the T steps).
 void selective_state_update(const SsuArgs& a, cudaStream_t stream);
 

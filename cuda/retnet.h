@@ -7,9 +7,6 @@
 
 namespace hashmac::cuda {
 
-using hashmac::RetentionStepArgs;
-using hashmac::RotaryArgs;
-
 // y = x*cos(theta) + rot(x)*sin(theta), theta[d] = float(pos) * angle[d] (one float multiply).
 void rotary(const RotaryArgs& a, cudaStream_t stream);
 

@@ -7,9 +7,6 @@
 
 namespace hashmac::cuda {
 
-using hashmac::MlstmStepArgs;
-using hashmac::SlstmStepArgs;
-
 // sLSTM with its block-diagonal recurrence fused; a fresh state has m = -inf.
 void slstm_step(const SlstmStepArgs& a, cudaStream_t stream);
 

@@ -4,7 +4,7 @@
  */
 import { backendsFor, type BackendName } from '../backend.js';
 import type { Tensor } from '../tensor.js';
-import type { BenchCase } from './types.js';
+import type { BenchCase, BenchWork } from './types.js';
 
 export const F32 = 4;
 
@@ -55,4 +55,19 @@ export function filled(shape: number[], seed: number, lo = -1, hi = 1): Tensor {
   return { data, shape };
 }
 
-export const runsOn = (kernel: string, backend: BackendName) => backendsFor(kernel).includes(backend);
+const runsOn = (kernel: string, backend: BackendName) => backendsFor(kernel).includes(backend);
+
+/** A case of a pool kernel on B slots, T steps a call (`call` builds the call on fresh buffers); the JS reference runs one slot. */
+export function poolCase(
+  kernel: string, shape: string, limit: BenchCase['limit'], B: number, T: number,
+  work: (B: number, T: number) => BenchWork, call: (B: number, T: number, backend: BackendName) => () => void,
+): BenchCase {
+  return {
+    name: `${kernel}/${shape}/pool${B}/T${T}`,
+    kernel,
+    work: work(B, T),
+    limit,
+    setup: (backend) => (runsOn(kernel, backend) ? call(B, T, backend) : undefined),
+    referenceSetup: () => ({ fn: call(1, T, 'js'), work: work(1, T) }),
+  };
+}

@@ -9,7 +9,7 @@ import { asVector, checkFinite, checkInt, checkOutput, checkSlots, Shapes } from
 import { defineKernel } from './define.js';
 import type { RetentionState } from './retnet-pools.js';
 import type { RetentionStepPlan, RotaryPlan } from './retnet-plans.js';
-import { backendOf, checkStateAlias, dims, options, timeForm } from './step-args.js';
+import { backendOf, checkStateAlias, dims, options, timeForm, type PoolStepOptions } from './step-args.js';
 
 /** torchscale's RetNet angle: 1 / 10000^linspace(0, 1, Dh/2), each value repeated twice (float32). */
 export function retnetAngle(headDim: number): Float32Array {
@@ -56,7 +56,8 @@ export const rotary = rotaryKernel.sync;
 export const rotaryAsync = rotaryKernel.async;
 
 // ---------------------------------------------------------------------------------------------------
-export interface RetentionStepOptions extends CallOptions, RetentionState {
+/** The output is o [B, (T,) H, Dv]. */
+export interface RetentionStepOptions extends PoolStepOptions, RetentionState {
   /** [B, H, Dk] or [B, T, H, Dk] */
   q: Tensor;
   k: Tensor;
@@ -68,10 +69,6 @@ export interface RetentionStepOptions extends CallOptions, RetentionState {
   angle?: Tensor | Float32Array;
   /** Scale of k (default 1/sqrt(Dk)). */
   kScale?: number;
-  /** int32 [B]: pool row of each batch row (negative = padding). */
-  slots?: Int32Array | Tensor<Int32Array>;
-  /** Caller-provided output [B, (T,) H, Dv]. */
-  out?: Float32Array;
 }
 
 const retentionStepKernel = defineKernel('retentionStep', (opts: RetentionStepOptions) => {

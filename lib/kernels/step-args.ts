@@ -15,6 +15,14 @@ export interface StateCallOptions extends CallOptions {
   out?: Float32Array | Tensor;
 }
 
+/** The options of a multi-pool step (retentionStep, slstmStep, mlstmStep) beside its pool and inputs. */
+export interface PoolStepOptions extends CallOptions {
+  /** int32 [B]: pool row of each batch row (negative = padding). */
+  slots?: Slots;
+  /** Caller-provided output, the shape of the step's result. */
+  out?: Float32Array;
+}
+
 /** The args object, rejecting keys the kernel does not know (a misspelt `dt_bias` must not be ignored). */
 export function argsObject(fn: string, value: unknown, known: readonly string[]): Record<string, unknown> {
   const a = checkObject(`${fn}: args`, value);

@@ -2,15 +2,15 @@
  * Public API of the xLSTM kernels: the sLSTM (SPEC §8) and mLSTM (§9) cells. Each updates a slot-indexed
  * pool in place and accepts either one step ([B, ...]) or T steps ([B, T, ...]) per call.
  */
-import type { CallOptions } from '../backend-contract.js';
 import type { Tensor } from '../tensor.js';
 import { checkFinite, checkOutput, checkSlots, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
 import type { MlstmState, SlstmState } from './xlstm-pools.js';
 import type { MlstmStepPlan, SlstmStepPlan } from './xlstm-plans.js';
-import { backendOf, checkStateAlias, dims, options, timeForm } from './step-args.js';
+import { backendOf, checkStateAlias, dims, options, timeForm, type PoolStepOptions } from './step-args.js';
 
-export interface SlstmStepOptions extends CallOptions, SlstmState {
+/** The output is h [B, (T,) NH*DH]. */
+export interface SlstmStepOptions extends PoolStepOptions, SlstmState {
   /** [B, 4, NH*DH] or [B, T, 4, NH*DH]: input parts of the gates i, f, z, o. */
   wx: Tensor;
   /** [4, NH, DH, DH], nn.Linear orientation. */
@@ -19,9 +19,6 @@ export interface SlstmStepOptions extends CallOptions, SlstmState {
   rBias?: Tensor;
   /** Default 1e-6. */
   eps?: number;
-  slots?: Int32Array | Tensor<Int32Array>;
-  /** Caller-provided output [B, (T,) NH*DH]. */
-  out?: Float32Array;
 }
 
 const slstmStepKernel = defineKernel('slstmStep', (opts: SlstmStepOptions) => {
@@ -56,7 +53,8 @@ export const slstmStep = slstmStepKernel.sync;
 export const slstmStepAsync = slstmStepKernel.async;
 
 // ---------------------------------------------------------------------------------------------------
-export interface MlstmStepOptions extends CallOptions, MlstmState {
+/** The output is h [B, (T,) NH, DV]. */
+export interface MlstmStepOptions extends PoolStepOptions, MlstmState {
   /** [B, NH, DK] or [B, T, NH, DK] */
   q: Tensor;
   k: Tensor;
@@ -67,9 +65,6 @@ export interface MlstmStepOptions extends CallOptions, MlstmState {
   fPre: Tensor;
   /** Default 1e-6. */
   eps?: number;
-  slots?: Int32Array | Tensor<Int32Array>;
-  /** Caller-provided output [B, (T,) NH, DV]. */
-  out?: Float32Array;
 }
 
 const mlstmStepKernel = defineKernel('mlstmStep', (opts: MlstmStepOptions) => {

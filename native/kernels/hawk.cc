@@ -12,10 +12,6 @@
 
 namespace hashmac {
 
-const HawkMicroKernels& hawk_micro(Isa isa) {
-  return pick_isa(isa, scalar::hawk_micro, avx2::hawk_micro, avx512::hawk_micro);
-}
-
 namespace {
 
 using step_driver::call_table;

@@ -15,10 +15,6 @@ struct HawkMicroKernels {
   void (*block_linear_tile)(const BlockLinearArgs& a, int64_t n, int64_t r0, int64_t rn);
 };
 
-namespace scalar { extern const HawkMicroKernels hawk_micro; }
-namespace avx2 { extern const HawkMicroKernels hawk_micro; }
-namespace avx512 { extern const HawkMicroKernels hawk_micro; }
-
-const HawkMicroKernels& hawk_micro(Isa isa);
+HASHMAC_MICRO_KERNELS(HawkMicroKernels, hawk_micro)
 
 }  // namespace hashmac

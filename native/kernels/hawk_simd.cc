@@ -20,6 +20,24 @@ constexpr int kLanes = vec::kLanes;
 
 // ---- RG-LRU step ----------------------------------------------------------------------------------
 
+// 1 - a^2 for a = e^l, l <= 0, given both, without the cancellation of 1 - a*a as a -> 1: with y = 2l,
+// the Taylor series of -expm1(y) (to y^8, truncation < 1e-8 relative) for |y| < 0.5, where a^2 > 0.6
+// would lose bits; 1 - a*a beyond, accurate to about 1 ulp there, so no second exp is needed.
+template <class V>
+inline V one_minus_square(V l, V a) {
+  const V y = l + l;
+  V p = splat<V>(1.0f / 40320);
+  p = p * y + splat<V>(1.0f / 5040);
+  p = p * y + splat<V>(1.0f / 720);
+  p = p * y + splat<V>(1.0f / 120);
+  p = p * y + splat<V>(1.0f / 24);
+  p = p * y + splat<V>(1.0f / 6);
+  p = p * y + splat<V>(0.5f);
+  p = p * y + splat<V>(1.0f);
+  const V series = -(p * y);
+  return y > splat<V>(-0.5f) ? series : 1.0f - a * a;
+}
+
 // sigmoid(u) and sigmoid(v) with one division: 1/(1+e^-u) = (1+e^-v) / ((1+e^-u)(1+e^-v)). Division and
 // sqrt share one slow unit, which bounds this kernel. Inputs are clamped to +-40 so that the product
 // stays finite; sigmoid(40) is 1 and sigmoid(-40) is 4e-18 in float32.
@@ -41,10 +59,10 @@ inline V rglru_value(const RglruArgs& a, int64_t i, int64_t w, bool reset, const
   sigmoid_pair(load<V>(a.gate_x + i), load<V>(a.gate_a + i), sig_x, sig_a);
   const V gx = sig_x * load<V>(a.x + i);
   if (reset) return gx;  // a_t = 0, multiplier 1
-  // log a_t <= 0; 1 - a_t^2 is formed without cancelling as a_t -> 1 (vec::one_minus_square).
-  const V log_at = splat<V>(a.c) * sig_a * load<V>(log_a + w);
+  // log a_t <= 0; 1 - a_t^2 is formed without cancelling as a_t -> 1 (one_minus_square above).
+  const V log_at = splat<V>(0.0f + a.c) * sig_a * load<V>(log_a + w);  // 0 + c: a -0 broadcast as +0, as always
   const V at = vec::exp(log_at);
-  return at * load<V>(h + w) + vec::sqrt(vec::one_minus_square(log_at, at)) * gx;
+  return at * load<V>(h + w) + vec::sqrt(one_minus_square(log_at, at)) * gx;
 }
 
 template <class V>

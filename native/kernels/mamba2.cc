@@ -11,10 +11,6 @@
 
 namespace hashmac {
 
-const Mamba2MicroKernels& mamba2_micro(Isa isa) {
-  return pick_isa(isa, scalar::mamba2_micro, avx2::mamba2_micro, avx512::mamba2_micro);
-}
-
 namespace {
 
 using step_driver::call_table;

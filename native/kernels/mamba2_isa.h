@@ -16,10 +16,6 @@ struct Mamba2MicroKernels {
   void (*conv_block)(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const float* wt, float* scratch);
 };
 
-namespace scalar { extern const Mamba2MicroKernels mamba2_micro; }
-namespace avx2 { extern const Mamba2MicroKernels mamba2_micro; }
-namespace avx512 { extern const Mamba2MicroKernels mamba2_micro; }
-
-const Mamba2MicroKernels& mamba2_micro(Isa isa);
+HASHMAC_MICRO_KERNELS(Mamba2MicroKernels, mamba2_micro)
 
 }  // namespace hashmac

@@ -67,7 +67,8 @@ __attribute__((always_inline)) inline void ssu_chunk(float* s_row, const float* 
   for (int i = 0; i < K; ++i) s[i] = load<V>(s_row + n0 + i * L);
   for (int64_t t = 0; t < r.steps; ++t) {
     const float dt = r.dt[t * r.step];
-    const V coef = splat<V>(dt * r.x[t * r.x_step]);
+    // 0 + (dt*x): a -0 product is broadcast as +0, as this kernel always has (keeps results bit-identical).
+    const V coef = splat<V>(0.0f + dt * r.x[t * r.x_step]);
     const float* Bt = r.B + t * r.bc_step + n0;
     const float* Ct = r.C + t * r.bc_step + n0;
 #pragma GCC unroll 8
@@ -128,7 +129,7 @@ void ssu_dt(const SsuArgs& a, int64_t b, int64_t h, float* dts, float* decay) {
 template <class V>
 inline void ssu_out(const SsuArgs& a, int64_t h, int64_t i, int64_t p, const float* acc) {
   V y = load<V>(acc + p);
-  if (a.D) y += (a.d_per_dim ? load<V>(a.D + h * a.head_dim + p) : splat<V>(a.D[h])) * load<V>(a.x + i);
+  if (a.D) y += (a.d_per_dim ? load<V>(a.D + h * a.head_dim + p) : splat<V>(0.0f + a.D[h])) * load<V>(a.x + i);  // 0 + D: as coef above
   if (a.z) {
     const V z = load<V>(a.z + i);
     y = y * z * vec::sigmoid(z);

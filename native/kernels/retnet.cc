@@ -12,10 +12,6 @@
 
 namespace hashmac {
 
-const RetnetMicroKernels& retnet_micro(Isa isa) {
-  return pick_isa(isa, scalar::retnet_micro, avx2::retnet_micro, avx512::retnet_micro);
-}
-
 namespace {
 
 using step_driver::scratch;

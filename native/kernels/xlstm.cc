@@ -15,10 +15,6 @@
 
 namespace hashmac {
 
-const XlstmMicroKernels& xlstm_micro(Isa isa) {
-  return pick_isa(isa, scalar::xlstm_micro, avx2::xlstm_micro, avx512::xlstm_micro);
-}
-
 namespace {
 
 using step_driver::scratch;

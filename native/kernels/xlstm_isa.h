@@ -2,19 +2,14 @@
 #pragma once
 #include <cstdint>
 
+#include "decay_outer_isa.h"
 #include "isa.h"
 
 namespace hashmac {
 
 struct XlstmMicroKernels {
-  // T steps of a decayed outer-product state with a read-out, on one state matrix M [rows, cols]
-  // (row stride ld), which is read once and written once:
-  //   M = f[t] * M + key_t (x) val_t;   out_t[c] += sum_r query_t[r] * M[r, c]
-  // with key_t = key + t*k_stride, query_t = query + t*q_stride, val_t = val + t*v_stride,
-  // out_t = out + t*o_stride. The mLSTM's matrix memory (and the retention step's, retnet_isa.h).
-  void (*decay_outer_readout)(float* M, int64_t ld, int64_t rows, int64_t cols, int64_t T, const float* f,
-                              const float* key, int64_t k_stride, const float* query, int64_t q_stride,
-                              const float* val, int64_t v_stride, float* out, int64_t o_stride);
+  // The mLSTM matrix memory C of one (row, head) over T steps (decay_outer_isa.h).
+  DecayOuterReadout decay_outer_readout;
   // sLSTM recurrence: out[g*nr + r] = sum_j gate_rows[g][j] * y[r][j] for the 4 gates and nr <= gate_rows_max
   // state rows, over `depth` values.
   void (*gate_dots)(const float* const* gate_rows, const float* const* y, int nr, int64_t depth, float* out);
@@ -26,10 +21,6 @@ struct XlstmMicroKernels {
                       float eps, float* c, float* n, float* m, float* y, int64_t count);
 };
 
-namespace scalar { extern const XlstmMicroKernels xlstm_micro; }
-namespace avx2 { extern const XlstmMicroKernels xlstm_micro; }
-namespace avx512 { extern const XlstmMicroKernels xlstm_micro; }
-
-const XlstmMicroKernels& xlstm_micro(Isa isa);
+HASHMAC_MICRO_KERNELS(XlstmMicroKernels, xlstm_micro)
 
 }  // namespace hashmac

@@ -24,16 +24,10 @@ void fuzz_rglru(FuzzedDataProvider& in) {
   for (auto& r : reset) r = in.ConsumeBool();
   a.x = x.data(), a.gate_x = gx.data(), a.gate_a = ga.data(), a.a = av.data(), a.reset = in.ConsumeBool() ? reset.data() : nullptr;
   a.slots = c.slot.data();
-  std::vector<float> want_h = h, want_out(BT * a.width), got_h, got_out(want_out.size());
-  a.h = want_h.data(), a.out = want_out.data();
-  rglru_step(Exec{Isa::kScalar, 1}, a);
-  for (const Exec& ex : variants()) {
-    got_h = h;
-    a.h = got_h.data(), a.out = got_out.data();
+  against_scalar("rglru_step", "h", h, {1e-4f, 1e-3f}, "out", BT * a.width, {1e-4f, 1e-3f}, [&](const Exec& ex, float* st, float* out) {
+    a.h = st, a.out = out;
     rglru_step(ex, a);
-    expect_close("rglru_step", ex, "h", got_h, want_h, 1e-4f, 1e-3f);
-    expect_close("rglru_step", ex, "out", got_out, want_out, 1e-4f, 1e-3f);
-  }
+  });
 }
 
 void fuzz_block_linear(FuzzedDataProvider& in) {
@@ -43,24 +37,12 @@ void fuzz_block_linear(FuzzedDataProvider& in) {
   std::vector<float> x = values(in, a.rows * a.blocks * a.block_in, -2, 2), w = values(in, a.blocks * a.block_out * a.block_in, -1, 1);
   std::vector<float> bias = values(in, a.blocks * a.block_out, -1, 1);
   a.x = x.data(), a.weight = w.data(), a.bias = in.ConsumeBool() ? bias.data() : nullptr;
-  std::vector<float> want(a.rows * a.blocks * a.block_out), got(want.size());
-  a.y = want.data();
-  block_linear(Exec{Isa::kScalar, 1}, a);
-  for (const Exec& ex : variants()) {
-    a.y = got.data();
+  against_scalar("block_linear", "", {}, {0, 0}, "y", a.rows * a.blocks * a.block_out, {1e-4f, 1e-4f}, [&](const Exec& ex, float*, float* y) {
+    a.y = y;
     block_linear(ex, a);
-    expect_close("block_linear", ex, "y", got, want, 1e-4f, 1e-4f);
-  }
+  });
 }
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  FuzzedDataProvider in(data, size);
-  if (in.ConsumeBool()) {
-    fuzz_rglru(in);
-  } else {
-    fuzz_block_linear(in);
-  }
-  return 0;
-}
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { return fuzz_one_of(data, size, {fuzz_rglru, fuzz_block_linear}); }

@@ -29,16 +29,11 @@ void fuzz_ssu(FuzzedDataProvider& in) {
   a.x = x.data(), a.dt = dt.data(), a.A = A.data(), a.B = B.data(), a.C = C.data();
   a.D = useD ? D.data() : nullptr, a.z = useZ ? z.data() : nullptr, a.dt_bias = useBias ? bias.data() : nullptr;
   a.slots = c.slot.data();
-  std::vector<float> want_state = state, want_out(BT * H * P), got_state, got_out(want_out.size());
-  a.state = want_state.data(), a.out = want_out.data();
-  selective_state_update(Exec{Isa::kScalar, 1}, a);
-  for (const Exec& ex : variants()) {
-    got_state = state;
-    a.state = got_state.data(), a.out = got_out.data();
-    selective_state_update(ex, a);
-    expect_close("selective_state_update", ex, "state", got_state, want_state, 1e-4f, 1e-4f);
-    expect_close("selective_state_update", ex, "out", got_out, want_out, 1e-3f, 1e-3f);
-  }
+  against_scalar("selective_state_update", "state", state, {1e-4f, 1e-4f}, "out", BT * H * P, {1e-3f, 1e-3f},
+                 [&](const Exec& ex, float* st, float* out) {
+                   a.state = st, a.out = out;
+                   selective_state_update(ex, a);
+                 });
 }
 
 void fuzz_conv(FuzzedDataProvider& in) {
@@ -52,26 +47,13 @@ void fuzz_conv(FuzzedDataProvider& in) {
   std::vector<float> state = values(in, c.pool * a.channels * a.length, -3, 3), x = values(in, BT * a.channels, -3, 3);
   std::vector<float> w = values(in, a.channels * a.width, -1, 1), bias = values(in, a.channels, -1, 1);
   a.x = x.data(), a.weight = w.data(), a.bias = in.ConsumeBool() ? bias.data() : nullptr, a.slots = c.slot.data();
-  std::vector<float> want_state = state, want_out(BT * a.channels), got_state, got_out(want_out.size());
-  a.conv_state = want_state.data(), a.out = want_out.data();
-  causal_conv1d_update(Exec{Isa::kScalar, 1}, a);
-  for (const Exec& ex : variants()) {
-    got_state = state;
-    a.conv_state = got_state.data(), a.out = got_out.data();
-    causal_conv1d_update(ex, a);
-    expect_close("causal_conv1d_update", ex, "conv_state", got_state, want_state, 0, 0);
-    expect_close("causal_conv1d_update", ex, "out", got_out, want_out, 1e-5f, 1e-4f);
-  }
+  against_scalar("causal_conv1d_update", "conv_state", state, {0, 0}, "out", BT * a.channels, {1e-5f, 1e-4f},
+                 [&](const Exec& ex, float* st, float* out) {
+                   a.conv_state = st, a.out = out;
+                   causal_conv1d_update(ex, a);
+                 });
 }
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  FuzzedDataProvider in(data, size);
-  if (in.ConsumeBool()) {
-    fuzz_ssu(in);
-  } else {
-    fuzz_conv(in);
-  }
-  return 0;
-}
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { return fuzz_one_of(data, size, {fuzz_ssu, fuzz_conv}); }

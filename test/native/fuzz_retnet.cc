@@ -16,14 +16,10 @@ void fuzz_rotary(FuzzedDataProvider& in) {
   std::vector<int32_t> pos(a.BT);
   for (auto& p : pos) p = in.ConsumeIntegralInRange<int32_t>(0, 1 << 20);
   a.x = x.data(), a.positions = pos.data(), a.angle = angle.data();
-  std::vector<float> want(x.size()), got(x.size());
-  a.y = want.data();
-  rotary(Exec{Isa::kScalar, 1}, a);
-  for (const Exec& ex : variants()) {
-    a.y = got.data();
+  against_scalar("rotary", "", {}, {0, 0}, "y", x.size(), {3e-6f, 1e-5f}, [&](const Exec& ex, float*, float* y) {
+    a.y = y;
     rotary(ex, a);
-    expect_close("rotary", ex, "y", got, want, 3e-6f, 1e-5f);
-  }
+  });
 }
 
 void fuzz_retention(FuzzedDataProvider& in) {
@@ -56,12 +52,4 @@ void fuzz_retention(FuzzedDataProvider& in) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  FuzzedDataProvider in(data, size);
-  if (in.ConsumeBool()) {
-    fuzz_rotary(in);
-  } else {
-    fuzz_retention(in);
-  }
-  return 0;
-}
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { return fuzz_one_of(data, size, {fuzz_rotary, fuzz_retention}); }

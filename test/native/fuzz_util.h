@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <vector>
 
 #include "../../native/kernels/isa.h"
@@ -105,6 +106,35 @@ inline void expect_close(const char* kernel, const Exec& ex, const char* what, c
       fail(kernel, ex, what, static_cast<long>(i));
     }
   }
+}
+
+struct Tol {
+  float atol, rtol;
+};
+
+// Every variant against the scalar single-threaded path. `run(ex, state, out)` runs the kernel once on a
+// fresh copy of `state` (empty for a kernel without one) and an output of out_size floats; both results
+// must match the scalar path's within their tolerances.
+template <class Run>
+void against_scalar(const char* kernel, const char* state_name, const std::vector<float>& state, Tol state_tol,
+                    const char* out_name, size_t out_size, Tol out_tol, Run run) {
+  std::vector<float> want_state = state, want_out(out_size), got_state, got_out(out_size);
+  run(Exec{Isa::kScalar, 1}, want_state.data(), want_out.data());
+  for (const Exec& ex : variants()) {
+    got_state = state;
+    run(ex, got_state.data(), got_out.data());
+    if (!state.empty()) expect_close(kernel, ex, state_name, got_state, want_state, state_tol.atol, state_tol.rtol);
+    expect_close(kernel, ex, out_name, got_out, want_out, out_tol.atol, out_tol.rtol);
+  }
+}
+
+// The body of LLVMFuzzerTestOneInput: one of the harness's fuzz functions per input, chosen by its first
+// bytes, each reading the rest of the input.
+using FuzzFn = void (*)(FuzzedDataProvider&);
+inline int fuzz_one_of(const uint8_t* data, size_t size, std::initializer_list<FuzzFn> fns) {
+  FuzzedDataProvider in(data, size);
+  fns.begin()[in.ConsumeIntegralInRange<size_t>(0, fns.size() - 1)](in);
+  return 0;
 }
 
 }  // namespace fuzz

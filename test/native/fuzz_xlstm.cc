@@ -65,12 +65,4 @@ void fuzz_mlstm(FuzzedDataProvider& in) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  FuzzedDataProvider in(data, size);
-  if (in.ConsumeBool()) {
-    fuzz_slstm(in);
-  } else {
-    fuzz_mlstm(in);
-  }
-  return 0;
-}
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { return fuzz_one_of(data, size, {fuzz_slstm, fuzz_mlstm}); }

@@ -7,7 +7,7 @@
 import type { BackendName } from '../../backend.js';
 import { retentionStep, retnetAngle } from '../../kernels/retnet.js';
 import { createRetentionState } from '../../kernels/retnet-pools.js';
-import { F32, filled, POOL_BYTES, runsOn } from '../state-cases.js';
+import { F32, filled, POOL_BYTES, poolCase } from '../state-cases.js';
 import type { BenchCase, BenchWork } from '../types.js';
 
 const RET = { H: 8, Dk: 256, Dv: 256 };
@@ -30,16 +30,7 @@ function retentionCall(B: number, T: number, backend: BackendName): () => void {
   return () => void retentionStep(args);
 }
 
-function retentionCase(T: number): BenchCase {
-  const B = POOL_BYTES / (RET.H * RET.Dk * RET.Dv * F32);  // 64 slots
-  return {
-    name: `retentionStep/H${RET.H}xDk${RET.Dk}xDv${RET.Dv}/pool${B}/T${T}`,
-    kernel: 'retentionStep',
-    work: retentionWork(B, T),
-    limit: 'bandwidth',
-    setup: (backend) => (runsOn('retentionStep', backend) ? retentionCall(B, T, backend) : undefined),
-    referenceSetup: () => ({ fn: retentionCall(1, T, 'js'), work: retentionWork(1, T) }),
-  };
-}
+const RET_SLOTS = POOL_BYTES / (RET.H * RET.Dk * RET.Dv * F32);  // 64 slots
 
-export const cases: BenchCase[] = [1, 8].map(retentionCase);
+export const cases: BenchCase[] = [1, 8].map((T) =>
+  poolCase('retentionStep', `H${RET.H}xDk${RET.Dk}xDv${RET.Dv}`, 'bandwidth', RET_SLOTS, T, retentionWork, retentionCall));

@@ -9,7 +9,7 @@
 import type { BackendName } from '../../backend.js';
 import { mlstmStep, slstmStep } from '../../kernels/xlstm.js';
 import { createMlstmState, createSlstmState } from '../../kernels/xlstm-pools.js';
-import { F32, filled, POOL_BYTES, runsOn } from '../state-cases.js';
+import { F32, filled, POOL_BYTES, poolCase } from '../state-cases.js';
 import type { BenchCase, BenchWork } from '../types.js';
 
 // ---- mLSTM --------------------------------------------------------------------------------------------
@@ -31,18 +31,6 @@ function mlstmCall(B: number, T: number, backend: BackendName): () => void {
     iPre: filled([...lead, NH], 8), fPre: filled([...lead, NH], 9, 2, 4), out: new Float32Array(B * T * NH * DV), backend,
   };
   return () => void mlstmStep(args);
-}
-
-function mlstmCase(T: number): BenchCase {
-  const B = POOL_BYTES / (ML.NH * ML.DK * ML.DV * F32);  // 16 slots
-  return {
-    name: `mlstmStep/NH${ML.NH}xDK${ML.DK}xDV${ML.DV}/pool${B}/T${T}`,
-    kernel: 'mlstmStep',
-    work: mlstmWork(B, T),
-    limit: 'bandwidth',
-    setup: (backend) => (runsOn('mlstmStep', backend) ? mlstmCall(B, T, backend) : undefined),
-    referenceSetup: () => ({ fn: mlstmCall(1, T, 'js'), work: mlstmWork(1, T) }),
-  };
 }
 
 // ---- sLSTM --------------------------------------------------------------------------------------------
@@ -68,16 +56,10 @@ function slstmCall(B: number, T: number, backend: BackendName): () => void {
   return () => void slstmStep(args);
 }
 
-function slstmCase(T: number): BenchCase {
-  const B = 128;  // 4 MiB of state (> L2) plus 16 MiB of recurrent weights
-  return {
-    name: `slstmStep/NH${SL.NH}xDH${SL.DH}/pool${B}/T${T}`,
-    kernel: 'slstmStep',
-    work: slstmWork(B, T),
-    limit: 'fma',
-    setup: (backend) => (runsOn('slstmStep', backend) ? slstmCall(B, T, backend) : undefined),
-    referenceSetup: () => ({ fn: slstmCall(1, T, 'js'), work: slstmWork(1, T) }),
-  };
-}
+const ML_SLOTS = POOL_BYTES / (ML.NH * ML.DK * ML.DV * F32);  // 16 slots
+const SL_SLOTS = 128;  // 4 MiB of state (> L2) plus 16 MiB of recurrent weights
 
-export const cases: BenchCase[] = [1, 8].flatMap((T) => [mlstmCase(T), slstmCase(T)]);
+export const cases: BenchCase[] = [1, 8].flatMap((T) => [
+  poolCase('mlstmStep', `NH${ML.NH}xDK${ML.DK}xDV${ML.DV}`, 'bandwidth', ML_SLOTS, T, mlstmWork, mlstmCall),
+  poolCase('slstmStep', `NH${SL.NH}xDH${SL.DH}`, 'fma', SL_SLOTS, T, slstmWork, slstmCall),
+]);
