@@ -37,14 +37,22 @@ typedef int32_t vi __attribute__((vector_size(kLanes * 4)));
 
 // Loops are written once as templates over V = vf (the body) or V = float (the tail).
 template <class V> constexpr int lanes_of = sizeof(V) / sizeof(float);
-// s in every lane, exactly (a -0 stays -0).
+// s in every lane, exactly (a -0 stays -0): one broadcast instruction.
 template <class V> inline V splat(float s) {
   if constexpr (lanes_of<V> == 1) {
     return s;
   } else {
+#if HASHMAC_TARGET_ID == 2
+    return (V)_mm512_set1_ps(s);
+#elif HASHMAC_TARGET_ID == 1
+    return (V)_mm256_set1_ps(s);
+#elif defined(__SSE2__)
+    return (V)_mm_set1_ps(s);
+#else
     V v{};
     for (int i = 0; i < lanes_of<V>; ++i) v[i] = s;
     return v;
+#endif
   }
 }
 
