@@ -1,15 +1,12 @@
 // CUDA launchers of the Hawk/Griffin RG-LRU step and the hackathon's BlockLinear (SPEC section 10-11),
-// taking the CPU kernels' argument structs (native/kernels/recurrent_a.h) holding device pointers; they
+// taking the CPU kernels' argument structs (native/kernels/hawk.h) holding device pointers; they
 // enqueue on `stream`.
 #pragma once
 #include <cuda_runtime.h>
 
-#include "../native/kernels/recurrent_a.h"
+#include "../native/kernels/hawk.h"
 
 namespace hashmac::cuda {
-
-using hashmac::BlockLinearArgs;
-using hashmac::RglruArgs;
 
 void rglru_step(const RglruArgs& a, cudaStream_t stream);
 

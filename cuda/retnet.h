@@ -1,14 +1,11 @@
 // CUDA launchers of the RetNet kernels (SPEC section 6-7), taking the argument structs of the CPU
-// kernels (native/kernels/recurrent_b.h) holding device pointers; they enqueue on `stream`.
+// kernels (native/kernels/retnet.h) holding device pointers; they enqueue on `stream`.
 #pragma once
 #include <cuda_runtime.h>
 
-#include "../native/kernels/recurrent_b.h"
+#include "../native/kernels/retnet.h"
 
 namespace hashmac::cuda {
-
-using hashmac::RetentionStepArgs;
-using hashmac::RotaryArgs;
 
 // y = x*cos(theta) + rot(x)*sin(theta), theta[d] = float(pos) * angle[d] (one float multiply).
 void rotary(const RotaryArgs& a, cudaStream_t stream);

@@ -1,14 +1,11 @@
 // CUDA launchers of the xLSTM cells (SPEC section 8-9), taking the argument structs of the CPU kernels
-// (native/kernels/recurrent_b.h) holding device pointers; they enqueue on `stream`.
+// (native/kernels/xlstm.h) holding device pointers; they enqueue on `stream`.
 #pragma once
 #include <cuda_runtime.h>
 
-#include "../native/kernels/recurrent_b.h"
+#include "../native/kernels/xlstm.h"
 
 namespace hashmac::cuda {
-
-using hashmac::MlstmStepArgs;
-using hashmac::SlstmStepArgs;
 
 // sLSTM with its block-diagonal recurrence fused; a fresh state has m = -inf.
 void slstm_step(const SlstmStepArgs& a, cudaStream_t stream);

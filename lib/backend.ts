@@ -10,26 +10,14 @@ import { jsKernels } from './reference/index.js';
 import { nativeKernels } from './native/index.js';
 import { cudaKernels } from './cuda/index.js';
 
-export type BackendName = 'js' | 'native' | 'cuda';
-export const BACKENDS: readonly BackendName[] = ['js', 'native', 'cuda'];
+import { BACKENDS, type BackendName, type KernelImpl, type KernelTable } from './backend-contract.js';
 
-/** One kernel on one backend: it reads and writes the buffers of an already validated plan. */
-export interface KernelImpl<P = any> {
-  run(plan: P): void;
-  /** Does the work off the JS thread; the plan's buffers stay referenced until it settles. */
-  runAsync?(plan: P): Promise<void>;
-}
-
-export type KernelTable = Record<string, KernelImpl>;
+export { BACKENDS };
+export type { BackendName, CallOptions, KernelImpl, KernelTable } from './backend-contract.js';
 
 export interface Backend {
   readonly name: BackendName;
   readonly kernels: KernelTable;
-}
-
-export interface CallOptions {
-  /** Run this call on a given backend instead of the selected one. */
-  backend?: BackendName;
 }
 
 function available(name: BackendName): { ok: boolean; why: string } {

@@ -1,7 +1,7 @@
 /** Shared test utilities: seeded data, per-ISA loops, tolerant comparisons, pool snapshots. */
 import assert from 'node:assert/strict';
 import { mulberry32 } from '../lib/models/projections.js';
-import { isBackendAvailable } from '../lib/backend.js';
+import { backendStatus, isBackendAvailable } from '../lib/backend.js';
 import { getIsa, setIsa, supportedIsas, type Isa } from '../lib/runtime.js';
 import type { Tensor } from '../lib/tensor.js';
 
@@ -19,6 +19,30 @@ export function forEachIsa(fn: (isa: Isa) => void): void {
   } finally {
     setIsa(saved);
   }
+}
+
+/**
+ * A compiled backend as the differential tests run it against the JS reference: native once per ISA
+ * this CPU supports, cuda once (skipped without a GPU, as every CUDA test is).
+ */
+export interface CompiledBackend {
+  backend: 'native' | 'cuda';
+  /** node:test's skip option: why the backend cannot run here, else false. */
+  skip: string | false;
+  /** fast-check runs per property: every CUDA run is a round trip to the device. */
+  runs: number;
+  /** Calls fn once per variant, with the variant's name (`native/avx2`, `cuda`). */
+  forEachVariant(fn: (variant: string) => void): void;
+}
+
+/** The JS reference as a backend under test (for checks that hold on every backend, e.g. multi-step). */
+export const JS_BACKEND = { backend: 'js', skip: false, runs: 40, forEachVariant: (fn: (variant: string) => void) => fn('js') } as const;
+
+export function compiledBackends(nativeRuns = 40, cudaRuns = 30): CompiledBackend[] {
+  return [
+    { backend: 'native', skip: !HAS_NATIVE && 'native addon not built', runs: nativeRuns, forEachVariant: (fn) => forEachIsa((isa) => fn(`native/${isa}`)) },
+    { backend: 'cuda', skip: !isBackendAvailable('cuda') && backendStatus('cuda').reason, runs: cudaRuns, forEachVariant: (fn) => fn('cuda') },
+  ];
 }
 
 /** forEachIsa for bodies that await (e.g. the Async kernels). */

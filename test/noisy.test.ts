@@ -6,6 +6,7 @@ import { isBackendAvailable } from '../lib/backend.js';
 import { loadNative } from '../lib/native/addon.js';
 import { unpackBits } from '../lib/bits.js';
 import { gaussian, gaussInt, GAUSS_SCALE, mix32, rowKey, streamKey } from '../lib/counter-rng.js';
+import { compiledBackends } from './helpers.js';
 import { data, noisyCase } from './noisy-cases.js';
 import { hashLinear, encodeWeights, signProject } from '../lib/kernels/lsh.js';
 import { noisySignProject, type NoisySignProjectOptions } from '../lib/kernels/noisy.js';
@@ -30,17 +31,21 @@ function withNative<T>(isa: string, threads: number, fn: () => T): T {
   }
 }
 
-test('noisySignProject: native equals the JS reference bit for bit on every ISA and thread count', { skip: !native && 'native addon not built' }, () => {
-  fc.assert(fc.property(noisyCase(80), ({ x, w, off, o }) => {
-    const want = noisySignProject(x, w, off, { ...o, backend: 'js' });
-    for (const isa of supportedIsas()) {
-      for (const threads of [1, 3]) {
-        const got = withNative(isa, threads, () => noisySignProject(x, w, off, { ...o, backend: 'native' }));
-        assert.deepEqual(got.data, want.data, `${isa}, ${threads} threads`);
-      }
-    }
-  }), { numRuns: 25 });
-});
+for (const compiled of compiledBackends(25, 30)) {
+  // Native runs every ISA at 1 and 3 threads (0: the CUDA call has no thread count); CUDA takes wider rows.
+  const onCpu = compiled.backend === 'native';
+  test(`noisySignProject: ${compiled.backend} equals the JS reference bit for bit (every ISA and thread count; DAC levels, noise, offsets, tails)`, { skip: compiled.skip }, () => {
+    fc.assert(fc.property(noisyCase(onCpu ? 80 : 300), ({ x, w, off, o }) => {
+      const want = noisySignProject(x, w, off, { ...o, backend: 'js' });
+      compiled.forEachVariant((variant) => {
+        for (const threads of onCpu ? [1, 3] : [0]) {
+          const run = () => noisySignProject(x, w, off, { ...o, backend: compiled.backend });
+          assert.deepEqual((onCpu ? withNative(getIsa(), threads, run) : run()).data, want.data, `${variant}, ${threads} threads`);
+        }
+      });
+    }), { numRuns: compiled.runs });
+  });
+}
 
 test('noisySignProject: rows drawn in chunks (rowOffset) equal one call; the seed and stream change the noise', () => {
   const M = 40, D = 24, K = 48;

@@ -5,7 +5,7 @@ import { isBackendAvailable } from '../lib/backend.js';
 import { gelu, geluAsync, groupNorm, layerNorm, layerNormAsync, linear, linearAsync, relu, rmsNorm, silu } from '../lib/kernels/ops.js';
 import { erf, erfc } from '../lib/reference/ops.js';
 import type { Tensor } from '../lib/tensor.js';
-import { forEachIsaAsync, randomFloats } from './helpers.js';
+import { compiledBackends, forEachIsaAsync, randomFloats } from './helpers.js';
 import { assertClose, linearTolerance } from './ops-cases.js';
 
 const hasNative = isBackendAvailable('native');
@@ -74,22 +74,26 @@ test('reference norms: normalised rows have mean 0 / unit variance / unit mean s
     }), { numRuns: 50 });
 });
 
-// ---- Native against the reference, on every ISA ------------------------------------------------
+// ---- Each compiled backend against the reference: native on every ISA, CUDA where a GPU is present ----
 
-test('native linear matches the reference on every ISA (small, medium and large batch paths, tails, bias on/off)', { skip: !hasNative }, () => forEachIsaAsync((isa) => {
-  fc.assert(fc.property(
-    fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 8, max: 70 }), fc.integer({ min: 256, max: 270 })),
-    fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 80 }), fc.boolean(), fc.boolean(), fc.integer(),
-    (M, K, N, withBias, threeD, seed) => {
-      const x = { data: randomFloats(M * K, seed), shape: threeD ? [1, M, K] : [M, K] };
-      const w = { data: randomFloats(N * K, seed + 1), shape: [N, K] };
-      const bias = withBias ? randomFloats(N, seed + 2) : undefined;
-      const ref = linear(x, w, { backend: 'js', bias });
-      const got = linear(x, w, { backend: 'native', bias });
-      assert.deepEqual(got.shape, ref.shape);
-      assertClose(got.data, ref.data, linearTolerance(x.data, w.data, M, K, N), `${isa} linear ${M}x${K}x${N}`);
-    }), { numRuns: 40 });
-}));
+for (const compiled of compiledBackends(40, 30)) {
+  test(`linear: ${compiled.backend} matches the reference (small, medium and large batch paths, tails, bias on/off)`, { skip: compiled.skip }, () => {
+    fc.assert(fc.property(
+      fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 8, max: 70 }), fc.integer({ min: 256, max: 270 })),
+      fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 80 }), fc.boolean(), fc.boolean(), fc.integer(),
+      (M, K, N, withBias, threeD, seed) => {
+        const x = { data: randomFloats(M * K, seed), shape: threeD ? [1, M, K] : [M, K] };
+        const w = { data: randomFloats(N * K, seed + 1), shape: [N, K] };
+        const bias = withBias ? randomFloats(N, seed + 2) : undefined;
+        const ref = linear(x, w, { backend: 'js', bias });
+        compiled.forEachVariant((variant) => {
+          const got = linear(x, w, { backend: compiled.backend, bias });
+          assert.deepEqual(got.shape, ref.shape);
+          assertClose(got.data, ref.data, linearTolerance(x.data, w.data, M, K, N), `${variant} linear ${M}x${K}x${N}`);
+        });
+      }), { numRuns: compiled.runs });
+  });
+}
 
 test('native linear: several depth blocks, x panels and row chunks, caller-provided out, async', { skip: !hasNative }, () => forEachIsaAsync(async (isa) => {
   for (const M of [45, 300]) await checkLargeLinear(isa, M);
@@ -107,38 +111,53 @@ async function checkLargeLinear(isa: string, M: number) {
   assertClose(out, ref.data, linearTolerance(x.data, w.data, M, K, N), `${isa} linear ${M}x${K}x${N}`);
 }
 
-test('native norms match the reference on every ISA', { skip: !hasNative }, () => forEachIsaAsync((isa) => {
-  fc.assert(fc.property(
-    fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 70 }), fc.boolean(), fc.boolean(),
-    fc.double({ min: 1e-6, max: 1e-2, noNaN: true }), fc.integer(),
-    (rows, groups, run, withWeight, withBias, eps, seed) => {
-      const D = groups * run;
-      const x = { data: randomFloats(rows * D, seed, 4), shape: [rows, D] };
-      const weight = withWeight ? randomFloats(D, seed + 1, 2) : undefined;
-      const bias = withBias ? randomFloats(D, seed + 2) : undefined;
-      const tol = () => 2e-5;
-      assertClose(rmsNorm(x, { backend: 'native', eps, weight }).data, rmsNorm(x, { backend: 'js', eps, weight }).data, tol, `${isa} rmsNorm`);
-      assertClose(layerNorm(x, { backend: 'native', eps, weight, bias }).data, layerNorm(x, { backend: 'js', eps, weight, bias }).data, tol, `${isa} layerNorm`);
-      assertClose(groupNorm(x, { backend: 'native', eps, groups, weight, bias }).data,
-        groupNorm(x, { backend: 'js', eps, groups, weight, bias }).data, tol, `${isa} groupNorm`);
-    }), { numRuns: 40 });
-}));
+for (const compiled of compiledBackends(40, 30)) {
+  // CUDA reduces a run with up to 256 threads: longer runs make each thread loop.
+  const maxRun = compiled.backend === 'cuda' ? 700 : 70;
+  test(`norms: ${compiled.backend} matches the reference (group norm in place)`, { skip: compiled.skip }, () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: maxRun }), fc.boolean(), fc.boolean(),
+      fc.double({ min: 1e-6, max: 1e-2, noNaN: true }), fc.integer(),
+      (rows, groups, run, withWeight, withBias, eps, seed) => {
+        const D = groups * run;
+        const x = { data: randomFloats(rows * D, seed, 4), shape: [rows, D] };
+        const weight = withWeight ? randomFloats(D, seed + 1, 2) : undefined;
+        const bias = withBias ? randomFloats(D, seed + 2) : undefined;
+        const tol = () => 2e-5;
+        const backend = compiled.backend;
+        const wantGroup = groupNorm(x, { backend: 'js', eps, groups, weight, bias }).data;
+        compiled.forEachVariant((variant) => {
+          assertClose(rmsNorm(x, { backend, eps, weight }).data, rmsNorm(x, { backend: 'js', eps, weight }).data, tol, `${variant} rmsNorm`);
+          assertClose(layerNorm(x, { backend, eps, weight, bias }).data, layerNorm(x, { backend: 'js', eps, weight, bias }).data, tol, `${variant} layerNorm`);
+          const inPlace = { data: x.data.slice(), shape: x.shape };
+          groupNorm(inPlace, { backend, eps, groups, weight, bias, out: inPlace });
+          assertClose(inPlace.data, wantGroup, tol, `${variant} groupNorm in place`);
+        });
+      }), { numRuns: compiled.runs });
+  });
 
-test('native activations match the reference on every ISA (tails, tails of the range, NaN)', { skip: !hasNative }, () => forEachIsaAsync((isa) => {
-  const special = [0, -0, 1e-30, -1e-30, 0.5, -0.5, 8, -8, 15, -15, 30, -30, 87, -87, 88, -88, 100, -100, 1e4, -1e4, Infinity, -Infinity, NaN];
-  const tol = (ref: Float32Array) => (i: number) => 3e-6 * Math.abs(ref[i]) + 1e-7;
-  const check = (data: Float32Array, what: string) => {
-    const x = { data, shape: [data.length] };
-    for (const [name, f] of [['silu', silu], ['gelu', gelu], ['relu', relu]] as const) {
-      // silu(-inf) and gelu(-inf) are -inf · 0 = NaN on every backend, as in PyTorch.
-      const ref = f(x, { backend: 'js' }).data;
-      const got = f(x, { backend: 'native' }).data;
-      assertClose(got, ref, tol(ref), `${isa} ${name} ${what}`);
-    }
-  };
-  check(Float32Array.from(special), 'special values');
-  fc.assert(fc.property(fc.integer({ min: 1, max: 100 }), fc.integer(), (n, seed) => check(randomFloats(n, seed, 12), `n=${n}`)), { numRuns: 40 });
-}));
+  test(`activations: ${compiled.backend} matches the reference (tails, tails of the range, infinities, NaN)`, { skip: compiled.skip }, () => {
+    const special = [0, -0, 1e-30, -1e-30, 0.5, -0.5, 8, -8, 15, -15, 30, -30, 87, -87, 88, -88, 100, -100, 1e4, -1e4, Infinity, -Infinity, NaN];
+    const tol = (ref: Float32Array) => (i: number) => 3e-6 * Math.abs(ref[i]) + 1e-7;
+    const check = (data: Float32Array, what: string) => compiled.forEachVariant((variant) => {
+      const x = { data, shape: [data.length] };
+      for (const [name, f] of [['silu', silu], ['gelu', gelu], ['relu', relu]] as const) {
+        // silu(-inf) and gelu(-inf) are -inf · 0 = NaN on every backend, as in PyTorch.
+        const ref = f(x, { backend: 'js' }).data;
+        assertClose(f(x, { backend: compiled.backend }).data, ref, tol(ref), `${variant} ${name} ${what}`);
+      }
+      // relu(-0): CUDA gives the reference's +0; native gives -0 (x86 max returns its second operand for two
+      // zeros), which assertClose accepts as equal.
+      if (compiled.backend === 'cuda') {
+        const negZero = { data: Float32Array.of(-0), shape: [1] };
+        assert.ok(Object.is(relu(negZero, { backend: 'cuda' }).data[0], relu(negZero, { backend: 'js' }).data[0]), `${variant} relu(-0)`);
+      }
+    });
+    check(Float32Array.from(special), 'special values');
+    check(Float32Array.from([...special, ...randomFloats(1000, 3, 12)]), 'specials and 1000 values');
+    fc.assert(fc.property(fc.integer({ min: 1, max: 100 }), fc.integer(), (n, seed) => check(randomFloats(n, seed, 12), `n=${n}`)), { numRuns: compiled.runs });
+  });
+}
 
 test('elementwise ops and norms run in place (out === x.data) on every backend', async () => {
   for (const backend of hasNative ? (['js', 'native'] as const) : (['js'] as const)) {

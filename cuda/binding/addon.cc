@@ -167,7 +167,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("elapsedMs", Napi::Function::New(env, ElapsedMs, "elapsedMs"));
   exports.Set("measurePeaks", Napi::Function::New(env, MeasurePeaks, "measurePeaks"));
   init_lsh(env, exports);
-  init_ssm(env, exports);
+  init_mamba2(env, exports);
   init_retnet(env, exports);
   init_xlstm(env, exports);
   init_hawk(env, exports);

@@ -162,7 +162,7 @@ void export_cuda_kernel(Napi::Env env, Napi::Object exports, const char* name, C
 
 // Each kernel family registers its functions here (defined in cuda/binding/<family>_binding.cc).
 void init_lsh(Napi::Env env, Napi::Object exports);
-void init_ssm(Napi::Env env, Napi::Object exports);
+void init_mamba2(Napi::Env env, Napi::Object exports);
 void init_retnet(Napi::Env env, Napi::Object exports);
 void init_xlstm(Napi::Env env, Napi::Object exports);
 void init_hawk(Napi::Env env, Napi::Object exports);

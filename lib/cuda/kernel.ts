@@ -1,5 +1,5 @@
 /** One CUDA kernel of the table: the plan's arguments, with device-resident arrays swapped in. */
-import type { KernelImpl } from '../backend.js';
+import type { KernelImpl } from '../backend-contract.js';
 import { loadCuda, type CudaAddon } from './addon.js';
 import { onDevice } from './device.js';
 

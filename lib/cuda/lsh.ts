@@ -1,5 +1,5 @@
 /** CUDA implementations of the LSH plans (cuda/lsh.cu); the addon takes the CPU addon's arguments. */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { encodeArgs, hammingArgs, linearArgs, signArgs } from '../native/lsh.js';
 import { cudaKernel } from './kernel.js';
 

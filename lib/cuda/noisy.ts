@@ -1,5 +1,5 @@
 /** CUDA implementation of the noisy sign projection (cuda/noisy.cu); the addon takes the CPU addon's arguments. */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { noisyArgs } from '../native/noisy.js';
 import { cudaKernel } from './kernel.js';
 

@@ -1,5 +1,5 @@
 /** CUDA implementations of the ops plans (cuda/ops.cu); the addon takes the CPU addon's arguments. */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { activationArgs, normArgs, opsLinearArgs } from '../native/ops.js';
 import { cudaKernel } from './kernel.js';
 

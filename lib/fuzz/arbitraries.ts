@@ -112,6 +112,14 @@ export const input = (shape: number[], lo: number, hi: number): fc.Arbitrary<Sto
 /** An optional input: present or absent. */
 export const maybe = (a: fc.Arbitrary<StoredTensor>): fc.Arbitrary<StoredTensor | undefined> => fc.option(a, { nil: undefined });
 
+/** An int32 tensor with values in [lo, hi]. */
+export const ints = (shape: number[], lo: number, hi: number): fc.Arbitrary<StoredTensor> =>
+  fc.int32Array({ minLength: numel(shape), maxLength: numel(shape), min: lo, max: hi }).map((d) => i32(d, shape));
+
+/** A pool tensor: fresh (every slot at `fresh`) or random in [lo, hi]. */
+export const poolState = (shape: number[], lo: number, hi: number, fresh: number): fc.Arbitrary<StoredTensor> =>
+  fc.oneof({ weight: 1, arbitrary: fc.constant(f32(new Float32Array(numel(shape)).fill(fresh), shape)) }, { weight: 3, arbitrary: input(shape, lo, hi) });
+
 /** The case's inputs without the absent optional ones, plus `slots` when the shape has them. */
 export function withSlots(s: StateShape, inputs: Record<string, StoredTensor | undefined>): FuzzCase['inputs'] {
   const out: FuzzCase['inputs'] = {};

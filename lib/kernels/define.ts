@@ -2,7 +2,8 @@
  * Turns a plan builder into the public sync and async function pair of a kernel. The builder validates
  * every argument and allocates outputs; only then does a backend run, so a rejected call has no effect.
  */
-import { runKernel, runKernelAsync, type BackendName } from '../backend.js';
+import { runKernel, runKernelAsync } from '../backend.js';
+import type { BackendName } from '../backend-contract.js';
 
 export interface Prepared<P, R> {
   plan: P;

@@ -2,7 +2,7 @@
  * Public API of the LSH kernels (SPEC §1-3): sign projection, Hamming GEMM, and the tiled hash layer
  * with weights encoded once.
  */
-import type { CallOptions } from '../backend.js';
+import type { CallOptions } from '../backend-contract.js';
 import { alignedStride, checkPackedBits, packedBits, type PackedBits } from '../bits.js';
 import type { Tensor } from '../tensor.js';
 import { asVector, checkArray, checkEnum, checkFinite, checkInt, checkNoAlias, checkObject, checkOptions, Shapes } from '../validate.js';

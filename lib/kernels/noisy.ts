@@ -8,7 +8,7 @@
  *   v = fl(fl(fl(z * fl(1/L)) + fl(n * noiseScale)) + offsets[k]), n = gaussInt(rowKey(key, rowOffset + m), k);
  *   bit k of row m = v > 0.
  */
-import type { CallOptions } from '../backend.js';
+import type { CallOptions } from '../backend-contract.js';
 import { checkPackedBits, packedBits, type PackedBits } from '../bits.js';
 import { GAUSS_SCALE, streamKey } from '../counter-rng.js';
 import type { Tensor } from '../tensor.js';

@@ -3,7 +3,7 @@
  * `linear` (y = x·Wᵀ + b), RMS/layer/group normalisation over the last axis, and SiLU/GELU/ReLU.
  * Every input is seen as rows of its last axis: leading axes (any number) are flattened.
  */
-import type { CallOptions } from '../backend.js';
+import type { CallOptions } from '../backend-contract.js';
 import type { Tensor } from '../tensor.js';
 import { asVector, checkFinite, checkInt, checkNoAlias, checkOptions, checkOutput, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';

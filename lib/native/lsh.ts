@@ -1,10 +1,9 @@
 /** Native CPU implementations of the LSH plans: thin calls into the addon (native/binding/lsh_binding.cc). */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { alignedStride, restride } from '../bits.js';
 import type { EncodeWeightsPlan, HammingGemmPlan, HashLinearPlan, SignProjectPlan } from '../kernels/lsh-plans.js';
-import { loadNative, type NativeAddon } from './addon.js';
+import { nativeKernel } from './kernel.js';
 
-const addon = (): NativeAddon => loadNative().addon!;
 const ESTIMATORS = { angle: 0, linear: 1 } as const;
 
 export const signArgs = (p: SignProjectPlan) => [p.x, p.proj, p.codes, p.norms, p.M, p.D, p.K, p.stride];
@@ -27,14 +26,6 @@ export const linearArgs = (p: HashLinearPlan) => [
   p.x, p.proj, p.weightCodes, p.weightNorms, p.bias ?? null, p.y, p.B, p.D, p.N,
   p.inputTileSize, p.outputTileSize, p.hashLength, p.weightStride, p.eps, ESTIMATORS[p.estimator],
 ];
-
-/** One native kernel: `name` runs synchronously, `nameAsync` on the libuv pool. */
-export function nativeKernel<P>(name: string, args: (plan: P) => unknown[]) {
-  return {
-    run: (plan: P) => void addon()[name](...args(plan)),
-    runAsync: (plan: P) => addon()[`${name}Async`](...args(plan)) as Promise<void>,
-  };
-}
 
 export const lshNative: KernelTable = {
   signProject: nativeKernel('signProject', signArgs),

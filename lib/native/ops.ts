@@ -1,7 +1,7 @@
 /** Native CPU implementations of the ops plans: thin calls into the addon (native/binding/ops_binding.cc). */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import type { ActivationPlan, LinearPlan, NormPlan } from '../kernels/ops-plans.js';
-import { nativeKernel } from './lsh.js';
+import { nativeKernel } from './kernel.js';
 
 export const opsLinearArgs = (p: LinearPlan) => [p.x, p.weight, p.bias ?? null, p.y, p.M, p.K, p.N];
 export const normArgs = (p: NormPlan) => [p.x, p.weight ?? null, p.bias ?? null, p.y, p.rows, p.D, p.groups, p.eps, p.center];

@@ -1,15 +1,19 @@
 /** The JS reference backend: every kernel family's reference table. */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { lshReference } from './lsh.js';
 import { noisyReference } from './noisy.js';
-import { recurrentBReference } from './recurrent-b.js';
-import { recurrentAReference } from './recurrent-a.js';
+import { retnetReference } from './retnet.js';
+import { xlstmReference } from './xlstm.js';
+import { mamba2Reference } from './mamba2.js';
+import { hawkReference } from './hawk.js';
 import { opsReference } from './ops.js';
 
 export const jsKernels: KernelTable = {
   ...lshReference,
   ...noisyReference,
-  ...recurrentBReference,
-  ...recurrentAReference,
+  ...retnetReference,
+  ...xlstmReference,
+  ...mamba2Reference,
+  ...hawkReference,
   ...opsReference,
 };

@@ -2,7 +2,7 @@
  * JS reference of the LSH kernels: a literal reading of SPEC §1-3 in float64 arithmetic, written for
  * clarity rather than speed. Every other backend is tested against it.
  */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { tileCounts, type EncodeWeightsPlan, type HammingGemmPlan, type HashLinearPlan, type SignProjectPlan } from '../kernels/lsh-plans.js';
 
 /** popcount of a byte, by table. */

@@ -3,7 +3,7 @@
  * operation rounded by Math.fround. (A float32 +, *, / computed in float64 and rounded once equals the
  * float32 operation, so this is bit-exact with the C++ float arithmetic.)
  */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import { gaussInt, rowKey } from '../counter-rng.js';
 import type { NoisySignProjectPlan } from '../kernels/noisy-plans.js';
 

@@ -2,7 +2,7 @@
  * JS reference of the ops kernels: linear, RMS/layer/group normalisation and the activations, in
  * float64 arithmetic, written for clarity rather than speed. Every other backend is tested against it.
  */
-import type { KernelTable } from '../backend.js';
+import type { KernelTable } from '../backend-contract.js';
 import type { ActivationPlan, LinearPlan, NormPlan } from '../kernels/ops-plans.js';
 
 export function linear(p: LinearPlan): void {

@@ -1,7 +1,9 @@
 /**
- * The kernels the stream engine composes, in one place: dense ops, the recurrent-a family (Mamba2
- * SSM, causal conv, RG-LRU, block linear) and the recurrent-b family (retention, sLSTM, mLSTM).
+ * The kernels the stream engine composes, in one place: dense ops, the Mamba2 family (SSM, causal conv),
+ * the Hawk family (RG-LRU, block linear), RetNet's retention and the xLSTM cells (sLSTM, mLSTM).
  */
 export { linear, rmsNorm, layerNorm, groupNorm, silu, gelu, relu } from '../kernels/ops.js';
-export { selectiveStateUpdate, causalConv1dUpdate, rglruStep, blockLinear } from '../kernels/recurrent-a.js';
-export { retentionStep, slstmStep, mlstmStep } from '../kernels/recurrent-b.js';
+export { selectiveStateUpdate, causalConv1dUpdate } from '../kernels/mamba2.js';
+export { rglruStep, blockLinear } from '../kernels/hawk.js';
+export { retentionStep } from '../kernels/retnet.js';
+export { slstmStep, mlstmStep } from '../kernels/xlstm.js';

@@ -128,8 +128,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_lsh(env, exports);
   init_probes(env, exports);
   init_noisy(env, exports);
-  init_recurrent_b(env, exports);
-  init_recurrent_a(env, exports);
+  init_retnet(env, exports);
+  init_xlstm(env, exports);
+  init_mamba2(env, exports);
+  init_hawk(env, exports);
   init_ops(env, exports);
   return exports;
 }

@@ -135,8 +135,10 @@ void export_kernel(Napi::Env env, Napi::Object exports, const char* name, JobPar
 void init_lsh(Napi::Env env, Napi::Object exports);
 void init_probes(Napi::Env env, Napi::Object exports);
 void init_noisy(Napi::Env env, Napi::Object exports);
-void init_recurrent_b(Napi::Env env, Napi::Object exports);
-void init_recurrent_a(Napi::Env env, Napi::Object exports);
+void init_retnet(Napi::Env env, Napi::Object exports);
+void init_xlstm(Napi::Env env, Napi::Object exports);
+void init_mamba2(Napi::Env env, Napi::Object exports);
+void init_hawk(Napi::Env env, Napi::Object exports);
 void init_ops(Napi::Env env, Napi::Object exports);
 
 }  // namespace hashmac

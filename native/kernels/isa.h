@@ -27,6 +27,14 @@ const Table& pick_isa(Isa isa, const Table& scalar, const Table& avx2, const Tab
   return scalar;
 }
 
+// Declares a family's per-ISA micro-kernel tables (each *_simd.cc build defines `name` in its ISA's
+// namespace) and `name(isa)`, the table to run for an ISA.
+#define HASHMAC_MICRO_KERNELS(Table, name)                                                            \
+  namespace scalar { extern const Table name; }                                                       \
+  namespace avx2 { extern const Table name; }                                                         \
+  namespace avx512 { extern const Table name; }                                                       \
+  inline const Table& name(Isa isa) { return pick_isa(isa, scalar::name, avx2::name, avx512::name); }
+
 // What every kernel driver receives: the ISA to run and how many threads it may use.
 struct Exec {
   Isa isa;

@@ -12,10 +12,6 @@
 
 namespace hashmac {
 
-const LshMicroKernels& lsh_micro(Isa isa) {
-  return pick_isa(isa, scalar::lsh_micro, avx2::lsh_micro, avx512::lsh_micro);
-}
-
 namespace {
 
 constexpr int64_t kSignRowChunk = 128;    // rows of x per task: x chunk stays in L1/L2 across a panel

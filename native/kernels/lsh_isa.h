@@ -20,10 +20,6 @@ struct LshMicroKernels {
   void (*row_norms)(const float* x, int64_t ldx, int64_t rows, int64_t depth, float eps, float* out);
 };
 
-namespace scalar { extern const LshMicroKernels lsh_micro; }
-namespace avx2 { extern const LshMicroKernels lsh_micro; }
-namespace avx512 { extern const LshMicroKernels lsh_micro; }
-
-const LshMicroKernels& lsh_micro(Isa isa);
+HASHMAC_MICRO_KERNELS(LshMicroKernels, lsh_micro)
 
 }  // namespace hashmac

@@ -14,10 +14,6 @@
 
 namespace hashmac {
 
-const NoisyMicroKernels& noisy_micro(Isa isa) {
-  return pick_isa(isa, scalar::noisy_micro, avx2::noisy_micro, avx512::noisy_micro);
-}
-
 namespace {
 
 constexpr int64_t kRowChunk = 32;

@@ -19,10 +19,6 @@ struct NoisyMicroKernels {
   uint32_t (*compare_panel)(const float* z, float inv_l, const float* noise, const float* offsets);
 };
 
-namespace scalar { extern const NoisyMicroKernels noisy_micro; }
-namespace avx2 { extern const NoisyMicroKernels noisy_micro; }
-namespace avx512 { extern const NoisyMicroKernels noisy_micro; }
-
-const NoisyMicroKernels& noisy_micro(Isa isa);
+HASHMAC_MICRO_KERNELS(NoisyMicroKernels, noisy_micro)
 
 }  // namespace hashmac

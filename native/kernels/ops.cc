@@ -11,10 +11,6 @@
 
 namespace hashmac {
 
-const OpsMicroKernels& ops_micro(Isa isa) {
-  return pick_isa(isa, scalar::ops_micro, avx2::ops_micro, avx512::ops_micro);
-}
-
 namespace {
 
 // Three paths by batch size M, all float32 with the bias in the epilogue:

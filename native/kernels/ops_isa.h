@@ -22,10 +22,6 @@ struct OpsMicroKernels {
   void (*activation)(int f, const float* x, float* y, int64_t n);
 };
 
-namespace scalar { extern const OpsMicroKernels ops_micro; }
-namespace avx2 { extern const OpsMicroKernels ops_micro; }
-namespace avx512 { extern const OpsMicroKernels ops_micro; }
-
-const OpsMicroKernels& ops_micro(Isa isa);
+HASHMAC_MICRO_KERNELS(OpsMicroKernels, ops_micro)
 
 }  // namespace hashmac

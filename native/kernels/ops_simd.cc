@@ -9,6 +9,7 @@
 #include "simd_target.h"
 #include "ops_isa.h"
 #include "panel_fma.h"
+#include "vec.h"
 
 #include <cmath>
 #include <type_traits>
@@ -16,6 +17,13 @@
 namespace hashmac {
 namespace HASHMAC_TARGET {
 namespace {
+
+using vec::fma;
+using vec::hsum;
+using vec::kLanes;
+using vec::load_n;
+using vec::splat;
+using vec::vf;
 
 // ---- GEMM on a packed panel: the micro-kernel shared with LSH, with a float epilogue.
 void gemm_panel(const float* x, int64_t ldx, int64_t rows, const float* panel, int64_t depth, const float* add,
@@ -27,54 +35,24 @@ void gemm_panel(const float* x, int64_t ldx, int64_t rows, const float* panel, i
 
 // ---- Dot products for few rows (matrix-vector and small batches): w is read in place, unpacked.
 // dot_block<NR, MR> computes the MR x NR dot products of MR rows of x with NR rows of w.
-#if HASHMAC_TARGET_ID == 2
-constexpr int kDotRows = 4;  // rows of x per pass over w
+#if HASHMAC_TARGET_ID > 0
+constexpr int kDotRows = HASHMAC_TARGET_ID == 2 ? 4 : 2;  // rows of x per pass over w
 template <int NR, int MR>
 inline void dot_block(const float* x, int64_t ldx, const float* w, int64_t ldw, int64_t depth, float (&out)[MR][NR]) {
-  __m512 acc[MR][NR];
+  vf acc[MR][NR];
   for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
-  auto step = [&](int64_t d, __mmask16 m) {
-    __m512 wv[NR];
-    for (int j = 0; j < NR; ++j) wv[j] = _mm512_maskz_loadu_ps(m, w + j * ldw + d);
+    for (int j = 0; j < NR; ++j) acc[i][j] = splat<vf>(0.0f);
+  auto step = [&](int64_t d, int n) {  // n < kLanes: partial loads never touch memory past the row
+    vf wv[NR];
+    for (int j = 0; j < NR; ++j) wv[j] = load_n(w + j * ldw + d, n);
     for (int i = 0; i < MR; ++i) {
-      const __m512 xv = _mm512_maskz_loadu_ps(m, x + i * ldx + d);
-      for (int j = 0; j < NR; ++j) acc[i][j] = _mm512_fmadd_ps(xv, wv[j], acc[i][j]);
+      const vf xv = load_n(x + i * ldx + d, n);
+      for (int j = 0; j < NR; ++j) acc[i][j] = fma(xv, wv[j], acc[i][j]);
     }
   };
   int64_t d = 0;
-  for (; d + 16 <= depth; d += 16) step(d, 0xffff);
-  if (d < depth) step(d, static_cast<__mmask16>((1u << (depth - d)) - 1));
-  for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NR; ++j) out[i][j] = hsum(acc[i][j]);
-}
-
-#elif HASHMAC_TARGET_ID == 1
-constexpr int kDotRows = 2;
-template <int NR, int MR>
-inline void dot_block(const float* x, int64_t ldx, const float* w, int64_t ldw, int64_t depth, float (&out)[MR][NR]) {
-  static const int32_t kMaskTable[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-  __m256 acc[MR][NR];
-  for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NR; ++j) acc[i][j] = _mm256_setzero_ps();
-  int64_t d = 0;
-  for (; d + 8 <= depth; d += 8) {
-    __m256 wv[NR];
-    for (int j = 0; j < NR; ++j) wv[j] = _mm256_loadu_ps(w + j * ldw + d);
-    for (int i = 0; i < MR; ++i) {
-      const __m256 xv = _mm256_loadu_ps(x + i * ldx + d);
-      for (int j = 0; j < NR; ++j) acc[i][j] = _mm256_fmadd_ps(xv, wv[j], acc[i][j]);
-    }
-  }
-  if (d < depth) {  // masked loads never touch memory past the row
-    const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskTable + 8 - (depth - d)));
-    __m256 wv[NR];
-    for (int j = 0; j < NR; ++j) wv[j] = _mm256_maskload_ps(w + j * ldw + d, m);
-    for (int i = 0; i < MR; ++i) {
-      const __m256 xv = _mm256_maskload_ps(x + i * ldx + d, m);
-      for (int j = 0; j < NR; ++j) acc[i][j] = _mm256_fmadd_ps(xv, wv[j], acc[i][j]);
-    }
-  }
+  for (; d + kLanes <= depth; d += kLanes) step(d, kLanes);
+  if (d < depth) step(d, static_cast<int>(depth - d));
   for (int i = 0; i < MR; ++i)
     for (int j = 0; j < NR; ++j) out[i][j] = hsum(acc[i][j]);
 }
@@ -178,110 +156,44 @@ void norm_run(const float* x, int64_t n, float eps, bool center, const float* we
 // ---- Activations. SiLU is x * sigmoid(x) with sigmoid written through t = exp(-|x|) <= 1, which
 // cannot overflow. GELU uses erfc(|x|/sqrt 2) so that both tails keep their relative accuracy:
 // gelu(x) = x * (1 - erfc/2) for x >= 0 and x * erfc/2 for x < 0. The SIMD erfc is the Chebyshev fit
-// erfc(z) = t exp(-z^2 + P(t)), t = 1/(1 + z/2) (fractional error < 1.2e-7 for z >= 0).
+// erfc(z) = t exp(-z^2 + P(t)), t = 1/(1 + z/2) (fractional error < 1.2e-7 for z >= 0), with
+// vec::exp_flush for the exp.
 constexpr float kErfcP[10] = {-1.26551223f, 1.00002368f, 0.37409196f, 0.09678418f, -0.18628806f,
                               0.27886807f, -1.13520398f, 1.48851587f, -0.82215223f, 0.17087277f};
 constexpr float kInvSqrt2 = 0.70710678118654752f;
-constexpr float kExpMin = -87.33654f;  // below: exp underflows float32 normals, return 0
-
-#if HASHMAC_TARGET_ID == 2
-using Vec = __m512;
-constexpr int kLanes = 16;
-inline Vec vload(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p); }
-inline Vec vloadu(const float* p) { return _mm512_loadu_ps(p); }
-inline void vstore(float* p, Vec v, int64_t n) { _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), v); }
-inline void vstoreu(float* p, Vec v) { _mm512_storeu_ps(p, v); }
-inline Vec vset(float a) { return _mm512_set1_ps(a); }
-inline Vec vadd(Vec a, Vec b) { return _mm512_add_ps(a, b); }
-inline Vec vsub(Vec a, Vec b) { return _mm512_sub_ps(a, b); }
-inline Vec vmul(Vec a, Vec b) { return _mm512_mul_ps(a, b); }
-inline Vec vdiv(Vec a, Vec b) { return _mm512_div_ps(a, b); }
-inline Vec vfma(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
-inline Vec vmax(Vec a, Vec b) { return _mm512_max_ps(a, b); }
-inline Vec vabs(Vec a) { return _mm512_abs_ps(a); }
-inline Vec vround(Vec a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-inline Vec vpow2i(Vec n) {  // 2^n for integral n in [-126, 127]
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23));
-}
-// a where x >= 0 (or x is NaN), else b; and zero where x < limit.
-inline Vec select_nonneg(Vec x, Vec a, Vec b) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ), a, b); }
-inline Vec zero_below(Vec x, float limit, Vec v) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, vset(limit), _CMP_GE_OQ), v); }
-
-#elif HASHMAC_TARGET_ID == 1
-using Vec = __m256;
-constexpr int kLanes = 8;
-inline __m256i lane_mask(int64_t n) {
-  static const int32_t table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(table + 8 - n));
-}
-inline Vec vload(const float* p, int64_t n) { return _mm256_maskload_ps(p, lane_mask(n)); }
-inline Vec vloadu(const float* p) { return _mm256_loadu_ps(p); }
-inline void vstore(float* p, Vec v, int64_t n) { _mm256_maskstore_ps(p, lane_mask(n), v); }
-inline void vstoreu(float* p, Vec v) { _mm256_storeu_ps(p, v); }
-inline Vec vset(float a) { return _mm256_set1_ps(a); }
-inline Vec vadd(Vec a, Vec b) { return _mm256_add_ps(a, b); }
-inline Vec vsub(Vec a, Vec b) { return _mm256_sub_ps(a, b); }
-inline Vec vmul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
-inline Vec vdiv(Vec a, Vec b) { return _mm256_div_ps(a, b); }
-inline Vec vfma(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
-inline Vec vmax(Vec a, Vec b) { return _mm256_max_ps(a, b); }
-inline Vec vabs(Vec a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
-inline Vec vround(Vec a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-inline Vec vpow2i(Vec n) {
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
-}
-inline Vec select_nonneg(Vec x, Vec a, Vec b) { return _mm256_blendv_ps(a, b, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ)); }
-inline Vec zero_below(Vec x, float limit, Vec v) { return _mm256_and_ps(_mm256_cmp_ps(x, vset(limit), _CMP_GE_OQ), v); }
-#endif
 
 #if HASHMAC_TARGET_ID > 0
-// exp(x): x = n ln2 + r with |r| <= ln2/2 (ln2 split in two for an exact n ln2), exp(r) by its
-// degree-7 Taylor polynomial (truncation < 1e-8 relative), times 2^n. Returns 0 below kExpMin;
-// callers only pass x <= 1 (larger x would overflow the exponent field).
-inline Vec vexp(Vec x) {
-  const Vec xc = vmax(x, vset(kExpMin));
-  const Vec n = vround(vmul(xc, vset(1.44269504088896341f)));
-  Vec r = vfma(n, vset(-0.693359375f), xc);
-  r = vfma(n, vset(2.12194440e-4f), r);
-  Vec p = vset(1.0f / 5040);
-  p = vfma(p, r, vset(1.0f / 720));
-  p = vfma(p, r, vset(1.0f / 120));
-  p = vfma(p, r, vset(1.0f / 24));
-  p = vfma(p, r, vset(1.0f / 6));
-  p = vfma(p, r, vset(0.5f));
-  p = vfma(p, r, vset(1.0f));
-  p = vfma(p, r, vset(1.0f));
-  return zero_below(x, kExpMin, vmul(p, vpow2i(n)));
+// x where x >= 0 (or is NaN), else y: the two halves of SiLU and GELU.
+inline vf where_nonneg(vf x, vf a, vf b) { return x < splat<vf>(0.0f) ? b : a; }
+
+inline vf silu(vf x) {
+  const vf t = vec::exp_flush(splat<vf>(0.0f) - vec::abs(x));
+  const vf s = splat<vf>(1.0f) / (splat<vf>(1.0f) + t);  // sigmoid(|x|)
+  return x * where_nonneg(x, s, t * s);
 }
 
-inline Vec vsilu(Vec x) {
-  const Vec t = vexp(vsub(vset(0.0f), vabs(x)));
-  const Vec s = vdiv(vset(1.0f), vadd(vset(1.0f), t));  // sigmoid(|x|)
-  return vmul(x, select_nonneg(x, s, vmul(t, s)));
+inline vf gelu(vf x) {
+  const vf z = vec::abs(x) * splat<vf>(kInvSqrt2);
+  const vf t = splat<vf>(1.0f) / fma(z, splat<vf>(0.5f), splat<vf>(1.0f));
+  vf p = splat<vf>(kErfcP[9]);
+  for (int i = 8; i >= 0; --i) p = fma(p, t, splat<vf>(kErfcP[i]));
+  const vf half_erfc = splat<vf>(0.5f) * (t * vec::exp_flush(p - z * z));
+  return x * where_nonneg(x, splat<vf>(1.0f) - half_erfc, half_erfc);
 }
 
-inline Vec vgelu(Vec x) {
-  const Vec z = vmul(vabs(x), vset(kInvSqrt2));
-  const Vec t = vdiv(vset(1.0f), vfma(z, vset(0.5f), vset(1.0f)));
-  Vec p = vset(kErfcP[9]);
-  for (int i = 8; i >= 0; --i) p = vfma(p, t, vset(kErfcP[i]));
-  const Vec half_erfc = vmul(vset(0.5f), vmul(t, vexp(vsub(p, vmul(z, z)))));
-  return vmul(x, select_nonneg(x, vsub(vset(1.0f), half_erfc), half_erfc));
-}
+inline vf relu(vf x) { return vec::max(splat<vf>(0.0f), x); }  // max(0, NaN) is NaN: NaN propagates
 
-inline Vec vrelu(Vec x) { return vmax(vset(0.0f), x); }  // max(0, NaN) is NaN: NaN propagates
-
-template <Vec (*F)(Vec)>
+template <vf (*F)(vf)>
 void map(const float* x, float* y, int64_t n) {
   int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) vstoreu(y + i, F(vloadu(x + i)));
-  if (i < n) vstore(y + i, F(vload(x + i, n - i)), n - i);
+  for (; i + kLanes <= n; i += kLanes) vec::store<vf>(y + i, F(vec::load<vf>(x + i)));
+  if (i < n) vec::store_n(y + i, F(load_n(x + i, static_cast<int>(n - i))), static_cast<int>(n - i));
 }
 
 void activation(int f, const float* x, float* y, int64_t n) {
-  if (f == 0) map<vsilu>(x, y, n);
-  else if (f == 1) map<vgelu>(x, y, n);
-  else map<vrelu>(x, y, n);
+  if (f == 0) map<silu>(x, y, n);
+  else if (f == 1) map<gelu>(x, y, n);
+  else map<relu>(x, y, n);
 }
 
 #else

@@ -100,12 +100,4 @@ void fuzz_hash_linear(FuzzedDataProvider& in) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  FuzzedDataProvider in(data, size);
-  switch (in.ConsumeIntegralInRange<int>(0, 2)) {
-    case 0: fuzz_hamming(in); break;
-    case 1: fuzz_sign(in); break;
-    default: fuzz_hash_linear(in); break;
-  }
-  return 0;
-}
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { return fuzz_one_of(data, size, {fuzz_hamming, fuzz_sign, fuzz_hash_linear}); }

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <vector>
 
 #include "../../native/kernels/isa.h"
@@ -79,6 +80,22 @@ inline std::vector<int32_t> slots(FuzzedDataProvider& in, int64_t batch, int64_t
   return out;
 }
 
+// The batch shape of one state-kernel call: rows, steps, a pool larger than the batch by up to 3 rows,
+// and the rows' slots (some padding).
+struct StepCall {
+  int64_t batch, steps, pool;
+  std::vector<int32_t> slot;
+};
+
+inline StepCall step_call(FuzzedDataProvider& in) {
+  StepCall c;
+  c.batch = in.ConsumeIntegralInRange<int64_t>(1, 6);
+  c.steps = in.ConsumeIntegralInRange<int64_t>(1, 3);
+  c.pool = c.batch + in.ConsumeIntegralInRange<int64_t>(0, 3);
+  c.slot = slots(in, c.batch, c.pool);
+  return c;
+}
+
 // |got - want| <= atol + rtol * |want| elementwise (NaN equal to NaN), else fail.
 inline void expect_close(const char* kernel, const Exec& ex, const char* what, const std::vector<float>& got,
                          const std::vector<float>& want, float atol, float rtol) {
@@ -89,6 +106,35 @@ inline void expect_close(const char* kernel, const Exec& ex, const char* what, c
       fail(kernel, ex, what, static_cast<long>(i));
     }
   }
+}
+
+struct Tol {
+  float atol, rtol;
+};
+
+// Every variant against the scalar single-threaded path. `run(ex, state, out)` runs the kernel once on a
+// fresh copy of `state` (empty for a kernel without one) and an output of out_size floats; both results
+// must match the scalar path's within their tolerances.
+template <class Run>
+void against_scalar(const char* kernel, const char* state_name, const std::vector<float>& state, Tol state_tol,
+                    const char* out_name, size_t out_size, Tol out_tol, Run run) {
+  std::vector<float> want_state = state, want_out(out_size), got_state, got_out(out_size);
+  run(Exec{Isa::kScalar, 1}, want_state.data(), want_out.data());
+  for (const Exec& ex : variants()) {
+    got_state = state;
+    run(ex, got_state.data(), got_out.data());
+    if (!state.empty()) expect_close(kernel, ex, state_name, got_state, want_state, state_tol.atol, state_tol.rtol);
+    expect_close(kernel, ex, out_name, got_out, want_out, out_tol.atol, out_tol.rtol);
+  }
+}
+
+// The body of LLVMFuzzerTestOneInput: one of the harness's fuzz functions per input, chosen by its first
+// bytes, each reading the rest of the input.
+using FuzzFn = void (*)(FuzzedDataProvider&);
+inline int fuzz_one_of(const uint8_t* data, size_t size, std::initializer_list<FuzzFn> fns) {
+  FuzzedDataProvider in(data, size);
+  fns.begin()[in.ConsumeIntegralInRange<size_t>(0, fns.size() - 1)](in);
+  return 0;
 }
 
 }  // namespace fuzz

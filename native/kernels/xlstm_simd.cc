@@ -1,0 +1,156 @@
+// xLSTM micro-kernels, compiled once per ISA (see simd_target.h), in vec.h's vocabulary: the mLSTM's
+// decayed outer-product state update (decay_outer.h), the register-tiled sLSTM gate dot products, and
+// the sLSTM cells (vectorised exp/log1p/tanh on AVX2 and AVX-512, the C library's in portable C++).
+#include "simd_target.h"
+#include "decay_outer.h"
+#include "vec.h"
+#include "xlstm_isa.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hashmac {
+namespace HASHMAC_TARGET {
+namespace {
+
+using namespace vec;  // the SIMD vocabulary: vf, splat, load_n, store_n, fma, exp_full, ...
+
+#if HASHMAC_TARGET_ID == 2
+constexpr int kGateRows = 4;  // 4 gates x 4 state rows of accumulators
+#else
+constexpr int kGateRows = 2;
+#endif
+
+// Sum of an accumulator's lanes. The portable build keeps its own pairing, (0 + 1) + (2 + 3), where
+// vec::hsum pairs (0 + 2) + (1 + 3): so its sLSTM results stay bit-identical to the earlier releases.
+inline float lane_sum(vf v) {
+#if HASHMAC_TARGET_ID == 0
+  return (v[0] + v[1]) + (v[2] + v[3]);
+#else
+  return vec::hsum(v);
+#endif
+}
+
+// acc[g][r] += gate row g . y row r over one vector of n lanes at offset j.
+template <int NR, bool kFull>
+inline void gate_dots_step(vf (&acc)[4][NR], const float* const* g, const float* const* y, int64_t j, int n) {
+  vf yr[NR];
+  HASHMAC_UNROLL for (int r = 0; r < NR; ++r) yr[r] = load_n(y[r] + j, kFull ? kLanes : n);
+  HASHMAC_UNROLL for (int i = 0; i < 4; ++i) {
+    const vf gi = load_n(g[i] + j, kFull ? kLanes : n);
+    HASHMAC_UNROLL for (int r = 0; r < NR; ++r) acc[i][r] = fma(gi, yr[r], acc[i][r]);
+  }
+}
+
+template <int NR>
+void gate_dots_n(const float* const* g, const float* const* y, int64_t depth, float* out) {
+  vf acc[4][NR];
+  HASHMAC_UNROLL for (int i = 0; i < 4; ++i)
+    HASHMAC_UNROLL for (int r = 0; r < NR; ++r) acc[i][r] = splat<vf>(0.0f);
+  int64_t j = 0;
+  for (; j + kLanes <= depth; j += kLanes) gate_dots_step<NR, true>(acc, g, y, j, kLanes);
+  if (j < depth) gate_dots_step<NR, false>(acc, g, y, j, static_cast<int>(depth - j));
+  HASHMAC_UNROLL for (int i = 0; i < 4; ++i)
+    HASHMAC_UNROLL for (int r = 0; r < NR; ++r) out[i * NR + r] = lane_sum(acc[i][r]);
+}
+
+template <int NR>
+void gate_dots_tail(const float* const* g, const float* const* y, int nr, int64_t depth, float* out) {
+  if constexpr (NR > 0) {
+    if (nr == NR) return gate_dots_n<NR>(g, y, depth, out);
+    gate_dots_tail<NR - 1>(g, y, nr, depth, out);
+  }
+}
+
+void gate_dots(const float* const* g, const float* const* y, int nr, int64_t depth, float* out) {
+  gate_dots_tail<kGateRows>(g, y, nr, depth, out);
+}
+
+// ---- sLSTM cells -------------------------------------------------------------------------------------
+
+#if HASHMAC_TARGET_ID > 0
+// log(1 + u) for u in [0, 1] as 2*atanh(s), s = u/(2+u) in [0, 1/3]: no cancellation for small u.
+inline vf log1p_unit(vf u) {
+  const vf s = u / (splat<vf>(2.0f) + u);
+  const vf z = s * s;
+  vf q = splat<vf>(1.0f / 15);
+  q = fma(q, z, splat<vf>(1.0f / 13));
+  q = fma(q, z, splat<vf>(1.0f / 11));
+  q = fma(q, z, splat<vf>(1.0f / 9));
+  q = fma(q, z, splat<vf>(1.0f / 7));
+  q = fma(q, z, splat<vf>(1.0f / 5));
+  q = fma(q, z, splat<vf>(1.0f / 3));
+  q = fma(q, z, splat<vf>(1.0f));
+  return (s + s) * q;
+}
+
+// log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), finite for every finite x.
+inline vf log_sigmoid(vf x) {
+  const vf zero = splat<vf>(0.0f);
+  return vec::min(x, zero) - log1p_unit(exp_full(zero - vec::abs(x)));
+}
+
+// tanh(z) = 1 - 2/(e^{2z} + 1): saturates to +-1 without overflow; absolute error ~1e-7 near 0.
+inline vf tanh(vf z) { return splat<vf>(1.0f) - splat<vf>(2.0f) / (exp_full(z + z) + splat<vf>(1.0f)); }
+
+// The cells of `count` consecutive entries, kLanes at a time (see slstm_cells in xlstm_isa.h).
+void slstm_cells(const float* rec, int64_t rec_stride, const float* wx, const float* bias, int64_t gate_stride, float eps,
+                 float* c, float* n, float* m, float* y, int64_t count) {
+  const vf one = splat<vf>(1.0f);
+  for (int64_t e = 0; e < count; e += kLanes) {
+    const int w = static_cast<int>(std::min<int64_t>(kLanes, count - e));
+    vf pre[4];
+    for (int g = 0; g < 4; ++g) {
+      pre[g] = load_n(wx + g * gate_stride + e, w) + load_n(rec + g * rec_stride + e, w);
+      if (bias) pre[g] = pre[g] + load_n(bias + g * gate_stride + e, w);
+    }
+    // lf = m + logsigmoid(pre_f); m' = max(pre_i, lf); one of i = exp(pre_i - m'), f = exp(lf - m') is 1.
+    // A fresh state (m = -inf) gives lf = -inf, m' = pre_i, i = 1, f = exp(-inf) = 0.
+    const vf lf = load_n(m + e, w) + log_sigmoid(pre[1]);
+    const vec::vi take_i = pre[0] >= lf;
+    const vf other = exp_full(take_i ? lf - pre[0] : pre[0] - lf);
+    const vf f = take_i ? other : one, i = take_i ? one : other;
+    // i*tanh first: with FMA contraction GCC then fuses it, not f*c, as it always has (same bits).
+    const vf i_z = i * tanh(pre[2]);
+    const vf c_new = f * load_n(c + e, w) + i_z;
+    const vf n_new = f * load_n(n + e, w) + i;
+    const vf gate_o = one / (one + exp_full(splat<vf>(0.0f) - pre[3]));
+    store_n(c + e, c_new, w);
+    store_n(n + e, n_new, w);
+    store_n(m + e, take_i ? pre[0] : lf, w);
+    store_n(y + e, gate_o * c_new / (n_new + splat<vf>(eps)), w);
+  }
+}
+
+#else
+float log_sigmoid(float x) { return std::min(x, 0.0f) - std::log1p(std::exp(-std::fabs(x))); }
+
+// Portable: one entry at a time with the C library's float functions.
+void slstm_cells(const float* rec, int64_t rec_stride, const float* wx, const float* bias, int64_t gate_stride, float eps,
+                 float* c, float* n, float* m, float* y, int64_t count) {
+  for (int64_t e = 0; e < count; ++e) {
+    float pre[4];
+    for (int g = 0; g < 4; ++g) pre[g] = wx[g * gate_stride + e] + rec[g * rec_stride + e] + (bias ? bias[g * gate_stride + e] : 0.0f);
+    const float lf = m[e] + log_sigmoid(pre[1]);
+    float i = 1.0f, f = 1.0f;  // one of them is exp(0) = 1; computing only the other changes no bit
+    if (pre[0] >= lf) {
+      m[e] = pre[0];
+      f = std::exp(lf - pre[0]);
+    } else {
+      m[e] = lf;
+      i = std::exp(pre[0] - lf);
+    }
+    c[e] = f * c[e] + i * std::tanh(pre[2]);
+    n[e] = f * n[e] + i;
+    const float gate_o = 1.0f / (1.0f + std::exp(-pre[3]));
+    y[e] = gate_o * c[e] / (n[e] + eps);
+  }
+}
+#endif
+
+}  // namespace
+
+extern const XlstmMicroKernels xlstm_micro = {decay_outer::readout, gate_dots, kGateRows, slstm_cells};
+
+}  // namespace HASHMAC_TARGET
+}  // namespace hashmac
