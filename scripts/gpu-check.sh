@@ -6,6 +6,8 @@
 # ResNet-20 on the CIFAR-10 fixture (cuda vs native), and compute-sanitizer memcheck/racecheck/initcheck/
 # synccheck on a short driver. Each step runs under its own timeout, cut to what is left of the budget,
 # so one hang cannot eat the rest; the steps are ordered so the figures come before the slow sanitizers.
+# The rest of the test suite runs too (its backend-generic files have cuda cases); the files that need npm
+# and the registry are left to CI.
 #   scripts/gpu-check.sh [--no-gpu]
 # Runs from the bundle that scripts/gpu-bundle.sh builds (bash .gpu-bundle/bootstrap.sh unpacks it and
 # calls this; nothing is built and no network is used), or from a repository checkout, which it builds
@@ -86,7 +88,7 @@ environment() {
   date -u
   echo "mode: $MODE; GPU steps: $GPU; budget ${BUDGET}s"
   uname -srm
-  echo "glibc $(getconf GNU_LIBC_VERSION 2>/dev/null); $(nproc) CPUs"
+  echo "$(getconf GNU_LIBC_VERSION 2>/dev/null); $(nproc) CPUs"
   echo "node $(command -v node) $(node --version)"
   nvidia-smi 2>&1 || echo "nvidia-smi: not available"
   nvcc --version 2>&1 | tail -2 || true
@@ -134,7 +136,6 @@ sanitize() { # sanitize <tool>: the short driver that runs every kernel on awkwa
 sanitize_tests() {
   local f rc=0
   for f in "$@"; do
-    case $f in *cuda-build*) continue ;; esac
     echo "-- $f"
     "$SANITIZER" --tool memcheck --error-exitcode 1 "${TS[@]}" "$f" || rc=1
   done
@@ -158,25 +159,23 @@ fi
 export GPU
 step info - 30 40 'node dist/cli.js info'
 step sass cuobjdump 30 20 sass_census
-# The differential tests: every test file that has cuda cases (they run when a device is present), found by
-# content so that renamed or merged test files are still picked up; the rest of the suite runs last (its
-# backend-generic files, golden.test.ts say, run their cuda cases too).
+# The differential tests: every test file runs its cuda cases (against the JS reference) when a device is
+# present. Files that run npm (pack and install from the registry) are CI's: there is no npm or network there.
 TEST_CMD="HASHMAC_SKIP_CUDA_BUILD=1 $TS_CMD --test --test-reporter=spec --test-concurrency=$(nproc)"
-mapfile -t CUDA_TESTS < <(grep -lw cuda test/*.test.ts)
-# Files that run npm (pack and install from the registry) are CI's: there is no npm or network there.
-mapfile -t REST_TESTS < <(grep -Lw cuda test/*.test.ts | xargs grep -L "'npm'")
+mapfile -t TESTS < <(grep -L "'npm'" test/*.test.ts)
+# The files with cuda cases, by content so that renamed or merged files are found: for memcheck.
+mapfile -t CUDA_TESTS < <(grep -lE "\bcuda\b|compiledBackends" test/*.test.ts | grep -v cuda-build)
 BACKENDS=js,native
 [ "$GPU" = 1 ] && BACKENDS=js,native,cuda
 step golden - 120 10 "node dist/cli.js golden $GOLDEN --backend $BACKENDS"
 step cuda-vs-native gpu 90 20 "$TS_CMD scripts/gpu-sanitize.ts"
-step tests-cuda - 180 12 "$TEST_CMD ${CUDA_TESTS[*]}"
+step tests - 240 12 "$TEST_CMD ${TESTS[*]}"
 step memcheck gpu,compute-sanitizer 90 15 'sanitize memcheck'
 step bench gpu 200 40 "$TS_CMD scripts/gpu-bench.ts --json \$OUT/bench.json"
 step torch-gemm gpu,python3 60 10 "python3 scripts/gpu-torch-gemm.py --json \$OUT/torch-gemm.json"
 step cifar-resnet20 - 150 30 cifar_resnet
 for t in racecheck initcheck synccheck; do step "$t" gpu,compute-sanitizer 90 15 "sanitize $t"; done
 step memcheck-tests gpu,compute-sanitizer 120 15 "sanitize_tests ${CUDA_TESTS[*]}"
-step tests-rest - 240 12 "$TEST_CMD ${REST_TESTS[*]}"
 
 {
   echo "hashmac GPU check, $MODE, $(date -u), $((SECONDS))s of ${BUDGET}s"
