@@ -142,7 +142,7 @@ sanitize_tests() {
   return $rc
 }
 export -f sanitize sanitize_tests cifar_resnet sass_census environment tool
-export SANITIZER CUOBJDUMP CIFAR LOGS MODE GPU BUDGET
+export SANITIZER CUOBJDUMP CIFAR LOGS MODE GPU BUDGET OUT
 export TS_CMD="${TS[*]}"
 
 step environment - 30 40 environment
