@@ -1,9 +1,12 @@
 /**
  * safetensors reader and writer: a little-endian u64 header length, a JSON header
  * `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}}`, then raw data.
- * Tensors come back as typed-array views (copied only when the source is misaligned).
+ * The format's rules are checked in safetensors-header.ts. Parsed buffers give typed-array views (copied
+ * only when misaligned); files are read tensor by tensor with positional reads.
  */
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { atomicWrite, writeAll } from './atomic-file.js';
+import { buildHeader, DTYPE_SIZES, headerLength, parseHeader, SafetensorsError, type HeaderEntry } from './safetensors-header.js';
 import type { AnyArray, Tensor } from './tensor.js';
 
 const DTYPES = {
@@ -19,6 +22,7 @@ const DTYPES = {
   BF16: { ctor: Uint16Array, size: 2 },
 } as const;
 
+export { SafetensorsError, type HeaderEntry };
 export type SafetensorsDType = keyof typeof DTYPES;
 export type StoredArray = AnyArray | Float64Array | BigInt64Array | Int8Array | Int16Array | Uint16Array;
 
@@ -33,54 +37,107 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-function fail(source: string, msg: string): never {
-  throw new RangeError(`safetensors ${source}: ${msg}`);
+/** An array of `count` elements of a supported dtype, viewing `bytes` when aligned, else a copy. */
+function arrayOf(source: string, e: HeaderEntry, bytes: Uint8Array): StoredArray {
+  const info = supported(source, e);
+  const count = (e.end - e.begin) / info.size;
+  if (bytes.byteOffset % info.size === 0) return new info.ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
+  return new info.ctor(bytes.slice().buffer, 0, count);
 }
 
-/** Parses a safetensors buffer. `source` names it in error messages. */
-export function parseSafetensors(buf: Uint8Array, source = '<buffer>'): SafetensorsFile {
-  if (buf.byteLength < 8) fail(source, 'shorter than its 8-byte header length');
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen > buf.byteLength - 8) fail(source, `header length ${headerLen} exceeds the file`);
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(new TextDecoder().decode(buf.subarray(8, 8 + headerLen)));
-  } catch (e) {
-    fail(source, `header is not JSON (${(e as Error).message})`);
-  }
-  const dataStart = 8 + headerLen;
+function supported(source: string, e: HeaderEntry) {
+  if (!Object.prototype.hasOwnProperty.call(DTYPES, e.dtype)) throw new SafetensorsError(source, `tensor ${JSON.stringify(e.name)}: dtype ${e.dtype} is not supported by this reader (${Object.keys(DTYPES).join(', ')})`);
+  return DTYPES[e.dtype as SafetensorsDType];
+}
+
+function toFile(entries: HeaderEntry[], metadata: Record<string, string>, data: (e: HeaderEntry) => StoredArray): SafetensorsFile {
   const tensors = new Map<string, StoredTensor>();
-  let metadata: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') {
-      metadata = entry as Record<string, string>;
-      continue;
-    }
-    const e = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    const info = DTYPES[e.dtype as SafetensorsDType];
-    if (!info) fail(source, `tensor ${name} has unsupported dtype ${e.dtype}`);
-    const [begin, end] = e.data_offsets;
-    const count = e.shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * info.size || dataStart + end > buf.byteLength || begin < 0) {
-      fail(source, `tensor ${name} has data_offsets [${begin}, ${end}] inconsistent with ${e.dtype}[${e.shape}]`);
-    }
-    const offset = buf.byteOffset + dataStart + begin;
-    let data: StoredArray;
-    if (offset % info.size === 0) {
-      data = new info.ctor(buf.buffer as ArrayBuffer, offset, count);
-    } else {
-      const copy = new Uint8Array(end - begin);
-      copy.set(buf.subarray(dataStart + begin, dataStart + end));
-      data = new info.ctor(copy.buffer, 0, count);
-    }
-    tensors.set(name, { dtype: e.dtype as SafetensorsDType, shape: e.shape, data });
-  }
+  for (const e of entries) tensors.set(e.name, { dtype: e.dtype as SafetensorsDType, shape: e.shape, data: data(e) });
   return { tensors, metadata };
 }
 
+/** Parses a safetensors buffer (every format rule checked, see safetensors-header.ts). `source` names it in errors. */
+export function parseSafetensors(buf: Uint8Array, source = '<buffer>'): SafetensorsFile {
+  const n = headerLength(buf, buf.byteLength, source);
+  const h = parseHeader(buf.subarray(8, 8 + n), buf.byteLength - 8 - n, source);
+  for (const e of h.entries) supported(source, e);
+  return toFile(h.entries, h.metadata, (e) => arrayOf(source, e, buf.subarray(h.dataStart + e.begin, h.dataStart + e.end)));
+}
+
+/**
+ * An open safetensors file whose header has been checked; tensor data is read on demand with
+ * positional reads, so files larger than one buffer (or than memory) can be read tensor by tensor.
+ */
+export class SafetensorsReader {
+  readonly entries: HeaderEntry[];
+  readonly metadata: Record<string, string>;
+  private readonly dataStart: number;
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const first = new Uint8Array(8);
+      readFully(fd, first, 0, path);
+      const n = headerLength(first, size, path);
+      const headerBytes = new Uint8Array(n);
+      readFully(fd, headerBytes, 8, path);
+      const h = parseHeader(headerBytes, size - 8 - n, path);
+      this.entries = h.entries;
+      this.metadata = h.metadata;
+      this.dataStart = h.dataStart;
+      this.fd = fd;
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  entry(name: string): HeaderEntry | undefined {
+    return this.entries.find((e) => e.name === name);
+  }
+
+  /** Reads the first `target.byteLength` bytes of a tensor's data into `target` (no other buffer). */
+  readInto(e: HeaderEntry, target: Uint8Array): void {
+    if (this.fd === undefined) throw new Error(`safetensors ${this.path}: reader is closed`);
+    if (target.byteLength > e.end - e.begin) throw new RangeError(`safetensors ${this.path}: tensor ${e.name}: ${target.byteLength} bytes asked, it has ${e.end - e.begin}`);
+    readFully(this.fd, target, this.dataStart + e.begin, this.path);
+  }
+
+  /** One tensor, in a new array of its own. */
+  read(e: HeaderEntry): StoredArray {
+    const info = supported(this.path, e);
+    const data = new info.ctor((e.end - e.begin) / info.size);
+    this.readInto(e, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return data;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Fills `target` from `position`, in pieces below the 2 GiB limit of one read; a short file is an error. */
+function readFully(fd: number, target: Uint8Array, position: number, path: string): void {
+  const CHUNK = 1 << 28;
+  for (let at = 0; at < target.byteLength; ) {
+    const n = readSync(fd, target, at, Math.min(CHUNK, target.byteLength - at), position + at);
+    if (n === 0) throw new SafetensorsError(path, `file ended at byte ${position + at} (truncated while reading?)`);
+    at += n;
+  }
+}
+
+/** Reads a safetensors file tensor by tensor (no whole-file buffer, so files over 2 GiB work). */
 export function readSafetensors(path: string): SafetensorsFile {
-  return parseSafetensors(readFileSync(path), path);
+  const r = new SafetensorsReader(path);
+  try {
+    for (const e of r.entries) supported(path, e);
+    return toFile(r.entries, r.metadata, (e) => r.read(e));
+  } finally {
+    r.close();
+  }
 }
 
 function dtypeOfArray(a: StoredArray): SafetensorsDType {
@@ -94,47 +151,55 @@ function dtypeOfArray(a: StoredArray): SafetensorsDType {
   return 'U8';
 }
 
-/** Serialises tensors (typed-array tensors or StoredTensors) and string metadata. */
-export function serializeSafetensors(
-  tensors: Record<string, Tensor<AnyArray> | StoredTensor>,
-  metadata: Record<string, string> = {},
-): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  let offset = 0;
-  const names = Object.keys(tensors).sort();
-  for (const name of names) {
+type Tensors = Record<string, Tensor<AnyArray> | StoredTensor>;
+
+/** The tensors in file order (by name), each checked so that the file written is one we would read back. */
+function layout(tensors: Tensors, what: string) {
+  return Object.keys(tensors).sort().map((name) => {
     const t = tensors[name];
+    if (name === '' || name === '__metadata__') throw new RangeError(`${what}: tensor name ${JSON.stringify(name)} is reserved`);
     const dtype = 'dtype' in t ? t.dtype : dtypeOfArray(t.data);
-    const bytes = t.data.byteLength;
-    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] };
-    offset += bytes;
-  }
-  let json = JSON.stringify(header);
-  // Pad the header with spaces so the data section starts 8-byte aligned (views need no copy).
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
-  const headerBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let pos = 8 + headerBytes.length;
-  for (const name of names) {
-    const d = tensors[name].data;
-    out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), pos);
-    pos += d.byteLength;
+    const size = DTYPE_SIZES[dtype];
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || count * size !== t.data.byteLength) {
+      throw new RangeError(`${what}: tensor ${name}: shape [${t.shape}] of ${dtype} does not match its ${t.data.byteLength} bytes`);
+    }
+    const d = t.data;
+    return { name, dtype, shape: t.shape, bytes: d.byteLength, view: new Uint8Array(d.buffer, d.byteOffset, d.byteLength) };
+  });
+}
+
+function checkMetadata(metadata: Record<string, string>, what: string): void {
+  for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw new TypeError(`${what}: metadata ${k} must be a string`);
+}
+
+/** Serialises tensors (typed-array tensors or StoredTensors) and string metadata into one buffer. */
+export function serializeSafetensors(tensors: Tensors, metadata: Record<string, string> = {}): Uint8Array {
+  checkMetadata(metadata, 'serializeSafetensors');
+  const items = layout(tensors, 'serializeSafetensors');
+  const { header, dataBytes } = buildHeader(items, metadata);
+  const out = new Uint8Array(header.length + dataBytes);
+  out.set(header, 0);
+  let pos = header.length;
+  for (const t of items) {
+    out.set(t.view, pos);
+    pos += t.bytes;
   }
   return out;
 }
 
-/** Writes atomically: a temporary file renamed over the target, so readers never see half a file. */
-export function writeSafetensors(
-  path: string,
-  tensors: Record<string, Tensor<AnyArray> | StoredTensor>,
-  metadata: Record<string, string> = {},
-): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, serializeSafetensors(tensors, metadata));
-  renameSync(tmp, path);
+/**
+ * Writes atomically (temporary file, fsync, rename, directory fsync: see atomic-file.ts), streaming each
+ * tensor from its own array, so the extra memory is the header whatever the file size.
+ */
+export function writeSafetensors(path: string, tensors: Tensors, metadata: Record<string, string> = {}): void {
+  checkMetadata(metadata, `writeSafetensors ${path}`);
+  const items = layout(tensors, `writeSafetensors ${path}`);
+  const { header } = buildHeader(items, metadata);
+  atomicWrite(path, (fd) => {
+    writeAll(fd, header);
+    for (const t of items) writeAll(fd, t.view);
+  });
 }
 
 /** Reads one tensor as float32 (converting F64 and integer types), for weights stored in any float format. */

@@ -3,7 +3,8 @@
  * the same columns as NDJSON or CSV. A record's `delayMs` is the wait before it is sent, after the
  * previous record.
  */
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { atomicWriteText } from '../atomic-file.js';
 import { extname } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 
@@ -110,7 +111,5 @@ export function writeStream(path: string, records: readonly StreamRecord[]): voi
     const header = rows.length > 0 ? Object.keys(rows[0]) : [];
     text = [header.join(','), ...rows.map((r) => header.map((h) => String(r[h])).join(','))].join('\n') + '\n';
   } else throw new RangeError(`${path}: writing parquet is not supported; use .ndjson or .csv`);
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  atomicWriteText(path, text);
 }

@@ -76,13 +76,14 @@ export class SymbolSlots {
     return true;
   }
 
-  /** Replaces the whole assignment (restoring a saved pool). */
+  /** Replaces the whole assignment (restoring a saved pool); checked whole before anything changes. */
   assign(entries: Iterable<[string, number]>): void {
     const map = new Map<string, number>();
     const used = new Set<number>();
     for (const [sym, slot] of entries) {
       checkInt(`SymbolSlots.assign: slot of ${sym}`, slot, 0, this.capacity - 1);
       if (used.has(slot)) throw new RangeError(`SymbolSlots.assign: slot ${slot} assigned twice`);
+      if (map.has(sym)) throw new RangeError(`SymbolSlots.assign: symbol ${sym} appears twice`);
       used.add(slot);
       map.set(sym, slot);
     }
@@ -91,4 +92,30 @@ export class SymbolSlots {
     this.free.length = 0;
     for (let s = this.capacity - 1; s >= 0; s--) if (!used.has(s)) this.free.push(s);
   }
+}
+
+/**
+ * The symbol map of a saved pool (its `symbols` metadata, JSON {symbol: slot}), checked whole: an
+ * object of non-empty names to distinct integer slots below `usable` (the saved slots this pool keeps).
+ */
+export function parseSymbolMap(path: string, text: string | undefined, usable: number, capacity: number): [string, number][] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? '{}');
+  } catch (e) {
+    throw new RangeError(`${path}: metadata symbols: not JSON (${(e as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RangeError(`${path}: metadata symbols: expected an object {symbol: slot}`);
+  const entries = Object.entries(value);
+  const owner = new Map<number, string>();
+  for (const [sym, slot] of entries) {
+    if (sym === '') throw new RangeError(`${path}: metadata symbols: an empty symbol name`);
+    if (typeof slot !== 'number' || !Number.isInteger(slot) || slot < 0 || slot >= usable) {
+      throw new RangeError(`${path}: metadata symbols: symbol ${sym} is in slot ${JSON.stringify(slot)}, outside the ${usable} slots kept by this pool of ${capacity}`);
+    }
+    const other = owner.get(slot);
+    if (other !== undefined) throw new RangeError(`${path}: metadata symbols: slot ${slot} is assigned to both ${other} and ${sym}`);
+    owner.set(slot, sym);
+  }
+  return entries as [string, number][];
 }

@@ -5,10 +5,11 @@
  * restored, checked against this model's config and layout.
  */
 import { createPool, readSlot, resetSlot, writeSlot, type PoolArray, type PoolSpec, type StatePool as Pool } from '../pool.js';
-import { readSafetensors, writeSafetensors, type SafetensorsFile, type StoredTensor } from '../safetensors.js';
+import { readSafetensors, SafetensorsReader, writeSafetensors } from '../safetensors.js';
 import type { Tensor } from '../tensor.js';
 import { checkInt } from '../validate.js';
 import type { StreamModelConfig } from './config.js';
+import { parseSymbolMap } from './slots.js';
 import { modelStateSpec } from './state-layout.js';
 
 export type StateArray = PoolArray;
@@ -70,49 +71,62 @@ export class StatePool {
     writeSafetensors(path, tensors, { kind: 'hashmac-stream-symbol', config: JSON.stringify(this.config), symbol });
   }
 
-  private checkFile(path: string, kind: string): SafetensorsFile {
-    const file = readSafetensors(path);
-    if (file.metadata.kind !== kind) throw new RangeError(`${path}: not a ${kind} file (kind ${file.metadata.kind ?? 'missing'})`);
-    if (file.metadata.config !== JSON.stringify(this.config)) {
-      throw new RangeError(`${path}: saved for config ${file.metadata.config}, this model is ${JSON.stringify(this.config)}`);
+  private checkFile(path: string, kind: string, metadata: Record<string, string>): void {
+    if (metadata.kind !== kind) throw new RangeError(`${path}: not a ${kind} file (kind ${metadata.kind ?? 'missing'})`);
+    if (metadata.config !== JSON.stringify(this.config)) {
+      throw new RangeError(`${path}: saved for config ${metadata.config}, this model is ${JSON.stringify(this.config)}`);
     }
-    return file;
   }
 
-  private expectTensor(path: string, file: SafetensorsFile, name: string, shape: readonly number[], dtype: string): StoredTensor {
-    const t = file.tensors.get(name);
+  private expectTensor<T extends { dtype: string; shape: readonly number[] }>(path: string, t: T | undefined, name: string, shape: readonly number[], dtype: string): T {
     if (!t || t.dtype !== dtype || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new RangeError(`${path}: ${name}: expected ${dtype}[${shape}]${t ? `, got ${t.dtype}[${t.shape}]` : ', missing'}`);
     }
     return t;
   }
 
-  /** Restores a pool saved by `save` (same config; capacity may differ if every saved slot fits). */
+  /**
+   * Restores a pool saved by `save` (same config; capacity may differ if every saved slot fits).
+   * Everything is checked first (header, config, every tensor's dtype and shape, the symbol map), so a
+   * rejected file leaves the pool untouched; then each tensor is read straight into the pool (no copy of
+   * the file in memory). Should the read itself fail after that (an I/O error), the pool is reset to fresh
+   * state and the error says so: never old slots under a new map or the reverse.
+   */
   load(path: string): [string, number][] {
-    const file = this.checkFile(path, 'hashmac-stream-pool');
-    const symbols = Object.entries(JSON.parse(file.metadata.symbols ?? '{}') as Record<string, number>);
-    const first = file.tensors.values().next().value as StoredTensor | undefined;
-    const savedCap = first?.shape[0] ?? 0;
-    const keep = Math.min(savedCap, this.capacity);
-    for (const [sym, slot] of symbols) {
-      if (!Number.isInteger(slot) || slot < 0 || slot >= keep) throw new RangeError(`${path}: symbol ${sym} is in slot ${slot}, outside this pool of ${this.capacity}`);
+    const file = new SafetensorsReader(path);
+    try {
+      this.checkFile(path, 'hashmac-stream-pool', file.metadata);
+      const unexpected = file.entries.find((e) => !Object.prototype.hasOwnProperty.call(this.spec, e.name));
+      if (unexpected) throw new RangeError(`${path}: ${unexpected.name}: not a state tensor of this model`);
+      const savedCap = file.entries[0]?.shape[0] ?? 0;
+      const checked = Object.entries(this.spec).map(([name, spec]) => [name, this.expectTensor(path, file.entry(name), name, [savedCap, ...spec.shape], storedDtype(spec))] as const);
+      const symbols = parseSymbolMap(path, file.metadata.symbols, Math.min(savedCap, this.capacity), this.capacity);
+      const keep = Math.min(savedCap, this.capacity);
+      try {
+        for (const [name, entry] of checked) {
+          const t = this.tensors[name].data;
+          const n = numel(this.spec[name].shape);
+          t.fill(this.spec[name].fill ?? 0, keep * n);
+          file.readInto(entry, new Uint8Array(t.buffer, t.byteOffset, keep * n * 4));
+        }
+      } catch (e) {
+        for (let s = 0; s < this.capacity; s++) this.reset(s);
+        throw new Error(`${path}: reading failed after the checks passed; every slot was reset (${(e as Error).message})`);
+      }
+      return symbols;
+    } finally {
+      file.close();
     }
-    // Check every tensor before writing any, so a bad file leaves the pool as it was.
-    const checked = Object.entries(this.spec).map(([name, spec]) => [name, this.expectTensor(path, file, name, [savedCap, ...spec.shape], storedDtype(spec))] as const);
-    for (const [name, stored] of checked) {
-      const t = this.tensors[name];
-      const n = numel(this.spec[name].shape);
-      t.data.fill(this.spec[name].fill ?? 0);
-      (t.data as Float32Array).set((stored.data as Float32Array).subarray(0, keep * n));
-    }
-    return symbols;
   }
 
   /** Reads a per-symbol file saved by `saveSlot`: the symbol and its state, checked against this model. */
   readSymbolFile(path: string): { symbol: string; values: Record<string, StateArray> } {
-    const file = this.checkFile(path, 'hashmac-stream-symbol');
+    const file = readSafetensors(path);
+    this.checkFile(path, 'hashmac-stream-symbol', file.metadata);
     const values: Record<string, StateArray> = {};
-    for (const [name, spec] of Object.entries(this.spec)) values[name] = (this.expectTensor(path, file, name, spec.shape, storedDtype(spec)).data as StateArray).slice();
-    return { symbol: file.metadata.symbol ?? '', values };
+    for (const [name, spec] of Object.entries(this.spec)) values[name] = this.expectTensor(path, file.tensors.get(name), name, spec.shape, storedDtype(spec)).data as StateArray;
+    const symbol = file.metadata.symbol;
+    if (typeof symbol !== 'string' || symbol === '') throw new RangeError(`${path}: metadata symbol: expected a non-empty string`);
+    return { symbol, values };
   }
 }

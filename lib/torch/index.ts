@@ -2,8 +2,8 @@
  * Tensor files by content, never by extension: safetensors, `torch.save` zip, `torch.save` legacy. Every
  * weight loader goes through `readTensorFile`, so each accepts all three with the same result shape.
  */
-import { readFileSync } from 'node:fs';
-import { parseSafetensors, type SafetensorsFile } from '../safetensors.js';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { parseSafetensors, readSafetensors, type SafetensorsFile } from '../safetensors.js';
 import { checkpointTensors } from './checkpoint.js';
 import { allowedGlobal, looksLikeLegacyTorch, parseTorchFile } from './torch-file.js';
 import { unpickle } from './pickle.js';
@@ -33,7 +33,17 @@ export function parseTensorFile(bytes: Uint8Array, source = '<buffer>'): Safeten
   throw new RangeError(`${source}: neither safetensors nor a PyTorch file (${buf.byteLength} bytes)`);
 }
 
+/** Reads a tensor file; safetensors is streamed tensor by tensor (files over 2 GiB work), torch files are read whole. */
 export function readTensorFile(path: string): SafetensorsFile {
+  const head = new Uint8Array(64);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (sniffTensorFile(head.subarray(0, n)) === 'safetensors') return readSafetensors(path);
   return parseTensorFile(readFileSync(path), path);
 }
 
