@@ -29,4 +29,6 @@ registerConvert(program);
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`hashmac: ${e.message}`);
   process.exitCode = 2;
+  // A failed command may leave a timer or socket behind: exit anyway rather than hang (unref: no delay otherwise).
+  setTimeout(() => process.exit(2), 500).unref();
 });

@@ -1,5 +1,5 @@
 /** Options shared by `hashmac score`, `learn` and `search`: which model, checkpoints, config and data. */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKENDS, type BackendName } from '../backend.js';
@@ -30,7 +30,7 @@ export interface ModelCliOptions {
 
 const int = (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a non-negative integer, got '${v}'`);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got '${v}'`);
   return n;
 };
 

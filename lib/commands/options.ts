@@ -1,15 +1,16 @@
-/** Option parsers shared by the commands. */
+/** Option parsers shared by the commands (commander names the option in their errors). */
+import { InvalidArgumentError } from 'commander';
 
 /** A comma-separated list of allowed values. */
 export const list = <T extends string>(allowed: readonly T[], what: string) => (value: string): T[] => {
   const items = value.split(',').map((s) => s.trim());
-  for (const i of items) if (!(allowed as readonly string[]).includes(i)) throw new Error(`unknown ${what} '${i}' (expected ${allowed.join(', ')})`);
+  for (const i of items) if (!(allowed as readonly string[]).includes(i)) throw new InvalidArgumentError(`unknown ${what} '${i}' (expected ${allowed.join(', ')})`);
   return items as T[];
 };
 
 /** An integer option >= min. */
 export const integer = (what: string, min = 0) => (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${what}: expected an integer >= ${min}, got '${value}'`);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${what}: expected an integer >= ${min}, got '${value}'`);
   return n;
 };

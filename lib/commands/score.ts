@@ -46,6 +46,8 @@ export function registerScore(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: ModelCliOptions & { save?: string; json?: boolean }) => {
       const { model, test, split } = loadSetup(o);
+      // Without a hashed layer the score's r = flops/hdops is 0/0: an error, not a NaN report.
+      if (model.layers().every((l) => !l.hashed)) throw new Error('score: no layer is hashed (the config and projections leave every layer exact); nothing to score');
       if (!o.json) console.log(split);
       const t0 = performance.now();
       const e = evaluate(model, test, { backend: o.backend, batchSize: o.batchSize });

@@ -36,11 +36,20 @@ interface StreamFlags {
   delayMs: string;
 }
 
-const int = (name: string, v: string, min = 0) => {
+const int = (name: string, v: string, min = 0, max = Number.MAX_SAFE_INTEGER) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected an integer >= ${min}, got '${v}'`);
+  if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`--${name}: expected an integer ${max < Number.MAX_SAFE_INTEGER ? `in ${min}..${max}` : `>= ${min}`}, got '${v}'`);
+  }
   return n;
 };
+/** A finite decimal number >= min (no hex, no empty string, which Number() would take as 16 and 0). */
+const real = (name: string, v: string, min = 0) => {
+  const n = Number(v);
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v.trim()) || !Number.isFinite(n) || n < min) throw new Error(`--${name}: expected a number >= ${min}, got '${v}'`);
+  return n;
+};
+const PORT_MAX = 65535;
 const choice = <T extends string>(name: string, v: string, allowed: readonly T[]): T => {
   if (!(allowed as readonly string[]).includes(v)) throw new Error(`--${name}: expected one of ${allowed.join(', ')}, got '${v}'`);
   return v as T;
@@ -99,16 +108,24 @@ export function makeEngine(f: EngineFlags, saveWeightsTo?: string): StreamEngine
 
 async function loadRecords(f: StreamFlags, numFeatures: number): Promise<StreamRecord[]> {
   if (f.stream) return readStream(f.stream);
-  return generateStream({ requests: int('requests', f.requests, 1), symbols: int('symbols', f.symbols, 1), meanDelayMs: Number(f.delayMs), features: numFeatures, seed: 1 });
+  return generateStream({ requests: int('requests', f.requests, 1), symbols: int('symbols', f.symbols, 1), meanDelayMs: real('delay-ms', f.delayMs), features: numFeatures, seed: 1 });
 }
 
 function readPredictions(path: string): Map<number, number[]> {
   const out = new Map<number, number[]>();
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const o = JSON.parse(line) as { unique_id: number; predictions: number[] };
-    out.set(o.unique_id, o.predictions);
-  }
+  readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let o: { unique_id?: unknown; predictions?: unknown };
+    try {
+      o = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`${path}: line ${i + 1}: not JSON (${(e as Error).message})`);
+    }
+    if (!Number.isSafeInteger(o?.unique_id) || !Array.isArray(o.predictions) || !o.predictions.every((v) => typeof v === 'number' || v === null)) {
+      throw new Error(`${path}: line ${i + 1}: expected {unique_id: integer, predictions: [numbers]}`);
+    }
+    out.set(o.unique_id as number, (o.predictions as (number | null)[]).map((v) => v ?? NaN));
+  });
   return out;
 }
 
@@ -138,14 +155,13 @@ export function registerStream(program: Command): void {
     .option('--load-state <file>', 'start from a saved state')
     .option('--json', 'print the report as JSON')
     .action(async (f: EngineFlags & StreamFlags & { batchSize: string; mode: string; predictions?: string; reference?: string; saveState?: string; loadState?: string; saveWeights?: string; json?: boolean }) => {
+      const batchSize = int('batch-size', f.batchSize, 1);
+      const mode = choice('mode', f.mode, ['fixed', 'arrival'] as const);
+      const reference = f.reference ? readPredictions(f.reference) : undefined;
       const engine = makeEngine(f, f.saveWeights);
       if (f.loadState) engine.loadState(f.loadState);
       const records = await loadRecords(f, engine.config.numFeatures);
-      const report = evaluate(engine, records, {
-        batchSize: int('batch-size', f.batchSize, 1),
-        mode: choice('mode', f.mode, ['fixed', 'arrival'] as const),
-        reference: f.reference ? readPredictions(f.reference) : undefined,
-      });
+      const report = evaluate(engine, records, { batchSize, mode, reference });
       if (f.predictions) writePredictions(f.predictions, report.predictions);
       if (f.saveState) engine.saveState(f.saveState);
       const perRequest = engine.stats.stateBytesMoved / Math.max(1, engine.stats.requests);
@@ -164,17 +180,17 @@ export function registerStream(program: Command): void {
     .option('--port <port>', 'server port', '8080')
     .option('--max-queue <n>', 'pending requests per symbol', '100')
     .option('--retries <n>', 'reconnection attempts', '5')
-    .action(async (f: EngineFlags & { host: string; port: string; maxQueue: string; retries: string }) => {
+    .option('--idle-timeout-ms <ms>', 'reconnect after this long without a byte from the server (0: never)', '120000')
+    .action(async (f: EngineFlags & { host: string; port: string; maxQueue: string; retries: string; idleTimeoutMs: string }) => {
+      const net = { port: int('port', f.port, 1, PORT_MAX), maxQueue: int('max-queue', f.maxQueue, 1), retries: int('retries', f.retries), idleTimeoutMs: int('idle-timeout-ms', f.idleTimeoutMs) };
       const engine = makeEngine(f);
       engine.warmUp();
-      const client = new StreamClient(engine, {
-        host: f.host, port: int('port', f.port, 1), maxQueue: int('max-queue', f.maxQueue, 1), retries: int('retries', f.retries),
-        numFeatures: engine.config.numFeatures, log: (l) => console.log(l),
-      });
+      const client = new StreamClient(engine, { host: f.host, ...net, numFeatures: engine.config.numFeatures, log: (l) => console.log(l) });
       process.once('SIGINT', () => client.stop());
       client.start();
       await client.closed;
       console.log(JSON.stringify(client.stats));
+      if (client.failure) throw new Error(`stream serve: ${client.failure}`);
     });
 
   streamOptions(stream.command('replay'))
@@ -184,9 +200,15 @@ export function registerStream(program: Command): void {
     .option('--timeout-ms <ms>', 'wait for outstanding responses after the last request', '5000')
     .option('--serve', 'also run the engine client in this process (the whole loop in one command)')
     .option('-o, --predictions <file>', 'write the received predictions as NDJSON')
-    .action(async (f: StreamFlags & { port: string; speed: string; timeoutMs: string; serve?: boolean; predictions?: string }) => {
+    .option('--max-connections <n>', 'connections open at once', '32')
+    .option('--idle-timeout-ms <ms>', 'close a connection silent this long (0: never)', '60000')
+    .action(async (f: StreamFlags & { port: string; speed: string; timeoutMs: string; serve?: boolean; predictions?: string; maxConnections: string; idleTimeoutMs: string }) => {
+      const opts = {
+        port: int('port', f.port, 0, PORT_MAX), speed: real('speed', f.speed), responseTimeoutMs: int('timeout-ms', f.timeoutMs),
+        maxConnections: int('max-connections', f.maxConnections, 1), idleTimeoutMs: int('idle-timeout-ms', f.idleTimeoutMs),
+      };
       const records = await loadRecords(f, 79);
-      const server = new ReplayServer(records, { port: int('port', f.port), speed: Number(f.speed), responseTimeoutMs: int('timeout-ms', f.timeoutMs), log: (l) => console.log(l) });
+      const server = new ReplayServer(records, { ...opts, log: (l) => console.log(l) });
       const port = await server.listen();
       console.log(`replaying ${records.length} requests on 127.0.0.1:${port}`);
       let client: StreamClient | undefined;
@@ -210,7 +232,7 @@ export function registerStream(program: Command): void {
     .option('--seed <n>', 'seed', '1')
     .action((f: StreamFlags & { out: string; features: string; seed: string }) => {
       const records = generateStream({
-        requests: int('requests', f.requests, 1), symbols: int('symbols', f.symbols, 1), meanDelayMs: Number(f.delayMs),
+        requests: int('requests', f.requests, 1), symbols: int('symbols', f.symbols, 1), meanDelayMs: real('delay-ms', f.delayMs),
         features: int('features', f.features, 1), seed: int('seed', f.seed),
       });
       writeStream(f.out, records);

@@ -75,7 +75,8 @@ async function runVariant(kernel: string, file: ReturnType<typeof readSafetensor
     const errors: string[] = [];
     for (const [name, want] of file.tensors) {
       if (!name.startsWith('out.')) continue;
-      const e = compareOutput(name, outputs[name.slice(4)], want, tol[name]);
+      const got = Object.prototype.hasOwnProperty.call(outputs, name.slice(4)) ? outputs[name.slice(4)] : undefined;
+      const e = compareOutput(name, got, want, Object.prototype.hasOwnProperty.call(tol, name) ? tol[name] : undefined);
       if (e) errors.push(e);
     }
     return errors.length ? errors.join('; ') : 'ok';
@@ -92,36 +93,74 @@ export async function runGolden(opts: GoldenOptions): Promise<GoldenReport> {
   const savedIsa = isas.length ? getIsa() : undefined;
   try {
     for (const f of files) {
-      const file = readSafetensors(join(opts.dir, f));
-      const kernel = file.metadata.kernel ?? '?';
-      const result: GoldenCaseResult = { file: f, kernel, status: 'skipped', variants: {} };
-      if (goldenAdapters[kernel]) {
-        const params = JSON.parse(file.metadata.params ?? '{}') as Record<string, unknown>;
-        const tol = JSON.parse(file.metadata.tolerance ?? '{}') as Tolerance;
-        const backends = backendsFor(camel(kernel)).filter((b) => !opts.backends || opts.backends.includes(b));
-        for (const b of backends) {
-          if (b === 'native') {
-            for (const isa of isas) {
-              setIsa(isa);
-              result.variants[`native/${isa}`] = await runVariant(kernel, file, params, tol, b);
-            }
-          } else {
-            result.variants[b] = await runVariant(kernel, file, params, tol, b);
-          }
-        }
-        const statuses = Object.values(result.variants);
-        result.status = statuses.length === 0 ? 'skipped' : statuses.every((s) => s === 'ok') ? 'passed' : 'failed';
+      let result: GoldenCaseResult;
+      try {
+        result = await runCase(join(opts.dir, f), f, opts.backends, isas);
+      } catch (e) {
+        // A broken case file is a failure of that case, named; the run goes on to the summary.
+        result = { file: f, kernel: '?', status: 'failed', variants: { file: (e as Error).message } };
       }
       report[result.status]++;
       report.cases.push(result);
       const detail = Object.entries(result.variants).map(([v, s]) => (s === 'ok' ? v : `${v}: ${s}`)).join(', ');
       const label = { passed: 'ok  ', failed: 'FAIL', skipped: 'skip' }[result.status];
-      log(`${label} ${f.replace(/\.safetensors$/, '')}${detail ? `  [${detail}]` : result.status === 'skipped' ? `  (kernel ${kernel} not implemented)` : ''}`);
+      log(`${label} ${f.replace(/\.safetensors$/, '')}${detail ? `  [${detail}]` : result.status === 'skipped' ? `  (kernel ${result.kernel} not implemented)` : ''}`);
     }
   } finally {
     if (savedIsa) setIsa(savedIsa);
   }
   return report;
+}
+
+/** A JSON metadata field of a case: an object, or the error names the file and the field. */
+function jsonObject(path: string, metadata: Record<string, string>, field: string): Record<string, unknown> {
+  if (!Object.prototype.hasOwnProperty.call(metadata, field)) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(metadata[field]);
+  } catch (e) {
+    throw new RangeError(`${path}: metadata ${field}: not JSON (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RangeError(`${path}: metadata ${field}: expected a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+function tolerances(path: string, metadata: Record<string, string>): Tolerance {
+  const raw = jsonObject(path, metadata, 'tolerance');
+  for (const [name, t] of Object.entries(raw)) {
+    const ok = typeof t === 'object' && t !== null && ['atol', 'rtol'].every((k) => {
+      const v = (t as Record<string, unknown>)[k];
+      return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+    });
+    if (!ok) throw new RangeError(`${path}: metadata tolerance.${name}: expected {atol, rtol} finite numbers >= 0`);
+  }
+  return raw as Tolerance;
+}
+
+/** One case file on every selected backend and ISA; throws (naming the file) when the file is unusable. */
+async function runCase(path: string, f: string, only: BackendName[] | undefined, isas: Isa[]): Promise<GoldenCaseResult> {
+  const file = readSafetensors(path);
+  const kernel = file.metadata.kernel ?? '?';
+  const result: GoldenCaseResult = { file: f, kernel, status: 'skipped', variants: {} };
+  // Own properties only: a kernel named "constructor" or "__proto__" is unknown, not Object's.
+  if (!Object.prototype.hasOwnProperty.call(goldenAdapters, kernel)) return result;
+  if (![...file.tensors.keys()].some((n) => n.startsWith('out.'))) throw new RangeError(`${path}: no out.* tensors, nothing to compare`);
+  const params = jsonObject(path, file.metadata, 'params');
+  const tol = tolerances(path, file.metadata);
+  const backends = backendsFor(camel(kernel)).filter((b) => !only || only.includes(b));
+  for (const b of backends) {
+    if (b === 'native') {
+      for (const isa of isas) {
+        setIsa(isa);
+        result.variants[`native/${isa}`] = await runVariant(kernel, file, params, tol, b);
+      }
+    } else {
+      result.variants[b] = await runVariant(kernel, file, params, tol, b);
+    }
+  }
+  const statuses = Object.values(result.variants);
+  result.status = statuses.length === 0 ? 'skipped' : statuses.every((s) => s === 'ok') ? 'passed' : 'failed';
+  return result;
 }
 
 /** SPEC kernel names are snake_case; API kernel names camelCase. */

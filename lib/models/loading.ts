@@ -115,6 +115,7 @@ export const readCheckpoint = (path: string): SafetensorsFile => readTensorFile(
 export function loadModel(weightsPath: string, o: LoadOptions & { projectionsPath?: string; normalize?: string; defaultNormalize?: string } = {}): HashModel {
   const weights = readCheckpoint(weightsPath);
   const projections = o.projectionsPath ? readCheckpoint(o.projectionsPath) : undefined;
+  if (projections && projections.tensors.size === 0) throw new RangeError(`${o.projectionsPath}: holds no tensors, so no projections`);
   const config = o.config ?? (projections && configFromMetadata(projections)) ?? configFromMetadata(weights);
   const fromFile = [projections, weights].map((f) => f?.metadata.normalize).find((v) => v !== undefined);
   const spec = o.normalize ?? fromFile ?? o.defaultNormalize;

@@ -5,12 +5,12 @@
  * `heartbeatMs`; if the connection drops it reconnects (up to `retries` times, `retryDelayMs` apart).
  */
 import { connect } from 'node:net';
-import { Connection } from './connection.js';
-import type { StreamRequest } from './engine.js';
+import { Connection, type ConnectionLimits } from './connection.js';
+import { nonFiniteFeature, type StreamRequest } from './engine.js';
 import type { Predictor } from './evaluator.js';
-import type { InferenceRequestMessage, Message, ScoreUpdateMessage } from './protocol.js';
+import { printable, type InferenceRequestMessage, type Message, type ScoreUpdateMessage } from './protocol.js';
 
-export interface ClientOptions {
+export interface ClientOptions extends ConnectionLimits {
   host?: string;
   port: number;
   /** Per-symbol queue bound (default 100, as in the hackathon client). */
@@ -20,7 +20,6 @@ export interface ClientOptions {
   heartbeatMs?: number;
   retries?: number;
   retryDelayMs?: number;
-  maxLineBytes?: number;
   log?: (line: string) => void;
   onScore?: (score: ScoreUpdateMessage) => void;
 }
@@ -29,6 +28,8 @@ export interface ClientStats {
   received: number;
   answered: number;
   dropped: number;
+  /** Requests refused with an `error` reply (a non-finite feature). */
+  rejected: number;
   batches: number;
   serverErrors: number;
   invalidMessages: number;
@@ -36,7 +37,7 @@ export interface ClientStats {
 }
 
 export class StreamClient {
-  readonly stats: ClientStats = { received: 0, answered: 0, dropped: 0, batches: 0, serverErrors: 0, invalidMessages: 0, connections: 0 };
+  readonly stats: ClientStats = { received: 0, answered: 0, dropped: 0, rejected: 0, batches: 0, serverErrors: 0, invalidMessages: 0, connections: 0 };
   private conn?: Connection;
   private readonly queues = new Map<string, StreamRequest[]>();
   private scheduled = false;
@@ -44,6 +45,9 @@ export class StreamClient {
   private attempts = 0;
   private heartbeat?: NodeJS.Timeout;
   private retryTimer?: NodeJS.Timeout;
+  private lastError?: string;
+  /** Why the client stopped on its own (server unreachable after every retry); undefined after stop(). */
+  failure?: string;
   private resolveClosed!: () => void;
   /** Resolves when the client stops (stop(), or the server is gone after all retries). */
   readonly closed: Promise<void>;
@@ -78,24 +82,27 @@ export class StreamClient {
         onMessage: (m) => this.onMessage(m),
         onInvalid: (error) => {
           this.stats.invalidMessages++;
-          this.log(`ignored an invalid message: ${error}`);
+          this.log(`ignored an invalid message: ${printable(error)}`);
         },
+        onLimit: (reason) => (this.lastError = reason),
+        onError: (e) => (this.lastError = e.message),
         onClose: () => {
           if (this.conn === conn) this.conn = undefined;
           if (this.stopped) return;
-          this.log(opened ? 'connection closed' : 'connection failed');
+          this.log(`${opened ? 'connection closed' : 'connection failed'}${this.lastError ? `: ${this.lastError}` : ''}`);
           this.retry();
         },
       },
-      this.opts.maxLineBytes,
+      { maxLineBytes: this.opts.maxLineBytes, maxBufferedBytes: this.opts.maxBufferedBytes, idleTimeoutMs: this.opts.idleTimeoutMs ?? 120_000 },
     );
     this.conn = conn;
   }
 
   private retry(): void {
     if (this.attempts >= (this.opts.retries ?? 5)) {
-      this.log('giving up: server unreachable');
-      this.stop();
+      this.failure = `server unreachable after ${this.attempts} retries${this.lastError ? ` (${this.lastError})` : ''}`;
+      this.log(`giving up: ${this.failure}`);
+      this.stop(this.failure);
       return;
     }
     this.attempts++;
@@ -112,7 +119,7 @@ export class StreamClient {
         return;
       case 'error':
         this.stats.serverErrors++;
-        this.log(`server error: ${m.error}${m.details ? ` (${m.details})` : ''}`);
+        this.log(`server error: ${printable(m.error)}${m.details ? ` (${printable(m.details)})` : ''}`);
         return;
       default:
         return;
@@ -121,8 +128,16 @@ export class StreamClient {
 
   private enqueue(m: InferenceRequestMessage): void {
     const max = this.opts.maxQueue ?? 100;
+    const refused: string[] = [];
     m.unique_ids.forEach((id, i) => {
       this.stats.received++;
+      // A non-finite feature would poison the symbol's state for good: refused, with the id, before any queue.
+      const bad = nonFiniteFeature(m.features[i]);
+      if (bad !== undefined) {
+        this.stats.rejected++;
+        refused.push(`unique_id ${id}: feature ${bad} is ${m.features[i][bad]}, not a finite float32`);
+        return;
+      }
       const q = this.queues.get(m.symbols[i]) ?? [];
       const badShape = this.opts.numFeatures !== undefined && m.features[i].length !== this.opts.numFeatures;
       if (q.length >= max || badShape) {
@@ -132,6 +147,7 @@ export class StreamClient {
       q.push({ id, symbol: m.symbols[i], features: m.features[i] });
       this.queues.set(m.symbols[i], q);
     });
+    if (refused.length > 0) this.conn?.send({ message_type: 'error', error: 'invalid request', details: refused.join('; ') });
     if (!this.scheduled) {
       this.scheduled = true;
       // Let the rest of the socket's data arrive first, so one batch takes everything queued.
@@ -161,8 +177,9 @@ export class StreamClient {
     }
   }
 
-  stop(): void {
+  stop(failure?: string): void {
     if (this.stopped) return;
+    this.failure = failure;
     this.stopped = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.retryTimer);

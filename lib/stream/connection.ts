@@ -1,25 +1,57 @@
 /**
  * A protocol connection over one TCP socket: lines in → checked messages (or errors) out, messages in →
  * lines out. Malformed or oversized input is reported to `onInvalid` and the connection stays open.
+ *
+ * Memory per connection is bounded on both directions (docs/stream.md, "Limits"): a partial line is held
+ * up to `maxLineBytes`, then dropped up to its newline; replies the peer has not read are held up to
+ * `maxBufferedBytes`, past which reading from the peer pauses until they drain (a peer that sends but
+ * never reads stops being read), and past four times that the connection is closed. A peer silent
+ * for `idleTimeoutMs` is disconnected.
  */
 import type { Socket } from 'node:net';
 import { decodeMessage, encodeMessage, LineReader, type Message } from './protocol.js';
+
+export interface ConnectionLimits {
+  /** Longest accepted line (default 1 MiB; the hackathon's largest request is ~100 KB). */
+  maxLineBytes?: number;
+  /** Unsent output before reading from the peer pauses (default 4 MiB; closed at 4×). */
+  maxBufferedBytes?: number;
+  /** Close after this long without a byte from the peer (0: never). */
+  idleTimeoutMs?: number;
+}
+
+export const DEFAULT_LIMITS = { maxLineBytes: 1 << 20, maxBufferedBytes: 4 << 20, idleTimeoutMs: 0 } as const;
 
 export interface ConnectionHandlers {
   onMessage(message: Message): void;
   /** A line that was not a valid message (or was too long). */
   onInvalid?(error: string): void;
+  /** Why the connection is being closed by this side (idle, peer not reading). */
+  onLimit?(reason: string): void;
+  /** A socket error (ECONNREFUSED, ECONNRESET, ...); 'close' follows. */
+  onError?(error: Error): void;
   onClose?(): void;
 }
 
 export class Connection {
   private readonly reader: LineReader;
+  private readonly maxBuffered: number;
+  private idle?: NodeJS.Timeout;
+  private paused = false;
   closed = false;
 
-  constructor(readonly socket: Socket, handlers: ConnectionHandlers, maxLineBytes?: number) {
-    this.reader = new LineReader(maxLineBytes);
+  constructor(readonly socket: Socket, private readonly handlers: ConnectionHandlers, limits: ConnectionLimits = {}) {
+    this.reader = new LineReader(limits.maxLineBytes ?? DEFAULT_LIMITS.maxLineBytes);
+    this.maxBuffered = limits.maxBufferedBytes ?? DEFAULT_LIMITS.maxBufferedBytes;
+    const idleMs = limits.idleTimeoutMs ?? DEFAULT_LIMITS.idleTimeoutMs;
+    if (idleMs > 0) {
+      // Refreshed on every byte received; writes do not count (a peer that only receives is not active).
+      this.idle = setTimeout(() => this.limit(`no data for ${idleMs} ms`), idleMs);
+      this.idle.unref();
+    }
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      this.idle?.refresh();
       const { lines, oversized } = this.reader.push(chunk);
       for (let i = 0; i < oversized; i++) handlers.onInvalid?.(`message longer than ${this.reader.maxLineBytes} bytes`);
       for (const line of lines) {
@@ -29,23 +61,53 @@ export class Connection {
         else handlers.onInvalid?.(d.error);
       }
     });
-    socket.on('error', () => {
+    socket.on('drain', () => {
+      if (this.paused && !this.closed) {
+        this.paused = false;
+        socket.resume();
+      }
+    });
+    socket.on('error', (e) => {
       // 'close' follows; the owner decides whether to reconnect.
+      handlers.onError?.(e);
     });
     socket.on('close', () => {
       this.closed = true;
+      clearTimeout(this.idle);
       handlers.onClose?.();
     });
+  }
+
+  /** Bytes written but not yet taken by the peer. */
+  get buffered(): number {
+    return this.socket.writableLength;
   }
 
   send(message: Message): boolean {
     if (this.closed || this.socket.destroyed) return false;
     this.socket.write(encodeMessage(message));
+    const held = this.socket.writableLength;
+    if (held > 4 * this.maxBuffered) {
+      this.limit(`peer is not reading (${held} bytes unsent)`);
+      return false;
+    }
+    if (held > this.maxBuffered && !this.paused) {
+      // Stop taking requests from a peer that is not taking our replies; 'drain' resumes.
+      this.paused = true;
+      this.socket.pause();
+    }
     return true;
+  }
+
+  private limit(reason: string): void {
+    if (this.closed) return;
+    this.handlers.onLimit?.(reason);
+    this.close();
   }
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.idle);
     this.socket.end();
     this.socket.destroy();
   }

@@ -13,6 +13,19 @@ import { StatePool } from './state-pool.js';
 import { SymbolSlots, type EvictionPolicy } from './slots.js';
 import { randomWeights, type Weights } from './weights.js';
 
+/**
+ * The index of the first feature that is not a finite float32 (NaN, ±Infinity, beyond ±3.4e38, or not a
+ * number at all), or undefined. One such value would make the symbol's recurrent state NaN for good, so
+ * requests carrying one are refused before they reach any state (docs/stream.md).
+ */
+export function nonFiniteFeature(f: ArrayLike<number>): number | undefined {
+  for (let i = 0; i < f.length; i++) {
+    const v = f[i];
+    if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) return i;
+  }
+  return undefined;
+}
+
 export interface StreamRequest {
   id: number;
   symbol: string;
@@ -92,8 +105,11 @@ export class StreamEngine {
         if (!f || typeof f.length !== 'number' || f.length !== F) {
           throw new RangeError(`processBatch: ${symbol} request ${r?.id}: expected ${F} features, got ${f?.length ?? 'none'}`);
         }
-        for (let i = 0; i < F; i++) {
-          if (typeof f[i] !== 'number') throw new TypeError(`processBatch: ${symbol} request ${r.id}: feature ${i} is not a number`);
+        const bad = nonFiniteFeature(f);
+        if (bad !== undefined) {
+          const v = f[bad];
+          if (typeof v !== 'number') throw new TypeError(`processBatch: ${symbol} request ${r.id}: feature ${bad} is not a number`);
+          throw new RangeError(`processBatch: ${symbol} request ${r.id}: feature ${bad} is ${v}, not a finite float32 (rejected so it cannot poison the symbol's state)`);
         }
       }
     }

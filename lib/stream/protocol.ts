@@ -151,6 +151,15 @@ export function decodeMessage(line: string): Decoded {
   }
 }
 
+/**
+ * Text from a peer, safe to print: control characters (terminal escape sequences, carriage returns,
+ * bidi overrides) become \uXXXX escapes, and the text is cut at `max` characters.
+ */
+export function printable(text: string, max = 300): string {
+  const cut = text.length > max ? `${text.slice(0, max)}... (${text.length} chars)` : text;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** One message as a line (JSON + newline). */
 export function encodeMessage(message: Message): string {
   return JSON.stringify(message) + '\n';
@@ -165,7 +174,7 @@ export class LineReader {
   private size = 0;
   private skipping = false;
 
-  constructor(readonly maxLineBytes = 16 * 1024 * 1024) {}
+  constructor(readonly maxLineBytes = 1 << 20) {}
 
   /** Takes the bytes as they arrive (a socket's Buffers, or any Uint8Array). */
   push(bytes: Uint8Array): { lines: string[]; oversized: number } {

@@ -5,15 +5,16 @@
  * inference_response (latency from send to receipt, error against the record's targets) with a
  * score_update, sends heartbeats, and answers malformed input with an error message without dropping
  * the connection. If the client reconnects and registers again, streaming resumes where it stopped.
+ * Connections are capped in number, size of partial line, unread replies and idle time (connection.ts).
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { TOWERS } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionLimits } from './connection.js';
 import { percentile, towerErrors, type TowerError } from './metrics.js';
 import type { Message } from './protocol.js';
 import type { StreamRecord } from './records.js';
 
-export interface ReplayOptions {
+export interface ReplayOptions extends ConnectionLimits {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -24,7 +25,8 @@ export interface ReplayOptions {
   heartbeatMs?: number;
   /** Requests due at the same moment go out together, up to this many per message. Default 64. */
   maxPerMessage?: number;
-  maxLineBytes?: number;
+  /** Connections open at once (default 32); more are refused as they arrive. */
+  maxConnections?: number;
   log?: (line: string) => void;
 }
 
@@ -85,6 +87,7 @@ export class ReplayServer {
 
   async listen(): Promise<number> {
     const server = createServer((socket) => this.accept(socket));
+    server.maxConnections = this.opts.maxConnections ?? 32;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -105,6 +108,7 @@ export class ReplayServer {
           this.invalid++;
           conn.send({ message_type: 'error', error: 'invalid message', details: error });
         },
+        onLimit: (reason) => this.log(`closed a connection: ${reason}`),
         onClose: () => {
           if (this.active === conn) {
             this.active = undefined;
@@ -112,7 +116,7 @@ export class ReplayServer {
           }
         },
       },
-      this.opts.maxLineBytes,
+      { maxLineBytes: this.opts.maxLineBytes, maxBufferedBytes: this.opts.maxBufferedBytes, idleTimeoutMs: this.opts.idleTimeoutMs ?? 60_000 },
     );
   }
 
