@@ -48,6 +48,7 @@ export class SafetensorsError extends RangeError {
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => {
+  if (v === undefined) return 'nothing (field missing)';
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
@@ -98,7 +99,7 @@ function checkEntry(source: string, name: string, v: unknown, dataBytes: number)
     if (k !== 'dtype' && k !== 'shape' && k !== 'data_offsets') throw new SafetensorsError(source, `${where}: unknown field ${show(k)}`);
   }
   const { dtype, shape, data_offsets: offsets } = v;
-  if (typeof dtype !== 'string' || !hasOwn(DTYPE_SIZES, dtype)) throw new SafetensorsError(source, `${where}: dtype: unknown dtype ${show(dtype)}`);
+  if (typeof dtype !== 'string' || !hasOwn(DTYPE_SIZES, dtype)) throw new SafetensorsError(source, `${where}: dtype: expected one of ${Object.keys(DTYPE_SIZES).join(', ')}, got ${show(dtype)}`);
   if (!Array.isArray(shape)) throw new SafetensorsError(source, `${where}: shape: expected an array, got ${show(shape)}`);
   if (shape.length > MAX_RANK) throw new SafetensorsError(source, `${where}: shape: rank ${shape.length} exceeds ${MAX_RANK}`);
   let count = 1;
@@ -124,7 +125,8 @@ function checkEntry(source: string, name: string, v: unknown, dataBytes: number)
 export function parseHeader(headerBytes: Uint8Array, dataBytes: number, source: string): ParsedHeader {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+    // ignoreBOM keeps a byte-order mark in the text, where JSON.parse refuses it: it is not JSON.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
   } catch {
     throw new SafetensorsError(source, 'header is not valid UTF-8');
   }

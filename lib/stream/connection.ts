@@ -38,6 +38,8 @@ export class Connection {
   private readonly maxBuffered: number;
   private idle?: NodeJS.Timeout;
   private paused = false;
+  /** Lines of the last chunk not handled yet because replies stopped draining (at most one chunk's). */
+  private pending: string[] = [];
   closed = false;
 
   constructor(readonly socket: Socket, private readonly handlers: ConnectionHandlers, limits: ConnectionLimits = {}) {
@@ -54,17 +56,14 @@ export class Connection {
       this.idle?.refresh();
       const { lines, oversized } = this.reader.push(chunk);
       for (let i = 0; i < oversized; i++) handlers.onInvalid?.(`message longer than ${this.reader.maxLineBytes} bytes`);
-      for (const line of lines) {
-        if (this.closed) return;
-        const d = decodeMessage(line);
-        if (d.ok) handlers.onMessage(d.message);
-        else handlers.onInvalid?.(d.error);
-      }
+      this.pending.push(...lines);
+      this.handleLines();
     });
     socket.on('drain', () => {
       if (this.paused && !this.closed) {
         this.paused = false;
-        socket.resume();
+        this.handleLines();
+        if (!this.paused) socket.resume();
       }
     });
     socket.on('error', (e) => {
@@ -76,6 +75,16 @@ export class Connection {
       clearTimeout(this.idle);
       handlers.onClose?.();
     });
+  }
+
+  private handleLines(): void {
+    let i = 0;
+    while (i < this.pending.length && !this.paused && !this.closed) {
+      const d = decodeMessage(this.pending[i++]);
+      if (d.ok) this.handlers.onMessage(d.message);
+      else this.handlers.onInvalid?.(d.error);
+    }
+    this.pending = this.closed ? [] : this.pending.slice(i);
   }
 
   /** Bytes written but not yet taken by the peer. */
