@@ -16,6 +16,8 @@ export interface Outcome {
   clear: boolean;
   /** Something that existed before changed, or a temporary file stayed behind. */
   lost?: boolean;
+  /** The attempt's own process did not finish in time (a CLI command killed at its limit). */
+  hung?: boolean;
   detail: string;
 }
 
@@ -63,6 +65,7 @@ export async function judge(a: Attempt): Promise<{ verdicts: Verdict[]; detail: 
     clearTimeout(timer);
   }
   if (o === 'hang') return { verdicts: ['hang'], detail: `no answer within ${a.timeoutMs ?? 10_000} ms` };
+  if (o.hung) return { verdicts: ['hang'], detail: o.detail };
   const verdicts: Verdict[] = [];
   if (!o.rejected) verdicts.push('wrong acceptance');
   else if (!o.clear) verdicts.push('crash');

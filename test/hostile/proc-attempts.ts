@@ -4,10 +4,9 @@
  * every failing CLI command, run with a time limit (a hang is a failure).
  */
 import { fork, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeStaleTemps } from '../../lib/atomic-file.js';
-import { SafetensorsReader } from '../../lib/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../../lib/safetensors.js';
 import type { Attempt, Outcome } from './attempts.js';
 import { scratch, stBytes } from './file-attempts.js';
 
@@ -15,7 +14,7 @@ const temps = (dir: string, base: string) => readdirSync(dir).filter((n) => n.st
 
 function wholeFile(path: string): string | undefined {
   try {
-    new SafetensorsReader(path).close();
+    readSafetensors(path);
     return undefined;
   } catch (e) {
     return (e as Error).message;
@@ -36,8 +35,11 @@ function killedSave(signal: NodeJS.Signals, i: number): Attempt {
       child.stderr!.on('data', (d) => (stderr += d));
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, sig) => r({ code, signal: sig })));
       await new Promise((r) => child.once('message', r));
-      // Somewhere inside the next save (each takes a few hundred ms).
-      await new Promise((r) => setTimeout(r, 20 + ((i * 97) % 200)));
+      // Kill while the next save's temporary file exists (the window where a save can be lost), a little
+      // later for each attempt.
+      const tmp = `${path}.tmp-${child.pid}`;
+      for (let t = 0; t < 2500 && !existsSync(tmp); t++) await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, (i * 37) % 100));
       child.kill(signal);
       const end = await exited;
       const left = temps(dir, 'state.safetensors');
@@ -47,8 +49,9 @@ function killedSave(signal: NodeJS.Signals, i: number): Attempt {
         return { rejected: true, clear: end.signal === signal, lost: left.length > 0 || broken !== undefined, detail: `exit ${end.signal ?? end.code}; temporaries left ${left.length}; target ${broken ?? 'whole'}${ok ? '' : ` ${stderr.slice(0, 200)}`}` };
       }
       // SIGKILL cannot be caught: the next save to the path removes what it left, with a warning.
-      const removed = removeStaleTemps(path);
+      writeSafetensors(path, { next: { data: new Float32Array(1), shape: [1] } });
       const after = temps(dir, 'state.safetensors');
+      const removed = left.filter((n) => !after.includes(n));
       return { rejected: true, clear: true, lost: after.length > 0 || broken !== undefined, detail: `killed mid-save left ${left.length} temporaries, the next save removed ${removed.length}; target ${broken ?? 'whole'}` };
     },
   };
@@ -57,7 +60,7 @@ function killedSave(signal: NodeJS.Signals, i: number): Attempt {
 const CLI = join(__dirname, '..', '..', 'lib', 'cli.ts');
 
 /** Runs the CLI; resolves with its exit code (null when killed at the time limit) and output. */
-export function runCli(args: string[], timeoutMs = 90_000): Promise<{ code: number | null; out: string }> {
+export function runCli(args: string[], timeoutMs = 45_000): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -114,10 +117,10 @@ export function procAttempts(): Attempt[] {
   const cli: Attempt[] = failingCommands().map(([args, names]) => ({
     category: 'CLI',
     name: `hashmac ${args.map((a) => (a.includes('/') ? a.replace(/.*\//, '…/') : a)).join(' ')}`,
-    timeoutMs: 100_000,
+    timeoutMs: 60_000,
     run: async () => {
       const { code, out } = await runCli(args);
-      if (code === null) return { rejected: true, clear: false, detail: 'killed at the 90 s limit (hang)' };
+      if (code === null) return { rejected: true, clear: false, hung: true, detail: `killed at the 45 s limit: ${out.trim().split('\n').slice(-1)[0]?.slice(0, 160)}` };
       return { rejected: code !== 0, clear: names.test(out), detail: `exit ${code}: ${out.trim().split('\n').slice(-2).join(' | ').slice(0, 200)}` };
     },
   }));
