@@ -63,6 +63,20 @@ done
 if find node_modules/hashmac/dist -name '*.map' | grep -q .; then fail "source maps in the package"; fi
 run_blocks all
 
+say "the shipped .d.ts with the oldest supported TypeScript (${TS_MIN:=4.7}) and strict library checks"
+PATH=$NOCC npm install --no-audit --no-fund --no-save "typescript@$TS_MIN" "@types/node@20" >"$WORK/ts.log" 2>&1 || { cat "$WORK/ts.log"; fail "installing typescript@$TS_MIN"; }
+cat >use.ts <<'TS'
+import * as hashmac from 'hashmac';
+import { signProject, tensor, hashLinear, encodeWeights, readSafetensors, stream, type Tensor, type PackedBits } from 'hashmac';
+const x: Tensor = tensor(new Float32Array(4), [2, 2]);
+const codes: PackedBits = signProject(x, x).codes;
+export const rows: number = codes.rows;
+export const api = [hashLinear, encodeWeights, readSafetensors, stream, hashmac.info];
+TS
+echo '{"compilerOptions":{"module":"nodenext","moduleResolution":"nodenext","strict":true,"noEmit":true,"skipLibCheck":false,"lib":["ES2022"],"types":["node"]},"files":["use.ts"]}' >tsconfig.json
+PATH=$NOCC node node_modules/typescript/bin/tsc -p tsconfig.json || fail "the .d.ts do not type-check with TypeScript $TS_MIN"
+echo "tsc $TS_MIN: ok"
+
 say "no usable prebuild, no compiler: npm rebuild must succeed with one warning and the JS backend"
 rm -rf node_modules/hashmac/prebuilds
 PATH=$NOCC npm rebuild hashmac --foreground-scripts >"$WORK/rebuild.log" 2>&1 || { cat "$WORK/rebuild.log"; fail "npm rebuild without a compiler exited non-zero"; }
