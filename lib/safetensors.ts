@@ -96,9 +96,11 @@ function dtypeOfArray(a: StoredArray): SafetensorsDType {
 
 /** Serialises tensors (typed-array tensors or StoredTensors) and string metadata. */
 export function serializeSafetensors(
-  tensors: Record<string, Tensor<AnyArray> | StoredTensor>,
+  input: Record<string, Tensor<AnyArray> | StoredTensor> | ReadonlyMap<string, Tensor<AnyArray> | StoredTensor>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
+  // readSafetensors returns a Map: accept it as it comes instead of writing a file with no tensors.
+  const tensors: Record<string, Tensor<AnyArray> | StoredTensor> = input instanceof Map ? Object.fromEntries(input) : input as Record<string, Tensor<AnyArray> | StoredTensor>;
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
@@ -129,7 +131,7 @@ export function serializeSafetensors(
 /** Writes atomically: a temporary file renamed over the target, so readers never see half a file. */
 export function writeSafetensors(
   path: string,
-  tensors: Record<string, Tensor<AnyArray> | StoredTensor>,
+  tensors: Record<string, Tensor<AnyArray> | StoredTensor> | ReadonlyMap<string, Tensor<AnyArray> | StoredTensor>,
   metadata: Record<string, string> = {},
 ): void {
   const tmp = `${path}.tmp-${process.pid}`;
