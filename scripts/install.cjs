@@ -38,8 +38,14 @@ function compile() {
   const log = path.join(root, 'hashmac-build-error.log');
   fs.writeFileSync(log, `${r.error ? r.error.message : ''}${r.stdout ?? ''}${r.stderr ?? ''}`);
   // node-gyp says why in its first "gyp ERR!" line that is not a stack frame or the generic summary.
-  const errs = `${r.stderr ?? ''}`.split('\n').filter((l) => /gyp ERR!/.test(l) && !/ERR! (stack|System|command|cwd|node -v|node-gyp -v|not ok)/.test(l));
-  const why = r.error ? `${cmd}: ${r.error.code ?? r.error.message}` : (errs[0] ?? `node-gyp exited with ${r.status}`).replace(/^.*gyp ERR!\s*/, '');
+  const errs = `${r.stderr ?? ''}`.split('\n').filter((l) => /gyp ERR!/.test(l));
+  // node-gyp's own summary ("configure error", "build error") and the first named cause under it, e.g.
+  // "Could not find any Python installation to use" or "not found: make".
+  const texts = errs.map((l) => l.replace(/^.*gyp ERR!\s*/, '').trim());
+  const stage = texts.find((t) => /^(configure|build) error/.test(t));
+  const cause = texts.find((t) => /^stack Error: /.test(t)) ?? texts.find((t) => /^(Could not|not found)/i.test(t));
+  const telling = [stage, cause?.replace(/^stack Error: /, '')].filter(Boolean).join(': ') || texts[0];
+  const why = r.error ? `${cmd}: ${r.error.code ?? r.error.message}` : (telling ?? `node-gyp exited with ${r.status}`);
   fs.rmSync(path.join(root, 'build'), { recursive: true, force: true });   // nothing half-built is left to load
   return { ok: false, why, log };
 }
