@@ -151,10 +151,12 @@ function dtypeOfArray(a: StoredArray): SafetensorsDType {
   return 'U8';
 }
 
-type Tensors = Record<string, Tensor<AnyArray> | StoredTensor>;
+type Tensors = Record<string, Tensor<AnyArray> | StoredTensor> | ReadonlyMap<string, Tensor<AnyArray> | StoredTensor>;
 
 /** The tensors in file order (by name), each checked so that the file written is one we would read back. */
-function layout(tensors: Tensors, what: string) {
+function layout(input: Tensors, what: string) {
+  // readSafetensors returns a Map: accept it as it comes instead of writing a file with no tensors.
+  const tensors: Record<string, Tensor<AnyArray> | StoredTensor> = input instanceof Map ? Object.fromEntries(input) : input as Record<string, Tensor<AnyArray> | StoredTensor>;
   return Object.keys(tensors).sort().map((name) => {
     const t = tensors[name];
     if (name === '' || name === '__metadata__') throw new RangeError(`${what}: tensor name ${JSON.stringify(name)} is reserved`);

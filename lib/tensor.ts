@@ -36,6 +36,14 @@ export function numel(shape: readonly number[]): number {
 
 /** Wraps an existing typed array (no copy). */
 export function tensor<T extends AnyArray>(data: T, shape: readonly number[]): Tensor<T> {
+  if (!ArrayBuffer.isView(data) || data instanceof DataView) {
+    throw new TypeError(`tensor: data: expected a typed array, got ${data === null ? 'null' : Array.isArray(data) ? 'an Array' : typeof data}`);
+  }
+  if (!Array.isArray(shape)) {
+    throw new TypeError(`tensor: shape: expected an array of dimensions such as [${data.length}], got ${shape === undefined ? 'undefined (the shape is required)' : typeof shape}`);
+  }
+  const bad = shape.findIndex((d) => !Number.isSafeInteger(d) || d < 0);
+  if (bad >= 0) throw new RangeError(`tensor: shape[${bad}]: expected a non-negative integer, got ${String(shape[bad])}`);
   if (numel(shape) !== data.length) {
     throw new RangeError(`tensor: data has ${data.length} elements, shape [${shape.join(', ')}] needs ${numel(shape)}`);
   }

@@ -27,9 +27,9 @@ say "dist/ (tsc)"
 npm run --silent build:ts
 
 say "CPU addon"
-prebuild=prebuilds/linux-x64/hashmac.node
+prebuild=prebuilds/linux-x64/hashmac.glibc.node
 if [ ! -f "$prebuild" ] || [ -n "$(find native binding.gyp -newer "$prebuild" -print -quit)" ]; then
-  npm run --silent prebuild
+  npm run --silent build:addon
 fi
 
 STAGE=$(mktemp -d)

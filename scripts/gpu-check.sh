@@ -148,7 +148,7 @@ export TS_CMD="${TS[*]}"
 step environment - 30 40 environment
 if [ ! -f BUNDLE ]; then
   step install - 300 20 '[ -d node_modules ] || npm ci'
-  step build-native - 300 20 '[ -f prebuilds/linux-x64/hashmac.node ] || [ -f build/Release/hashmac.node ] || npm run build:native'
+  step build-native - 300 20 '[ -f prebuilds/linux-x64/hashmac.glibc.node ] || [ -f build/Release/hashmac.node ] || npm run build:native'
   step build-ts - 120 20 'npm run build:ts'
   step build-cuda nvcc 400 20 "mkdir -p build-cuda; npm run build:cuda -- '--CDHASHMAC_CUDA_ARCHS=90-real;90-virtual' >build-cuda/build.log 2>&1; rc=\$?; tail -20 build-cuda/build.log; exit \$rc"
   step ptxas - 30 60 "$TS_CMD scripts/ptxas-report.ts build-cuda/build.log"

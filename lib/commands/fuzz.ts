@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { allSpecs } from '../fuzz/specs/index.js';
 import { runFuzz } from '../fuzz/runner.js';
-import { ISAS, type Isa } from '../runtime.js';
+import { ISAS, supportedIsas, type Isa } from '../runtime.js';
 import { integer, list } from './options.js';
 
 interface FuzzFlags {
@@ -40,7 +40,9 @@ export function registerFuzz(program: Command): void {
       }
       if (!specs.length) throw new Error(`no fuzz spec for ${kernels.join(', ')} (have: ${allSpecs().map((s) => s.kernel).join(', ')})`);
       const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-      console.log(`hashmac fuzz: seed ${seed}, backend ${opts.backend}, ${opts.time ? `${opts.time} s` : `${opts.runs ?? 100} cases per kernel`}`);
+      // Which ISAs each case runs on (the runner's selection: supported, narrowed by --isa), so a pass says what it covered.
+      const tested = opts.backend === 'native' ? `, ISAs ${supportedIsas().filter((i) => !opts.isa || opts.isa.includes(i)).join(', ')} each against the JS reference` : '';
+      console.log(`hashmac fuzz: seed ${seed}, backend ${opts.backend}${tested}, ${opts.time ? `${opts.time} s` : `${opts.runs ?? 100} cases per kernel`}`);
       const bars = new MultiBar({ format: '{kernel} {value} cases', stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
       const bar = new Map<string, ReturnType<MultiBar['create']>>();
       const start = Date.now();

@@ -62,6 +62,8 @@ export interface LoadedSetup {
   calibration: LabelledSet;
   /** Which images calibrate and which evaluate, for reports. */
   split: string;
+  /** Where the projections and the per-layer config came from, for reports. */
+  source: string;
 }
 
 const range = (a: number, b: number) => (b > a ? `${a}-${b - 1}` : 'none');
@@ -87,6 +89,11 @@ export function loadSetup(o: ModelCliOptions, calibrate = false): LoadedSetup {
     config = uniformConfig(paths, { hash_length: o.hashLength, input_tile_size: o.tileSize, output_tile_size: o.tileSize });
   }
   const model = load(config);
+  const source = [
+    projections ? `projections: ${projections}${o.projections ? '' : ' (the fixture default)'}` : `projections: random, seeded (--seed ${o.seed}) where the weights have none`,
+    o.hashLength !== undefined ? `config: -k ${o.hashLength} -t ${o.tileSize}, uniform over every conv/linear layer (the default projection file is not used with -k)`
+      : o.config ? `config: ${o.config.trim().startsWith('{') ? 'inline JSON' : o.config}` : 'config: the projection file metadata, else the scaffold defaults',
+  ].join('; ');
   let { test, train } = data;
   const n = test.labels.length;
   let split = `evaluation: ${test.name} images ${range(0, Math.min(n, o.limit ?? n))}`;
@@ -99,5 +106,5 @@ export function loadSetup(o: ModelCliOptions, calibrate = false): LoadedSetup {
   } else if (calibrate) {
     split = `calibration: ${train!.name} images ${range(0, Math.min(o.calibration, train!.labels.length))}; ${split}`;
   }
-  return { model, test: o.limit === undefined ? test : head(test, o.limit), calibration: head(train ?? test, calibrate ? o.calibration : 0), split };
+  return { model, test: o.limit === undefined ? test : head(test, o.limit), calibration: head(train ?? test, calibrate ? o.calibration : 0), split, source };
 }

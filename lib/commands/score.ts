@@ -15,11 +15,19 @@ export function scoreReport(model: HashModel, e: Evaluation): string[] {
   const totals = modelStaticCounts(model);
   const lines = [
     `model ${model.arch}${model.layoutNote ? ` (${model.layoutNote})` : ''}, input normalisation ${model.normalization?.spec ?? 'none'}, ${e.samples} samples`,
-    `accuracy: dense ${pct(e.denseAccuracy)}, hashed ${pct(e.hashedAccuracy)}, drop ${pct(e.accuracyDrop)}`,
+    `accuracy: dense ${pct(e.denseAccuracy)}, hashed ${pct(e.hashedAccuracy)}, drop ${(100 * e.accuracyDrop).toFixed(2)} percentage points`,
     `static counts: hdops ${totals.hdops}, flops ${totals.flops}, r = flops/hdops ${(totals.flops / totals.hdops).toFixed(4)}`,
   ];
-  if (totals.hdops >= totals.flops) {
-    for (const s of scores(e.accuracyDrop, totals)) lines.push(`score (delta ${s.params.delta}, gamma ${s.params.gamma}): ${s.score.toFixed(4)}`);
+  if (totals.hdops === 0) {
+    lines.push('warning: no layer is hashed (every layer runs exact), so the score is 0 by definition: pass -k <K> or a --config that hashes layers');
+  } else if (totals.hdops >= totals.flops) {
+    // The components say why a score is what it is: A falls to 0 once the drop reaches delta.
+    const r = totals.flops / totals.hdops;
+    for (const s of scores(e.accuracyDrop, totals)) {
+      const { delta, gamma } = s.params;
+      const A = Math.max(0, 1 - e.accuracyDrop / delta), rg = r ** gamma, E = (2 * rg) / (1 + rg);
+      lines.push(`score (delta ${delta}, gamma ${gamma}): ${s.score.toFixed(4)} = 2AE/(A+E), accuracy term A = max(0, 1 - drop/delta) = ${A.toFixed(4)}, efficiency term E = 2r^gamma/(1 + r^gamma) = ${E.toFixed(4)}`);
+    }
   } else {
     lines.push(`score: not defined (hdops ${totals.hdops} < flops ${totals.flops}: K must not be below the output tile size)`);
   }
@@ -45,10 +53,10 @@ export function registerScore(program: Command): void {
     .option('--save <file>', 'write the hashed model (weights, projections, config) (.safetensors, or .pt for PyTorch)')
     .option('--json', 'print JSON')
     .action((o: ModelCliOptions & { save?: string; json?: boolean }) => {
-      const { model, test, split } = loadSetup(o);
+      const { model, test, split, source } = loadSetup(o);
       // Without a hashed layer the score's r = flops/hdops is 0/0: an error, not a NaN report.
       if (model.layers().every((l) => !l.hashed)) throw new Error('score: no layer is hashed (the config and projections leave every layer exact); nothing to score');
-      if (!o.json) console.log(split);
+      if (!o.json) console.log(`${split}\n${source}`);
       const t0 = performance.now();
       const e = evaluate(model, test, { backend: o.backend, batchSize: o.batchSize });
       const seconds = (performance.now() - t0) / 1000;
@@ -56,7 +64,7 @@ export function registerScore(program: Command): void {
       if (o.json) {
         const totals = modelStaticCounts(model), act = activationCounts(model, e.samples);
         console.log(JSON.stringify({
-          arch: model.arch, samples: e.samples, denseAccuracy: e.denseAccuracy, hashedAccuracy: e.hashedAccuracy, accuracyDrop: e.accuracyDrop,
+          arch: model.arch, source, samples: e.samples, denseAccuracy: e.denseAccuracy, hashedAccuracy: e.hashedAccuracy, accuracyDrop: e.accuracyDrop,
           hdops: totals.hdops, flops: totals.flops,
           scores: totals.hdops >= totals.flops ? scores(e.accuracyDrop, totals) : null,
           layers: totals.layers.map((l, k) => ({ ...l, config: model.layers()[k].config, ...act[k] })),

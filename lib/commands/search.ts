@@ -41,6 +41,14 @@ export function registerSearch(program: Command): void {
       console.log(`dense accuracy ${(100 * r.denseAccuracy).toFixed(2)}% on ${calibration.labels.length} calibration samples`);
       const head = ['point'.padEnd(14), 'hdops'.padStart(10), 'flops'.padStart(9), 'r'.padStart(7), 'acc'.padStart(7), 'drop'.padStart(7),
         ...SCORE_PAIRS.map((p) => `s(${p.delta},${p.gamma})`.padStart(14)), '  K per layer'];
+      // A legend, so the table reads without the docs: what each column and mark means.
+      const layerNames = Object.keys(r.points[0]?.hashLengths ?? {});
+      console.log([
+        'legend: point = one K for every layer, or step n of the greedy path (each step lowers the K of the layer whose next K adds the least error per hdop saved);',
+        '  hdops/flops/r = the challenge\'s static counts and r = flops/hdops; acc = hashed accuracy (%), drop = dense - hashed (percentage points)',
+        '  on the calibration samples; s(delta,gamma) = score, "invalid" where hdops < flops; *1/*2 = best point for pair 1/2;',
+        `  K per layer, in order: ${layerNames.join(', ')}`,
+      ].join('\n'));
       console.log(head.join(' '));
       r.points.forEach((p, i) => {
         const ks = Object.values(p.hashLengths);

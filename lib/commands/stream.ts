@@ -101,6 +101,8 @@ export function makeEngine(f: EngineFlags, saveWeightsTo?: string): StreamEngine
   } else {
     config = { ...preset(f.preset ?? 'small'), ...flags };
     weights = randomWeights(config, int('seed', f.seed));
+    // Loud on purpose: a server or evaluation on random weights answers, but its predictions mean nothing.
+    console.error(`WARNING: no -w/--weights: using seeded random weights (--seed ${f.seed}, preset ${f.preset ?? 'small'}); predictions are meaningless. Pass -w model.safetensors|.pt for a trained model.`);
   }
   if (saveWeightsTo) saveWeights(saveWeightsTo, weights, config);
   return new StreamEngine({ config, weights, consumeWeights: true, capacity, eviction, backend });

@@ -78,6 +78,11 @@ export interface GroupNormOptions extends LayerNormOptions {
 
 function prepareNorm(fn: string, x: Tensor, opts: unknown, kind: 'rms' | 'layer' | 'group') {
   if (opts === undefined) throw new TypeError(`${fn}: options: expected an options object with eps, got undefined`);
+  // No default eps: models use 1e-5 or 1e-6 and a silent default would change results. A weight passed
+  // where the options go is the likely mistake; say so.
+  if (ArrayBuffer.isView(opts) || (typeof opts === 'object' && opts !== null && 'shape' in opts && 'data' in opts)) {
+    throw new TypeError(`${fn}: options: expected { eps, weight? }, got a tensor: call ${fn}(x, { eps: 1e-5, weight }) (eps has no default: models use 1e-5 or 1e-6)`);
+  }
   const o = checkOptions(fn, opts);
   const eps = checkFinite(`${fn}: options.eps`, o.eps);
   if (eps < 0) throw new RangeError(`${fn}: options.eps: expected a finite number >= 0, got ${eps}`);
