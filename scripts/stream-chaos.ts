@@ -6,7 +6,7 @@
  * every prediction must equal the single-process engine's (default engine, fixed batches of 32).
  *
  *   node --import tsx scripts/stream-chaos.ts [--requests 20000] [--symbols 200] [--workers 3]
- *        [--partitions 6] [--seconds 30] [--no-kill] [--verbose]
+ *        [--partitions 6] [--seconds 30] [--no-kill | --no-server-kill] [--verbose]
  *
  * Prints `N requests, N answered once, max diff D vs single process`; exits 1 when that is not
  * `N, N, <= 1e-6`.
@@ -31,6 +31,8 @@ export interface ChaosOptions {
   /** Wall time the stream is spread over (its delays are scaled to it). */
   seconds?: number;
   kill?: boolean;
+  /** Also kill -9 (and restart) one NATS server (default true). */
+  killServer?: boolean;
   log?: (line: string) => void;
 }
 
@@ -112,8 +114,13 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       log(`killed worker w0 (kill -9) after ${gw.stats.answered} answers`);
       const recovered = until('recovery', 120_000, () => gw.stats.answered >= pendingAtKill).then(() => (recoveryMs = performance.now() - killedAt));
       await until('60% answered', 120_000, () => gw.stats.answered >= 0.6 * N);
+      if (o.killServer !== false) {
       cluster.kill(2);
       log(`killed nats server 2 (kill -9) after ${gw.stats.answered} answers`);
+      await sleep(2000);
+      await cluster.restart(2);
+      log('restarted nats server 2');
+      }
       await recovered;
     }
     const summary = await server.done;
@@ -169,6 +176,7 @@ if (require.main === module) {
     partitions: arg('partitions', 6),
     seconds: arg('seconds', 30),
     kill: !process.argv.includes('--no-kill'),
+    killServer: !process.argv.includes('--no-server-kill'),
     log: verbose ? (l) => console.error(l) : undefined,
   }).then(
     (r) => {

@@ -74,7 +74,7 @@ export class ClusterGateway {
       this.pending.add(id);
       this.stats.requests++;
       const body: RequestBody = { id, symbol: m.symbols[i], features: m.features[i] };
-      this.h.js.publish(publishSubject(symbolToken(body.symbol)), JSON.stringify(body)).catch((e) => {
+      this.h.js.publish(publishSubject(symbolToken(body.symbol)), JSON.stringify(body), { msgID: String(id) }).catch((e) => {
         // The publish may still have been stored; a retry with the same id is absorbed downstream.
         this.stats.publishErrors++;
         this.log(`publish ${id}: ${(e as Error).message}; retrying`);

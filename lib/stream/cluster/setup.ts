@@ -63,8 +63,11 @@ async function tryOpen(nc: NatsConnection, opts: SetupOptions): Promise<ClusterH
       await jsm.streams.add({ name, subjects, num_replicas: replicas, storage: StorageType.File, ...extra });
     }
   };
-  await ensure(REQUEST_STREAM, ['req.p.>'], {});
-  await ensure(RESPONSE_STREAM, ['resp.>'], { duplicate_window: nanos(opts.dedupWindowMs ?? 600_000) });
+  // Both streams de-duplicate by request id: a gateway's retried publish must not apply a request
+  // twice, and a replayed answer must not be delivered twice.
+  const dedup = { duplicate_window: nanos(opts.dedupWindowMs ?? 600_000) };
+  await ensure(REQUEST_STREAM, ['req.p.>'], dedup);
+  await ensure(RESPONSE_STREAM, ['resp.>'], dedup);
   const kvm = new Kvm(nc);
   const leases = await kvm.create(LEASE_BUCKET, { replicas, history: 1, ttl: opts.leaseTtlMs ?? 3000 });
   const meta = await kvm.create(META_BUCKET, { replicas, history: 1 });

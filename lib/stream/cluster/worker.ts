@@ -47,6 +47,8 @@ interface Owned {
   sinceCheckpoint: number;
   lastCheckpointAt: number;
   symbols: Set<string>;
+  /** Consumer delivery sequence of the last message taken (contiguous unless something was lost). */
+  delivered: number;
 }
 
 export interface WorkerStats {
@@ -64,7 +66,7 @@ export class ClusterWorker {
   private h!: ClusterHandles;
   private engine!: StreamEngine;
   private readonly owned = new Map<number, Owned>();
-  private queue: { partition: number; msg: JsMsg }[] = [];
+  private queue: { owner: Owned; msg: JsMsg }[] = [];
   private wake?: () => void;
   private stopped = false;
   private loops: Promise<void>[] = [];
@@ -165,17 +167,18 @@ export class ClusterWorker {
       ack_policy: AckPolicy.Explicit,
       ack_wait: 60_000_000_000,
       inactive_threshold: 10_000_000_000,
+      num_replicas: 3, // an R1 consumer would die with its server
       ...(seq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 } : { deliver_policy: DeliverPolicy.All }),
     });
     const consumer = await this.h.js.consumers.get(REQUEST_STREAM, name);
     const messages = await consumer.consume({ max_messages: 512 });
-    const o: Owned = { partition, revision, messages, applied: seq, checkpointed: seq, sinceCheckpoint: 0, lastCheckpointAt: Date.now(), symbols };
+    const o: Owned = { partition, revision, messages, applied: seq, checkpointed: seq, sinceCheckpoint: 0, lastCheckpointAt: Date.now(), symbols, delivered: 0 };
     this.owned.set(partition, o);
     this.stats.takeovers++;
     this.log(`took partition ${partition} from seq ${seq + 1} (${symbols.size} symbols restored, ${(performance.now() - t0).toFixed(0)} ms)`);
     void (async () => {
       for await (const msg of messages) {
-        this.queue.push({ partition, msg });
+        this.queue.push({ owner: o, msg });
         this.wake?.();
       }
     })().catch((e) => this.log(`partition ${partition} consumer: ${(e as Error).message}`));
@@ -184,7 +187,7 @@ export class ClusterWorker {
   private drop(o: Owned): void {
     this.owned.delete(o.partition);
     void o.messages.close();
-    this.queue = this.queue.filter((q) => q.partition !== o.partition);
+    this.queue = this.queue.filter((q) => q.owner !== o);
     for (const s of o.symbols) this.engine.resetSymbol(s);
   }
 
@@ -213,9 +216,19 @@ export class ClusterWorker {
     const bySymbol = new Map<string, StreamRequest[]>();
     const done: { o: Owned; msg: JsMsg; seq: number }[] = [];
     const symbolOf = new Map<number, string>();
-    for (const { partition, msg } of take) {
-      const o = this.owned.get(partition);
-      if (!o) continue; // dropped meanwhile: the new owner replays it
+    for (const { owner: o, msg } of take) {
+      // Dropped meanwhile (the new owner replays it), or a message of an earlier ownership of this
+      // partition by this worker still draining from its closed consumer.
+      if (this.owned.get(o.partition) !== o) continue;
+      const partition = o.partition;
+      // A gap or a redelivery in the consumer's sequence means the applied order cannot be trusted:
+      // give the partition up (unrenewed, its lease expires) and let an owner restart from the checkpoint.
+      if (msg.info.deliverySequence !== o.delivered + 1 || msg.info.redelivered) {
+        this.log(`partition ${partition}: delivery ${msg.info.deliverySequence} after ${o.delivered}; reloading from the checkpoint`);
+        this.drop(o);
+        continue;
+      }
+      o.delivered = msg.info.deliverySequence;
       if (msg.seq <= o.applied) {
         msg.ack(); // a redelivery of something already applied
         continue;
