@@ -14,8 +14,9 @@ import { readStream, writeStream, type StreamRecord } from '../stream/records.js
 import { ReplayServer, type ReplaySummary } from '../stream/replay-server.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../stream/slots.js';
 import { loadWeights, randomWeights, saveWeights, type Weights } from '../stream/weights.js';
+import { registerStreamCluster } from './stream-cluster.js';
 
-interface EngineFlags {
+export interface EngineFlags {
   weights?: string;
   preset?: string;
   hidden?: string;
@@ -36,7 +37,7 @@ interface StreamFlags {
   delayMs: string;
 }
 
-const int = (name: string, v: string, min = 0, max = Number.MAX_SAFE_INTEGER) => {
+export const int = (name: string, v: string, min = 0, max = Number.MAX_SAFE_INTEGER) => {
   const n = Number(v);
   if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
     throw new Error(`--${name}: expected an integer ${max < Number.MAX_SAFE_INTEGER ? `in ${min}..${max}` : `>= ${min}`}, got '${v}'`);
@@ -55,7 +56,7 @@ const choice = <T extends string>(name: string, v: string, allowed: readonly T[]
   return v as T;
 };
 
-function engineOptions(cmd: Command): Command {
+export function engineOptions(cmd: Command): Command {
   return cmd
     .option('-w, --weights <file>', 'state_dict of the PyTorch model, safetensors or torch.save (.pt); sizes inferred from it (default: seeded random weights)')
     .option('-p, --preset <name>', `model sizes (${Object.keys(PRESETS).join(', ')}); default small without -w, with -w sizes the file does not determine`)
@@ -145,6 +146,7 @@ function printReplay(s: ReplaySummary): void {
 
 export function registerStream(program: Command): void {
   const stream = program.command('stream').description('the four-tower streaming ensemble (Jane Street × GPU MODE hackathon model)');
+  registerStreamCluster(stream);
 
   streamOptions(engineOptions(stream.command('eval')))
     .description('replay a request stream through the engine and report latency, throughput and per-tower error')

@@ -100,11 +100,15 @@ void linear(const Exec& ex, const LinearArgs& a) {
     float* y = a.y + m0 * a.N + p * kPanel;
     for (int64_t k0 = 0; k0 < a.K; k0 += kDepthBlock) {
       const int64_t depth = std::min(kDepthBlock, a.K - k0);
-      // The first depth block adds the bias (the epilogue of the GEMM); later ones accumulate into y.
-      const float* add = k0 == 0 ? (a.bias ? a.bias + p * kPanel : nullptr) : y;
-      const int64_t ld_add = k0 == 0 ? 0 : a.N;
-      mk.gemm_panel(a.x + m0 * a.K + k0, a.K, rows, panel + k0 * kPanel, depth, add, ld_add, y, a.N, cols);
+      // Later depth blocks accumulate into y. The bias is added last, not first: then every output is
+      // summed in the medium path's order ((k-block sums in order) + bias) and a row's result does not
+      // change when the batch grows past kMediumBatch (batch invariance, needed by the stream cluster's
+      // replay; see docs/stream.md).
+      mk.gemm_panel(a.x + m0 * a.K + k0, a.K, rows, panel + k0 * kPanel, depth, k0 == 0 ? nullptr : y, a.N, y, a.N, cols);
     }
+    if (a.bias)
+      for (int64_t r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) y[r * a.N + c] += a.bias[p * kPanel + c];
   });
 }
 

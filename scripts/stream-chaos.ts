@@ -1,0 +1,193 @@
+/**
+ * Chaos run of the stream cluster on loopback: 3 nats-server processes (R = 3), W worker processes,
+ * the gateway, and a replay server streaming a generated request stream. Mid-stream one worker is
+ * killed with SIGKILL and later one NATS server; at the end every request must have been answered
+ * exactly once (replay server: no repeated or missing id; responses stream: one message per id) and
+ * every prediction must equal the single-process engine's (default engine, fixed batches of 32).
+ *
+ *   node --import tsx scripts/stream-chaos.ts [--requests 20000] [--symbols 200] [--workers 3]
+ *        [--partitions 6] [--seconds 30] [--no-kill | --no-server-kill] [--verbose]
+ *
+ * Prints `N requests, N answered once, max diff D vs single process`; exits 1 when that is not
+ * `N, N, <= 1e-6`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ClusterGateway } from '../lib/stream/cluster/gateway.js';
+import { LocalCluster } from '../lib/stream/cluster/local.js';
+import { RESPONSE_STREAM } from '../lib/stream/cluster/names.js';
+import { connectCluster, openCluster } from '../lib/stream/cluster/setup.js';
+import { decodeCheckpoint } from '../lib/stream/cluster/checkpoint.js';
+import { StreamEngine } from '../lib/stream/engine.js';
+import { groupBySymbol } from '../lib/stream/evaluator.js';
+import { generateStream } from '../lib/stream/generate.js';
+import { ReplayServer } from '../lib/stream/replay-server.js';
+
+export interface ChaosOptions {
+  requests?: number;
+  symbols?: number;
+  workers?: number;
+  partitions?: number;
+  /** Wall time the stream is spread over (its delays are scaled to it). */
+  seconds?: number;
+  kill?: boolean;
+  /** Also kill -9 (and restart) one NATS server (default true). */
+  killServer?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  requests: number;
+  answeredOnce: number;
+  responsesInStream: number;
+  maxDiff: number;
+  /** kill -9 of a worker → every request sent before it answered (ms); NaN without kills. */
+  recoveryMs: number;
+  checkpointBytesPerSymbol: number;
+  latencyMs: { p50: number; p99: number };
+  throughput: number;
+}
+
+const CLI = join(__dirname, '..', 'lib', 'cli.ts');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, ms: number, ok: () => boolean | Promise<boolean>): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** The default single-process engine over fixed batches of 32 requests. */
+function reference(records: ReturnType<typeof generateStream>, symbols: number): Map<number, number[]> {
+  const engine = new StreamEngine({ capacity: Math.max(64, symbols) });
+  const out = new Map<number, number[]>();
+  for (let i = 0; i < records.length; i += 32) {
+    const r = engine.processBatch(groupBySymbol(records.slice(i, i + 32)));
+    r.ids.forEach((id, k) => out.set(id, r.predictions[k]));
+  }
+  return out;
+}
+
+export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
+  const N = o.requests ?? 20000, S = o.symbols ?? 200, W = o.workers ?? 3, P = o.partitions ?? 6;
+  const log = o.log ?? (() => undefined);
+  const records = generateStream({ requests: N, symbols: S, seed: 7, meanDelayMs: ((o.seconds ?? 30) * 1000) / N });
+  const expected = reference(records, S);
+  const cluster = new LocalCluster({ partitions: P, log });
+  const workers: ChildProcess[] = [];
+  let gateway: ClusterGateway | undefined;
+  let server: ReplayServer | undefined;
+  try {
+    await cluster.start();
+    const nc = await connectCluster(cluster.servers, 'hashmac-chaos');
+    const h = await openCluster(nc, { partitions: P, leaseTtlMs: 3000 });
+    const startWorker = (i: number) => {
+      const args = ['--import', 'tsx', CLI, 'stream', 'worker', '--nats', cluster.servers.join(','), '--name', `w${i}`, '--capacity', String(Math.max(64, S)), '--checkpoint-every', '500', '--checkpoint-ms', '1000', '--lease-ttl-ms', '3000'];
+      const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      p.stdout!.on('data', (d: Buffer) => log(d.toString().trimEnd()));
+      p.stderr!.on('data', (d: Buffer) => log(`[w${i} stderr] ${d.toString().trimEnd()}`));
+      workers[i] = p;
+    };
+    for (let i = 0; i < W; i++) startWorker(i);
+    const owners = async () => {
+      const held = new Set<string>();
+      for await (const k of await h.leases.keys('p.*')) held.add(k);
+      return held.size;
+    };
+    await until('workers to hold every partition', 60_000, async () => (await owners()) === P);
+    await sleep(3000); // let the balancing settle (each worker ends with about P/W partitions)
+
+    server = new ReplayServer(records, { port: 0, speed: 1, responseTimeoutMs: 60_000 });
+    const port = await server.listen();
+    gateway = new ClusterGateway({ servers: cluster.servers, port, log });
+    const t0 = performance.now();
+    await gateway.start();
+    let recoveryMs = NaN;
+    if (o.kill !== false) {
+      const gw = gateway;
+      await until('40% answered', 120_000, () => gw.stats.answered >= 0.4 * N);
+      const killedAt = performance.now();
+      const pendingAtKill = gw.stats.requests;
+      workers[0].kill('SIGKILL');
+      log(`killed worker w0 (kill -9) after ${gw.stats.answered} answers`);
+      const recovered = until('recovery', 120_000, () => gw.stats.answered >= pendingAtKill).then(() => (recoveryMs = performance.now() - killedAt));
+      await until('60% answered', 120_000, () => gw.stats.answered >= 0.6 * N);
+      if (o.killServer !== false) {
+      cluster.kill(2);
+      log(`killed nats server 2 (kill -9) after ${gw.stats.answered} answers`);
+      await sleep(2000);
+      await cluster.restart(2);
+      log('restarted nats server 2');
+      }
+      await recovered;
+    }
+    const summary = await server.done;
+    const seconds = (performance.now() - t0) / 1000;
+    await sleep(1500); // any late duplicate would land in the responses stream by now
+    const info = await h.jsm.streams.info(RESPONSE_STREAM);
+    let maxDiff = 0;
+    for (const [id, want] of expected) {
+      const got = summary.predictions.get(id);
+      if (!got) continue;
+      want.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - got[j]))));
+    }
+    let bytes = 0, symbols = 0;
+    for (let p = 0; p < P; p++) {
+      const blob = await h.checkpoints.getBlob(`p${p}`);
+      if (!blob) continue;
+      bytes += blob.length;
+      symbols += decodeCheckpoint(blob, `p${p}`).symbols.length;
+    }
+    await nc.drain();
+    return {
+      requests: N,
+      answeredOnce: summary.rejectedIds === 0 ? summary.responses : summary.responses - summary.rejectedIds,
+      responsesInStream: info.state.messages,
+      maxDiff,
+      recoveryMs,
+      checkpointBytesPerSymbol: symbols ? bytes / symbols : NaN,
+      latencyMs: { p50: summary.latencyMs.p50, p99: summary.latencyMs.p99 },
+      throughput: N / seconds,
+    };
+  } finally {
+    await gateway?.stop().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    for (const w of workers) if (w && w.exitCode === null) w.kill('SIGKILL');
+    await cluster.stop();
+  }
+}
+
+export function passed(r: ChaosResult): boolean {
+  return r.answeredOnce === r.requests && r.responsesInStream === r.requests && r.maxDiff <= 1e-6;
+}
+
+if (require.main === module) {
+  const arg = (name: string, d: number) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i < 0 ? d : Number(process.argv[i + 1]);
+  };
+  const verbose = process.argv.includes('--verbose');
+  runChaos({
+    requests: arg('requests', 20000),
+    symbols: arg('symbols', 200),
+    workers: arg('workers', 3),
+    partitions: arg('partitions', 6),
+    seconds: arg('seconds', 30),
+    kill: !process.argv.includes('--no-kill'),
+    killServer: !process.argv.includes('--no-server-kill'),
+    log: verbose ? (l) => console.error(l) : undefined,
+  }).then(
+    (r) => {
+      console.log(`${r.requests} requests, ${r.answeredOnce} answered once, max diff ${r.maxDiff} vs single process`);
+      console.log(`responses stream holds ${r.responsesInStream}; recovery after kill -9 ${r.recoveryMs.toFixed(0)} ms; ` +
+        `checkpoint ${r.checkpointBytesPerSymbol.toFixed(0)} B/symbol; p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms; ${r.throughput.toFixed(0)} req/s offered+served`);
+      process.exit(passed(r) ? 0 : 1);
+    },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * The stream cluster (lib/stream/cluster): batch invariance of the engine's kernels (what replay after a
+ * takeover relies on), checkpoint encoding, and a chaos run on a local 3-server NATS cluster (skipped
+ * when nats-server is not installed; .ci/run installs it).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import { backendsFor } from '../lib/backend.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../lib/stream/cluster/checkpoint.js';
+import { partitionOf, symbolToken } from '../lib/stream/cluster/names.js';
+import { StreamEngine } from '../lib/stream/engine.js';
+import { groupBySymbol } from '../lib/stream/evaluator.js';
+import { generateStream } from '../lib/stream/generate.js';
+import { linear, NATIVE_SMALL_BATCH, setBatchInvariant } from '../lib/stream/kernels.js';
+import { passed, runChaos } from '../scripts/stream-chaos.js';
+
+const native = backendsFor('linear').includes('native');
+const hasNats = (() => {
+  try {
+    execFileSync('nats-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function randomRows(rows: number, cols: number, seed: number): Float32Array {
+  const a = new Float32Array(rows * cols);
+  let s = seed;
+  for (let i = 0; i < a.length; i++) a[i] = ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  return a;
+}
+
+test('native linear rows are bit-identical for M = 1 and M = k (invariant mode; k across all three paths)', { skip: !native && 'native addon not built' }, () => {
+  setBatchInvariant(true);
+  try {
+    const K = 300, N = 70;
+    const w = { data: randomRows(N, K, 1), shape: [N, K] };
+    const bias = randomRows(1, N, 2);
+    const x = randomRows(300, K, 3);
+    const one = linear({ data: x.slice(0, K), shape: [1, K] }, w, { bias, backend: 'native' }).data;
+    for (const M of [2, NATIVE_SMALL_BATCH - 1, NATIVE_SMALL_BATCH, 100, 256, 300]) {
+      const y = linear({ data: x.slice(0, M * K), shape: [M, K] }, w, { bias, backend: 'native' }).data;
+      assert.deepEqual(Array.from(y.subarray(0, N)), Array.from(one), `M=${M}`);
+    }
+  } finally {
+    setBatchInvariant(false);
+  }
+});
+
+test('engine predictions do not depend on batching in invariant mode (native)', { skip: !native && 'native addon not built' }, () => {
+  setBatchInvariant(true);
+  try {
+    const records = generateStream({ requests: 400, symbols: 30, seed: 5 });
+    const run = (batch: number) => {
+      const e = new StreamEngine({ capacity: 64, backend: 'native' });
+      const out = new Map<number, number[]>();
+      for (let i = 0; i < records.length; i += batch) {
+        const r = e.processBatch(groupBySymbol(records.slice(i, i + batch)));
+        r.ids.forEach((id, k) => out.set(id, r.predictions[k]));
+      }
+      return out;
+    };
+    const one = run(1);
+    for (const b of [5, 32, 300]) assert.deepEqual(run(b), one, `batch ${b}`);
+  } finally {
+    setBatchInvariant(false);
+  }
+});
+
+test('checkpoints round-trip and reject damaged blobs', () => {
+  const c = { partition: 2, seq: 77, symbols: [{ symbol: 'A', values: { h: Float32Array.of(1.5, -2), off: Int32Array.of(3) } }] };
+  const bytes = encodeCheckpoint(c);
+  assert.deepEqual(decodeCheckpoint(bytes, 'p2'), c);
+  assert.throws(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 1), 'p2'), /checkpoint p2: A.off runs past the end/);
+  assert.throws(() => decodeCheckpoint(Uint8Array.of(1, 0), 'p2'), /truncated/);
+  assert.throws(() => decodeCheckpoint(Uint8Array.of(200, 0, 0, 0, 1), 'p2'), /header runs past/);
+});
+
+test('symbols become one subject token; partitions are read back from mapped subjects', () => {
+  assert.equal(symbolToken('SYM_001'), 'SYM_001');
+  assert.equal(symbolToken('BRK.B'), `~${Buffer.from('BRK.B').toString('hex')}`);
+  assert.equal(partitionOf('req.p.4.SYM_001'), 4);
+  assert.throws(() => partitionOf('req.SYM_001'), /not a partitioned request subject/);
+});
+
+test('chaos: 3 servers, 3 workers, kill -9 of a worker mid-stream: every request answered once, equal to the single process', { skip: !hasNats && 'nats-server not installed (.ci/run installs it)', timeout: 150_000 }, async () => {
+  const r = await runChaos({ requests: 1536, symbols: 30, seconds: 5, killServer: false });
+  assert.equal(r.answeredOnce, r.requests);
+  assert.equal(r.responsesInStream, r.requests);
+  assert.ok(r.maxDiff <= 1e-6, `max diff ${r.maxDiff}`);
+  assert.ok(passed(r));
+  assert.ok(Number.isFinite(r.recoveryMs));
+});
