@@ -124,6 +124,11 @@ export class StreamEngine {
     return this.native;
   }
 
+  /** The native executor batches run on now (undefined on the JS composition). */
+  get nativeExecutor(): NativeStreamExecutor | undefined {
+    return this.executor();
+  }
+
   /** Whether batches run as one native call ('native') or through the JS composition ('js'). */
   get path(): 'native' | 'js' {
     return this.executor() ? 'native' : 'js';

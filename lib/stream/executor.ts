@@ -88,6 +88,14 @@ export class NativeStreamExecutor {
     return plan.out;
   }
 
+  /**
+   * Seconds to read every dense weight once (each matrix times a ones vector with the step's own
+   * kernels; median of `repeats` passes, caches warm): the floor under a one-token step.
+   */
+  readWeightsSeconds(repeats = 50): number {
+    return this.addon.streamExecutorReadWeights({ executor: this.handle, repeats }) as number;
+  }
+
   /** forward on the libuv thread pool; the pool's arrays must not be touched until it settles. */
   async forwardAsync(features: Float32Array, ctx: StepContext): Promise<Float32Array> {
     const plan = this.plan(features, ctx);

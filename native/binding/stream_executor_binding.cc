@@ -417,11 +417,30 @@ Napi::Value StreamExecutorRunAsync(const Napi::CallbackInfo& info) {
   return p;
 }
 
+// streamExecutorReadWeights({ executor, repeats }) -> seconds (Executor::read_weights_seconds)
+Napi::Value StreamExecutorReadWeights(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "streamExecutorReadWeights";
+  if (!info[0].IsObject()) throw Napi::TypeError::New(env, std::string(fn) + ": plan: expected an object");
+  const Fields plan(info[0].As<Napi::Object>(), "", fn, nullptr);
+  Napi::Value hv = plan.get("executor");
+  if (!hv.IsExternal()) throw Napi::TypeError::New(env, std::string(fn) + ": executor: expected a handle from createStreamExecutor");
+  const int repeats = static_cast<int>(plan.integer("repeats", 1, 100000));
+  Handle* h = hv.As<Napi::External<Handle>>().Data();
+  bool idle = false;
+  if (!h->busy.compare_exchange_strong(idle, true)) throw Napi::Error::New(env, std::string(fn) + ": executor: a run is already in progress");
+  const EnvState& st = env_state(env);
+  const double s = h->exec->read_weights_seconds(Exec{st.isa, st.threads}, repeats);
+  h->busy = false;
+  return Napi::Number::New(env, s);
+}
+
 }  // namespace
 
 void init_stream_executor(Napi::Env env, Napi::Object exports) {
   exports.Set(kCreate, Napi::Function::New(env, CreateStreamExecutor, kCreate));
   exports.Set(kRun, Napi::Function::New(env, StreamExecutorRun, kRun));
+  exports.Set("streamExecutorReadWeights", Napi::Function::New(env, StreamExecutorReadWeights, "streamExecutorReadWeights"));
   exports.Set("streamExecutorRunAsync", Napi::Function::New(env, StreamExecutorRunAsync, "streamExecutorRunAsync"));
 }
 

@@ -5,6 +5,7 @@
 #include "stream_executor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -390,6 +391,7 @@ Executor::Executor(Model model, WeightPrecision precision) : model_(std::move(mo
   }
   const int64_t bytes_per = precision == WeightPrecision::kBfloat16 ? 2 : 4;
   for (Dense* d : dense_all) {
+    dense_.push_back(d);
     weight_bytes_ += d->N * d->K * bytes_per;
     if (precision != WeightPrecision::kBfloat16) continue;
     std::vector<uint16_t> h(static_cast<size_t>(d->N * d->K));
@@ -400,6 +402,23 @@ Executor::Executor(Model model, WeightPrecision precision) : model_(std::move(mo
 }
 
 Executor::~Executor() = default;
+
+double Executor::read_weights_seconds(const Exec& ex, int repeats) {
+  int64_t max_k = 1, max_n = 1;
+  for (const Dense* d : dense_) max_k = std::max(max_k, d->K), max_n = std::max(max_n, d->N);
+  std::vector<float> ones(static_cast<size_t>(max_k), 1.0f), y(static_cast<size_t>(max_n));
+  const RunArgs none{};
+  const Ctx c{ex, &none, ws_[0].get(), 1, model_.sizes.capacity};
+  std::vector<double> times;
+  for (int r = 0; r <= repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (const Dense* d : dense_) dense(c, *d, ones.data(), y.data());
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (r > 0) times.push_back(s);  // pass 0 warms the caches
+  }
+  std::sort(times.begin(), times.end());
+  return times.empty() ? 0.0 : times[times.size() / 2];
+}
 
 void Executor::run_tower(const Exec& ex, int t, const RunArgs& a) {
   const Sizes& s = model_.sizes;

@@ -129,8 +129,13 @@ class Executor {
   // ex.threads > 1 (each tower's kernels then share the remaining threads).
   void run(const Exec& ex, const RunArgs& a);
 
-  // Bytes of dense + block weights one token reads (the model's weight footprint as stored).
+  // Bytes of the dense weights as stored (what a one-token step must read at least once).
   int64_t weight_bytes() const { return weight_bytes_; }
+
+  // Seconds to read every dense weight once: each matrix times a vector of ones with the same kernels a
+  // one-token step uses, so nothing but the weight reads themselves. The median of `repeats` passes after
+  // one warm-up pass; with weights that fit the caches this is the floor under a batch-1 step.
+  double read_weights_seconds(const Exec& ex, int repeats);
   WeightPrecision precision() const { return precision_; }
 
   struct Workspace;
@@ -142,6 +147,7 @@ class Executor {
   WeightPrecision precision_;
   std::vector<std::vector<uint16_t>> bf16_;  // owned reduced-precision copies
   std::unique_ptr<Workspace> ws_[kTowers];
+  std::vector<const Dense*> dense_;  // every dense weight, for read_weights_seconds
   int64_t weight_bytes_ = 0;
 };
 
