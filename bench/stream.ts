@@ -3,7 +3,8 @@
  * directly, it replays whole streams:
  *
  *   node --import tsx bench/stream.ts              small preset: engine vs one-at-a-time JS reference
- *   node --import tsx bench/stream.ts --full       also the full preset's footprint and one-symbol step
+ *   node --import tsx bench/stream.ts --full       the full preset: footprint, one-symbol step (float32 and bfloat16)
+ *                                                  against the time to stream the weights once, batch-32 throughput
  *   node --import tsx bench/stream.ts --hackathon  the hackathon configuration (hidden 128, proj 256, depth 2,
  *                                                heads 8) on small.parquet: the native executor at batch 1 and 64
  *                                                on 1 and 2 threads against the hackathon's own PyTorch model
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   }
 
   if (args.hackathon) await hackathon();
-  else defaultRun();
+  else if (!args.full) defaultRun();
   if (args.full) fullPreset();
 
   /** The hackathon configuration against the PyTorch peer and the weight-read floor, on 1 and 2 threads. */
@@ -102,14 +103,19 @@ async function main(): Promise<void> {
         const engine = (batch: number, executor: 'native' | 'js' = 'native') => {
           const e = new StreamEngine({ config, weights: new Map(weights), capacity: 64, backend: 'native', executor });
           e.warmUp();
-          return evaluate(e, records, { batchSize: batch });
+          const rep = evaluate(e, records, { batchSize: batch });
+          // Recurrent state each batch must read and write (every symbol's slot once per call).
+          Object.assign(rep, { stateBytesPerBatch: e.stats.stateBytesMoved / e.stats.calls });
+          return rep as EvaluationReport & { stateBytesPerBatch: number };
         };
+        const bw = measureLimits(0.25, 2).bandwidth;
         const probe = new StreamEngine({ config, weights: new Map(weights), capacity: 64, backend: 'native', executor: 'native' });
         const readS = probe.nativeExecutor!.readWeightsSeconds(200);
         const b1 = engine(1), b64 = engine(64), js1 = engine(1, 'js');
         console.log(`\n${threads} thread(s): weights ${(probe.nativeExecutor!.weightBytes / 1024 / 1024).toFixed(2)} MiB, read once from cache in ${(readS * 1e3).toFixed(3)} ms (median)`);
         console.log(`  executor batch 1    ${fmt(b1)}   p50 = ${(b1.latencyMs.p50 / (readS * 1e3)).toFixed(2)}x weight-read time`);
-        console.log(`  executor batch 64   ${fmt(b64)}`);
+        const stateMs = (b64.stateBytesPerBatch / bw) * 1e3;
+        console.log(`  executor batch 64   ${fmt(b64)}   state ${(b64.stateBytesPerBatch / MiB).toFixed(1)} MiB/batch = ${stateMs.toFixed(2)} ms at ${(bw / 1e9).toFixed(1)} GB/s copy bandwidth (p50 ${(b64.latencyMs.p50 / stateMs).toFixed(1)}x that)`);
         console.log(`  JS composition b1   ${fmt(js1)}   (executor ${(b1.throughput / js1.throughput).toFixed(1)}x)`);
         let peer: { throughput: number; p50Ms: number; torch: string; predictions: number[][] } | undefined;
         if (args['hackathon-src']) {

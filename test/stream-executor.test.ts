@@ -156,21 +156,30 @@ test('native executor: processBatchAsync matches processBatch; one batch at a ti
   assert.ok(native.stats.computeSeconds > 0);
 });
 
-test('bfloat16 weights: close to float32 (about 3 significant digits), not equal', { skip }, () => {
+test('bfloat16 weights: close to float32 on every ISA (about 3 significant digits), not equal', { skip }, () => {
   const config = CONFIGS[0];
-  const f32 = new StreamEngine({ config, capacity: 8, seed: 1, backend: 'native' });
-  const bf16 = new StreamEngine({ config, capacity: 8, seed: 1, backend: 'native', precision: 'bfloat16' });
-  let worst = 0, scale = 0, differs = false;
-  for (const b of batches(config, 4, 6)) {
-    const a = bf16.processBatch(b).predictions.flat(), w = f32.processBatch(b).predictions.flat();
-    a.forEach((v, i) => {
-      worst = Math.max(worst, Math.abs(v - w[i]));
-      scale = Math.max(scale, Math.abs(w[i]));
-      differs ||= v !== w[i];
-    });
+  const isa0 = getIsa();
+  try {
+    for (const isa of supportedIsas()) {
+      setIsa(isa);
+      const f32 = new StreamEngine({ config, capacity: 8, seed: 1, backend: 'native' });
+      const bf16 = new StreamEngine({ config, capacity: 8, seed: 1, backend: 'native', precision: 'bfloat16' });
+      assert.equal(bf16.nativeExecutor!.weightBytes * 2, f32.nativeExecutor!.weightBytes);
+      let worst = 0, scale = 0, differs = false;
+      for (const b of batches(config, 4, 6)) {
+        const a = bf16.processBatch(b).predictions.flat(), w = f32.processBatch(b).predictions.flat();
+        a.forEach((v, i) => {
+          worst = Math.max(worst, Math.abs(v - w[i]));
+          scale = Math.max(scale, Math.abs(w[i]));
+          differs ||= v !== w[i];
+        });
+      }
+      assert.ok(differs, `${isa}: bfloat16 storage changes the numbers`);
+      assert.ok(worst <= 0.05 * scale, `${isa}: bfloat16 error ${worst} vs output scale ${scale}`);
+    }
+  } finally {
+    setIsa(isa0);
   }
-  assert.ok(differs, 'bfloat16 storage changes the numbers');
-  assert.ok(worst <= 0.05 * scale, `bfloat16 error ${worst} vs output scale ${scale}`);
 });
 
 test('native executor: bad models and plans are rejected naming the field', { skip }, () => {

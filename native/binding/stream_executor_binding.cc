@@ -294,14 +294,16 @@ struct Run {
   std::vector<Napi::ObjectReference> keep;
 };
 
-std::unique_ptr<Run> parse_run(const Napi::CallbackInfo& info) {
+// `async`: the run outlives this call, so it keeps references to every array (a synchronous run needs
+// none: the arguments stay alive for the call, and creating references costs more than a small batch).
+std::unique_ptr<Run> parse_run(const Napi::CallbackInfo& info, bool async) {
   Napi::Env env = info.Env();
   if (!info[0].IsObject()) throw Napi::TypeError::New(env, std::string(kRun) + ": plan: expected an object");
   auto run = std::make_unique<Run>();
-  const Fields plan(info[0].As<Napi::Object>(), "", kRun, &run->keep);
+  const Fields plan(info[0].As<Napi::Object>(), "", kRun, async ? &run->keep : nullptr);
   Napi::Value hv = plan.get("executor");
   if (!hv.IsExternal()) throw Napi::TypeError::New(env, std::string(kRun) + ": executor: expected a handle from createStreamExecutor");
-  run->keep.push_back(Napi::Persistent(hv.As<Napi::Object>()));
+  if (async) run->keep.push_back(Napi::Persistent(hv.As<Napi::Object>()));
   Handle* h = hv.As<Napi::External<Handle>>().Data();
   const int64_t tokens = plan.integer("tokens", 1, kMaxDim);
   Napi::Value gv = plan.get("groups");
@@ -364,7 +366,7 @@ void execute(const Exec& ex, Run& run) {
 }
 
 Napi::Value StreamExecutorRun(const Napi::CallbackInfo& info) {
-  std::unique_ptr<Run> run = parse_run(info);
+  std::unique_ptr<Run> run = parse_run(info, false);
   const EnvState& st = env_state(info.Env());
   try {
     execute(Exec{st.isa, st.threads}, *run);
@@ -409,7 +411,7 @@ class RunWorker : public Napi::AsyncWorker {
 };
 
 Napi::Value StreamExecutorRunAsync(const Napi::CallbackInfo& info) {
-  std::unique_ptr<Run> run = parse_run(info);
+  std::unique_ptr<Run> run = parse_run(info, true);
   const EnvState& st = env_state(info.Env());
   auto* worker = new RunWorker(info.Env(), std::move(run), Exec{st.isa, st.threads});
   Napi::Promise p = worker->promise();

@@ -12,9 +12,9 @@
 #include "hawk.h"
 #include "mamba2.h"
 #include "ops.h"
-#include "ops_isa.h"
 #include "parallel.h"
 #include "retnet.h"
+#include "stream_executor_isa.h"
 #include "xlstm.h"
 
 namespace hashmac {
@@ -91,17 +91,13 @@ void dense(const Ctx& c, const Dense& d, const float* x, float* y) {
     linear(c.ex, LinearArgs{x, d.w, d.bias, y, c.n, d.K, d.N});
     return;
   }
-  // bfloat16 weights: a slab of rows is widened to float32 in a per-task buffer (L2-sized) and run
-  // through the float32 dot-product micro-kernel, so the memory traffic is the 2-byte weights.
-  const OpsMicroKernels& mk = ops_micro(c.ex.isa);
+  // bfloat16 weights: widened in registers inside the dot products (stream_executor_simd.cc), so the
+  // memory traffic is the 2-byte weights; tasks of weight rows as in linear's small-batch path.
+  const StreamMicroKernels& mk = stream_micro(c.ex.isa);
   const int64_t per_task = std::clamp<int64_t>((65536 / d.K) / 8 * 8, 8, 512);
   parallel_for(ceil_div(d.N, per_task), c.ex.threads, [&](int64_t t) {
-    thread_local std::vector<float> slab;
     const int64_t n0 = t * per_task, cols = std::min(per_task, d.N - n0);
-    if (slab.size() < static_cast<size_t>(cols * d.K)) slab.resize(static_cast<size_t>(cols * d.K));
-    const uint16_t* src = d.w16 + n0 * d.K;
-    for (int64_t i = 0; i < cols * d.K; ++i) slab[static_cast<size_t>(i)] = from_bf16(src[i]);
-    mk.dot_rows(x, d.K, c.n, slab.data(), d.K, cols, d.K, d.bias ? d.bias + n0 : nullptr, y + n0, d.N);
+    mk.dot_rows_bf16(x, d.K, c.n, d.w16 + n0 * d.K, d.K, cols, d.K, d.bias ? d.bias + n0 : nullptr, y + n0, d.N);
   });
 }
 
