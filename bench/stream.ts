@@ -102,17 +102,28 @@ async function main(): Promise<void> {
         setNumThreads(threads);
         const engine = (batch: number, executor: 'native' | 'js' = 'native') => {
           const e = new StreamEngine({ config, weights: new Map(weights), capacity: 64, backend: 'native', executor });
-          e.warmUp();
+          // Steady state, as a long-running server sees it: one untimed pass over the stream first (the
+          // symbols' state pages get touched, JIT warms up); the timed pass continues from that state.
+          evaluate(e, records, { batchSize: batch });
+          const calls0 = e.stats.calls, moved0 = e.stats.stateBytesMoved;
           const rep = evaluate(e, records, { batchSize: batch });
           // Recurrent state each batch must read and write (every symbol's slot once per call).
-          Object.assign(rep, { stateBytesPerBatch: e.stats.stateBytesMoved / e.stats.calls });
+          Object.assign(rep, { stateBytesPerBatch: (e.stats.stateBytesMoved - moved0) / (e.stats.calls - calls0) });
           return rep as EvaluationReport & { stateBytesPerBatch: number };
         };
         const bw = measureLimits(0.25, 2).bandwidth;
         const probe = new StreamEngine({ config, weights: new Map(weights), capacity: 64, backend: 'native', executor: 'native' });
-        const readS = probe.nativeExecutor!.readWeightsSeconds(200);
+        // The floor: reading the weights once from cache the fastest way this machine manages (one core or
+        // all of them: small matrices split over threads pay a hand-off each).
+        const readS = Math.min(
+          ...[1, threads].map((n) => {
+            setNumThreads(n);
+            return probe.nativeExecutor!.readWeightsSeconds(200);
+          }),
+        );
+        setNumThreads(threads);
         const b1 = engine(1), b64 = engine(64), js1 = engine(1, 'js');
-        console.log(`\n${threads} thread(s): weights ${(probe.nativeExecutor!.weightBytes / 1024 / 1024).toFixed(2)} MiB, read once from cache in ${(readS * 1e3).toFixed(3)} ms (median)`);
+        console.log(`\n${threads} thread(s): weights ${(probe.nativeExecutor!.weightBytes / 1024 / 1024).toFixed(2)} MiB, read once from cache in ${(readS * 1e3).toFixed(3)} ms (median, best of 1 and ${threads} thread(s))`);
         console.log(`  executor batch 1    ${fmt(b1)}   p50 = ${(b1.latencyMs.p50 / (readS * 1e3)).toFixed(2)}x weight-read time`);
         const stateMs = (b64.stateBytesPerBatch / bw) * 1e3;
         console.log(`  executor batch 64   ${fmt(b64)}   state ${(b64.stateBytesPerBatch / MiB).toFixed(1)} MiB/batch = ${stateMs.toFixed(2)} ms at ${(bw / 1e9).toFixed(1)} GB/s copy bandwidth (p50 ${(b64.latencyMs.p50 / stateMs).toFixed(1)}x that)`);
@@ -121,8 +132,9 @@ async function main(): Promise<void> {
         if (args['hackathon-src']) {
           const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
           const script = join(__dirname, '..', 'scripts', 'stream-torch-peer.py');
-          peer = JSON.parse(execFileSync(py, [script, args['hackathon-src'], wpath, rpath, String(threads)], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+          peer = JSON.parse(execFileSync(py, [script, args['hackathon-src'], wpath, rpath, String(threads), '--warm'], { encoding: 'utf8', maxBuffer: 1 << 28 }));
           let diff = 0;
+          // Both sides ran the stream twice (warm pass, then timed), so the timed predictions correspond.
           peer!.predictions.forEach((p, i) => p.forEach((v, t) => (diff = Math.max(diff, Math.abs(v - b1.predictions.get(records[i].id)![t])))));
           console.log(`  PyTorch ${peer!.torch} one request at a time (hackathon model code): ${peer!.throughput.toFixed(1)} req/s, p50 ${peer!.p50Ms.toFixed(2)} ms; max |hashmac - torch| ${diff.toExponential(2)}`);
           console.log(`  => batch 1 ${(b1.throughput / peer!.throughput).toFixed(1)}x the peer (target 20x), batch 64 ${(b64.throughput / peer!.throughput).toFixed(1)}x (target 50x)`);

@@ -3,11 +3,13 @@
 janestreet-gpu-mode/hackathon, whose code is not in this repository) run the way its example client runs
 it: one request at a time, each symbol's state carried from request to request, under inference_mode.
 
-    python3 scripts/stream-torch-peer.py HACKATHON_DIR WEIGHTS.safetensors REQUESTS.ndjson THREADS [LIMIT]
+    python3 scripts/stream-torch-peer.py HACKATHON_DIR WEIGHTS.safetensors REQUESTS.ndjson THREADS [--warm]
 
 WEIGHTS is written by `hashmac stream eval --save-weights` (or the bench), REQUESTS has one
 {"symbol", "features"} object per line. Prints one JSON line: requests, seconds, throughput (requests/s),
 p50/p99 per-request milliseconds and the predictions (to check the peer computes what hashmac does).
+--warm runs the stream once untimed first and times a second pass continuing from its states (the steady
+state of a long-running client, as bench/stream.ts measures hashmac).
 Needs torch >= 1.13 (Debian's python3-torch); stream-torch-check.py supplies what older torch lacks.
 """
 import importlib
@@ -22,7 +24,7 @@ import torch
 
 def main():
     hackathon, weights_path, requests_path, threads = sys.argv[1:5]
-    limit = int(sys.argv[5]) if len(sys.argv) > 5 else None
+    warm = "--warm" in sys.argv[5:]
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
     check = importlib.import_module("stream-torch-check")  # nn.RMSNorm / LayerNorm(bias=) on older torch
@@ -38,13 +40,10 @@ def main():
     model.load_state_dict(weights, strict=True)
     model.eval()
     reqs = [json.loads(l) for l in open(requests_path) if l.strip()]
-    if limit:
-        reqs = reqs[:limit]
-    states, preds, times = {}, [], []
-    with torch.inference_mode():
-        # One warm-up request on a throw-away state (allocator, thread start-up), as hashmac's warmUp does.
-        model(torch.zeros(1, c["numFeatures"]), model.init_state(1, torch.device("cpu")))
-        start = time.perf_counter()
+    states = {}
+
+    def serve():  # the example client's loop: one request at a time, each symbol's state carried
+        preds, times = [], []
         for r in reqs:
             t0 = time.perf_counter()
             x = torch.tensor([r["features"]], dtype=torch.float32)
@@ -52,6 +51,15 @@ def main():
             pred, states[r["symbol"]] = model(x, state)
             preds.append(pred[0].numpy().astype(float).tolist())
             times.append(time.perf_counter() - t0)
+        return preds, times
+
+    with torch.inference_mode():
+        # One warm-up request on a throw-away state (allocator, thread start-up), as hashmac's warmUp does.
+        model(torch.zeros(1, c["numFeatures"]), model.init_state(1, torch.device("cpu")))
+        if warm:
+            serve()
+        start = time.perf_counter()
+        preds, times = serve()
         seconds = time.perf_counter() - start
     ms = np.array(times) * 1000
     print(json.dumps({
