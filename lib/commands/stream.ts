@@ -10,6 +10,7 @@ import { StreamClient } from '../stream/client.js';
 import { StreamEngine } from '../stream/engine.js';
 import { evaluate, formatReport } from '../stream/evaluator.js';
 import { generateStream } from '../stream/generate.js';
+import { towerErrors, type TowerError } from '../stream/metrics.js';
 import { readStream, writeStream, type StreamRecord } from '../stream/records.js';
 import { ReplayServer, type ReplaySummary } from '../stream/replay-server.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../stream/slots.js';
@@ -28,6 +29,8 @@ export interface EngineFlags {
   capacity: string;
   eviction: string;
   backend?: string;
+  executor: string;
+  precision: string;
 }
 
 interface StreamFlags {
@@ -68,7 +71,9 @@ export function engineOptions(cmd: Command): Command {
     .option('--seed <n>', 'seed of the random weights', '0')
     .option('--capacity <n>', 'symbols held in the state pool', '256')
     .option('--eviction <policy>', `when the pool is full (${EVICTION_POLICIES.join(', ')})`, 'lru')
-    .option('-b, --backend <name>', `kernel backend (${BACKENDS.join(', ')})`);
+    .option('-b, --backend <name>', `kernel backend (${BACKENDS.join(', ')})`)
+    .option('--executor <mode>', "native backend: 'native' runs the whole model in one addon call, 'js' composes kernels from JS (auto, native, js)", 'auto')
+    .option('--precision <p>', 'dense weight storage of the native executor (float32, bfloat16)', 'float32');
 }
 
 function streamOptions(cmd: Command): Command {
@@ -106,7 +111,9 @@ export function makeEngine(f: EngineFlags, saveWeightsTo?: string): StreamEngine
     console.error(`WARNING: no -w/--weights: using seeded random weights (--seed ${f.seed}, preset ${f.preset ?? 'small'}); predictions are meaningless. Pass -w model.safetensors|.pt for a trained model.`);
   }
   if (saveWeightsTo) saveWeights(saveWeightsTo, weights, config);
-  return new StreamEngine({ config, weights, consumeWeights: true, capacity, eviction, backend });
+  const executor = choice('executor', f.executor ?? 'auto', ['auto', 'native', 'js'] as const);
+  const precision = choice('precision', f.precision ?? 'float32', ['float32', 'bfloat16'] as const);
+  return new StreamEngine({ config, weights, consumeWeights: true, capacity, eviction, backend, executor, precision });
 }
 
 async function loadRecords(f: StreamFlags, numFeatures: number): Promise<StreamRecord[]> {
@@ -168,13 +175,26 @@ export function registerStream(program: Command): void {
       const report = evaluate(engine, records, { batchSize, mode, reference });
       if (f.predictions) writePredictions(f.predictions, report.predictions);
       if (f.saveState) engine.saveState(f.saveState);
+      // Reduced precision reports its error against the same model in float32 on the same stream.
+      let vsFloat32: TowerError[] | undefined;
+      if (engine.precision !== 'float32') {
+        const exact = makeEngine({ ...f, precision: 'float32' });
+        if (f.loadState) exact.loadState(f.loadState);
+        vsFloat32 = towerErrors(report.predictions, evaluate(exact, records, { batchSize: int('batch-size', f.batchSize, 1) }).predictions);
+      }
       const perRequest = engine.stats.stateBytesMoved / Math.max(1, engine.stats.requests);
+      // Time inside the model's forward (one native call per chunk on the executor) vs the rest of
+      // processBatch (validation, slots, packing features, unpacking predictions).
+      const compute = engine.stats.computeSeconds;
+      const phaseSeconds = { forward: compute, jsAndIo: Math.max(0, report.computeSeconds - compute) };
       if (f.json) {
         const { predictions: _, ...rest } = report;
-        console.log(JSON.stringify({ ...rest, stateBytesPerRequest: perRequest, calls: engine.stats.calls }, null, 2));
+        console.log(JSON.stringify({ ...rest, stateBytesPerRequest: perRequest, calls: engine.stats.calls, path: engine.path, precision: engine.precision, phaseSeconds, vsFloat32 }, null, 2));
       } else {
         console.log(formatReport(report));
         console.log(`state moved: ${(perRequest / 1024).toFixed(1)} KiB per request (${engine.stats.calls} forward calls)`);
+        console.log(`path ${engine.path} (${engine.precision}): ${phaseSeconds.forward.toFixed(3)} s in the model's forward, ${phaseSeconds.jsAndIo.toFixed(3)} s in JS around it`);
+        vsFloat32?.forEach((e, t) => console.log(`  vs float32 ${['XLSTM', 'Mamba2', 'RetNet', 'Hawk'][t]}: max ${e.max.toExponential(3)}, mean ${e.mean.toExponential(3)}`));
       }
     });
 

@@ -4,10 +4,11 @@
  * together; a symbol with several queued requests goes through each layer as one multi-step row, so
  * its state is read and written once per layer however many requests it has.
  */
-import type { BackendName } from '../backend.js';
+import { currentBackend, type BackendName } from '../backend.js';
 import { checkInt } from '../validate.js';
 import { resolveConfig, TOWERS, type PresetName, type StreamModelConfig } from './config.js';
-import type { StepGroup } from './layers/context.js';
+import { NativeStreamExecutor, nativeExecutorUnavailable, type WeightPrecision } from './executor.js';
+import type { StepContext, StepGroup } from './layers/context.js';
 import { StreamModel } from './model.js';
 import { StatePool } from './state-pool.js';
 import { SymbolSlots, type EvictionPolicy } from './slots.js';
@@ -53,6 +54,14 @@ export interface EngineOptions {
   backend?: BackendName;
   /** Called when a symbol's state is dropped to make room for another. */
   onEvict?: (symbol: string) => void;
+  /**
+   * How a batch runs on the native backend: 'native' = the whole model in one addon call
+   * (lib/stream/executor.ts), 'js' = the per-kernel JS composition (the reference). Default 'auto':
+   * the native executor whenever the backend is native and the addon has it.
+   */
+  executor?: 'auto' | 'native' | 'js';
+  /** Dense weight storage of the native executor (default float32; bfloat16 needs the executor). */
+  precision?: WeightPrecision;
 }
 
 export interface EngineStats {
@@ -63,6 +72,8 @@ export interface EngineStats {
   groups: number;
   /** Bytes of recurrent state read + written (each row of a call reads and writes its slot once). */
   stateBytesMoved: number;
+  /** Seconds spent in the model's forward (one native call, or the JS composition); the rest is JS glue. */
+  computeSeconds: number;
 }
 
 interface SymbolRequests {
@@ -70,6 +81,13 @@ interface SymbolRequests {
   reqs: readonly StreamRequest[];
   /** Position in the batch, where its predictions go. */
   index: number;
+}
+
+interface ChunkJob {
+  chunk: SymbolRequests[];
+  byCount: Map<number, SymbolRequests[]>;
+  features: Float32Array;
+  ctx: StepContext;
 }
 
 export type RequestsBySymbol = Map<string, readonly StreamRequest[]> | Record<string, readonly StreamRequest[]>;
@@ -80,8 +98,13 @@ export class StreamEngine {
   readonly pool: StatePool;
   readonly slots: SymbolSlots;
   backend?: BackendName;
-  readonly stats: EngineStats = { requests: 0, calls: 0, groups: 0, stateBytesMoved: 0 };
+  readonly stats: EngineStats = { requests: 0, calls: 0, groups: 0, stateBytesMoved: 0, computeSeconds: 0 };
+  readonly executorMode: 'auto' | 'native' | 'js';
+  readonly precision: WeightPrecision;
   private readonly onEvict?: (symbol: string) => void;
+  private native?: NativeStreamExecutor;
+  /** Set while an async batch runs: the pool and slots belong to it until it settles. */
+  private busy = false;
 
   constructor(opts: EngineOptions = {}) {
     this.config = resolveConfig(opts.config ?? 'small');
@@ -93,6 +116,35 @@ export class StreamEngine {
     this.slots = new SymbolSlots(capacity, opts.eviction ?? 'lru');
     this.backend = opts.backend;
     this.onEvict = opts.onEvict;
+    this.executorMode = opts.executor ?? 'auto';
+    if (!['auto', 'native', 'js'].includes(this.executorMode)) throw new RangeError(`StreamEngine: executor: expected 'auto', 'native' or 'js', got ${String(opts.executor)}`);
+    this.precision = opts.precision ?? 'float32';
+    if (this.precision !== 'float32' && this.precision !== 'bfloat16') throw new RangeError(`StreamEngine: precision: expected 'float32' or 'bfloat16', got ${String(opts.precision)}`);
+    if (this.precision !== 'float32' && this.executorMode === 'js') throw new RangeError(`StreamEngine: precision ${this.precision} needs the native executor (executor 'js' given)`);
+    if (this.executorMode === 'native' || this.precision !== 'float32') {
+      const why = nativeExecutorUnavailable();
+      if (why) throw new Error(`StreamEngine: the native executor is unavailable: ${why}`);
+    }
+  }
+
+  /** The native executor when this batch should use it (created on first use), else undefined. */
+  private executor(): NativeStreamExecutor | undefined {
+    if (this.executorMode === 'js') return undefined;
+    if (this.executorMode === 'auto' && this.precision === 'float32') {
+      if ((this.backend ?? currentBackend().name) !== 'native' || nativeExecutorUnavailable()) return undefined;
+    }
+    this.native ??= new NativeStreamExecutor(this.model, this.pool, this.precision);
+    return this.native;
+  }
+
+  /** The native executor batches run on now (undefined on the JS composition). */
+  get nativeExecutor(): NativeStreamExecutor | undefined {
+    return this.executor();
+  }
+
+  /** Whether batches run as one native call ('native') or through the JS composition ('js'). */
+  get path(): 'native' | 'js' {
+    return this.executor() ? 'native' : 'js';
   }
 
   private validate(groups: [string, readonly StreamRequest[]][]): void {
@@ -117,14 +169,58 @@ export class StreamEngine {
 
   /** Runs every request with exact per-symbol ordering; returns predictions in processing order. */
   processBatch(requestsBySymbol: RequestsBySymbol): BatchResult {
+    const { entries, chunks } = this.begin(requestsBySymbol);
+    const predictions: Float32Array[] = [];
+    const exec = this.executor();
+    for (const chunk of chunks) {
+      const job = this.prepareChunk(chunk);
+      const t0 = performance.now();
+      const out = exec ? exec.forward(job.features, job.ctx) : this.model.forward(this.pool, job.features, { ...job.ctx, backend: this.backend });
+      this.finishChunk(job, out, predictions, performance.now() - t0);
+    }
+    return this.end(entries, predictions);
+  }
+
+  /**
+   * processBatch with the model's forward off the JS thread (the native executor on the libuv pool;
+   * the JS composition runs synchronously). One batch at a time: another call while it runs throws.
+   */
+  async processBatchAsync(requestsBySymbol: RequestsBySymbol): Promise<BatchResult> {
+    const { entries, chunks } = this.begin(requestsBySymbol);
+    const predictions: Float32Array[] = [];
+    const exec = this.executor();
+    this.busy = true;
+    try {
+      for (const chunk of chunks) {
+        const job = this.prepareChunk(chunk);
+        const t0 = performance.now();
+        const out = exec ? await exec.forwardAsync(job.features, job.ctx) : this.model.forward(this.pool, job.features, { ...job.ctx, backend: this.backend });
+        this.finishChunk(job, out, predictions, performance.now() - t0);
+      }
+    } finally {
+      this.busy = false;
+    }
+    return this.end(entries, predictions);
+  }
+
+  private checkIdle(what: string): void {
+    if (this.busy) throw new Error(`${what}: an async batch is still running on this engine`);
+  }
+
+  private begin(requestsBySymbol: RequestsBySymbol): { entries: [string, readonly StreamRequest[]][]; chunks: SymbolRequests[][] } {
+    this.checkIdle('processBatch');
     const entries = requestsBySymbol instanceof Map ? [...requestsBySymbol.entries()] : Object.entries(requestsBySymbol);
     this.validate(entries);
-    const predictions: Float32Array[] = [];
     const symbols = new Set(entries.map(([s]) => s));
     if (symbols.size !== entries.length) throw new RangeError('processBatch: a symbol appears twice');
     // Symbols are independent, so a batch with more symbols than slots runs in pool-sized chunks.
     const indexed = entries.map((e, i) => ({ symbol: e[0], reqs: e[1], index: i }));
-    for (let at = 0; at < indexed.length; at += this.slots.capacity) this.runChunk(indexed.slice(at, at + this.slots.capacity), predictions);
+    const chunks: SymbolRequests[][] = [];
+    for (let at = 0; at < indexed.length; at += this.slots.capacity) chunks.push(indexed.slice(at, at + this.slots.capacity));
+    return { entries, chunks };
+  }
+
+  private end(entries: [string, readonly StreamRequest[]][], predictions: Float32Array[]): BatchResult {
     const ids: number[] = [];
     const rows: number[][] = [];
     for (const [i, [, reqs]] of entries.entries()) {
@@ -138,7 +234,7 @@ export class StreamEngine {
     return { ids, predictions: rows };
   }
 
-  private runChunk(chunk: SymbolRequests[], predictions: Float32Array[]): void {
+  private prepareChunk(chunk: SymbolRequests[]): ChunkJob {
     const pinned = new Set(chunk.map((e) => e.symbol));
     const slotOf = new Map<string, number>();
     for (const { symbol } of chunk) {
@@ -166,17 +262,21 @@ export class StreamEngine {
       groups.push({ B: members.length, T, slots, row0 });
       row0 += members.length * T;
     }
-    const out = this.model.forward(this.pool, features, { tokens, groups, backend: this.backend });
+    return { chunk, byCount, features, ctx: { tokens, groups } };
+  }
+
+  private finishChunk(job: ChunkJob, out: Float32Array, predictions: Float32Array[], ms: number): void {
     const W = TOWERS.length;
-    for (const [gi, [T, members]] of [...byCount].entries()) {
+    for (const [gi, [T, members]] of [...job.byCount].entries()) {
       members.forEach((e, b) => {
-        const at = groups[gi].row0 + b * T;
+        const at = job.ctx.groups[gi].row0 + b * T;
         predictions[e.index] = out.subarray(at * W, (at + T) * W);
       });
     }
     this.stats.calls++;
-    this.stats.groups += groups.length;
-    this.stats.stateBytesMoved += 2 * chunk.length * this.pool.bytesPerSlot;
+    this.stats.groups += job.ctx.groups.length;
+    this.stats.stateBytesMoved += 2 * job.chunk.length * this.pool.bytesPerSlot;
+    this.stats.computeSeconds += ms / 1000;
   }
 
   /**
@@ -193,22 +293,26 @@ export class StreamEngine {
 
   /** Drops a symbol's state (its next request starts fresh). */
   resetSymbol(symbol: string): boolean {
+    this.checkIdle('resetSymbol');
     return this.slots.release(symbol);
   }
 
   /** Saves every symbol's state and the symbol map to one file (atomic). */
   saveState(path: string): void {
+    this.checkIdle('saveState');
     this.pool.save(path, this.slots.entries());
   }
 
   /** Restores a file written by `saveState`, replacing all current state. */
   loadState(path: string): void {
+    this.checkIdle('loadState');
     const symbols = this.pool.load(path);
     this.slots.assign(symbols);
   }
 
   /** Saves one symbol's state (atomic). */
   saveSymbol(path: string, symbol: string): void {
+    this.checkIdle('saveSymbol');
     const slot = this.slots.slotOf(symbol);
     if (slot === undefined) throw new RangeError(`saveSymbol: no state held for ${symbol}`);
     this.pool.saveSlot(path, slot, symbol);
@@ -216,6 +320,7 @@ export class StreamEngine {
 
   /** Restores one symbol's state from a file written by `saveSymbol` (under `as`, default its own name). */
   loadSymbol(path: string, as?: string): string {
+    this.checkIdle('loadSymbol');
     const { symbol, values } = this.pool.readSymbolFile(path);
     const name = as ?? symbol;
     const a = this.slots.acquire(name);

@@ -18,12 +18,12 @@ import { statePrefix } from './state-layout.js';
 import type { StatePool } from './state-pool.js';
 import { param, type Weights } from './weights.js';
 
-interface LinearWeights {
+export interface LinearWeights {
   weight: Tensor;
   bias?: Float32Array;
 }
 
-interface BlockWeights {
+export interface BlockWeights {
   norm1: Float32Array;
   layer: unknown;
   norm2: Float32Array;
@@ -31,7 +31,7 @@ interface BlockWeights {
   fc2: LinearWeights;
 }
 
-interface TowerWeights {
+export interface TowerWeights {
   kind: TowerKind;
   up: LinearWeights;
   down: LinearWeights;
@@ -52,8 +52,9 @@ function lin(w: Weights, name: string, bias = true): LinearWeights {
 
 export class StreamModel {
   readonly dims: Dims;
-  private readonly towers: TowerWeights[];
-  private readonly outputProj: LinearWeights;
+  /** The prepared weights (read by the native executor, lib/stream/executor.ts). */
+  readonly towers: TowerWeights[];
+  readonly outputProj: LinearWeights;
 
   /**
    * `consume`: drop each block's entries from `weights` once prepared, so the originals of fused

@@ -133,6 +133,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_mamba2(env, exports);
   init_hawk(env, exports);
   init_ops(env, exports);
+  init_stream_executor(env, exports);
   return exports;
 }
 

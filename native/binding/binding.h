@@ -140,5 +140,6 @@ void init_xlstm(Napi::Env env, Napi::Object exports);
 void init_mamba2(Napi::Env env, Napi::Object exports);
 void init_hawk(Napi::Env env, Napi::Object exports);
 void init_ops(Napi::Env env, Napi::Object exports);
+void init_stream_executor(Napi::Env env, Napi::Object exports);
 
 }  // namespace hashmac
