@@ -134,24 +134,27 @@ void hamming_knn(const Exec& ex, const HammingKnnArgs& h) {
     const int64_t m0 = t * chunk, rows = std::min(chunk, h.M - m0);
     std::vector<int32_t> dist(static_cast<size_t>(rows * kPanel));
     std::vector<int64_t> found(static_cast<size_t>(rows), 0);
+    // bound[r]: the largest distance row r's list still admits (max_distance, then its last minus one:
+    // indices grow, so an equal distance never displaces an earlier code).
+    std::vector<int32_t> bound(static_cast<size_t>(rows), h.max_distance);
+    std::vector<uint32_t> cand(static_cast<size_t>(rows));
     for (int64_t p = 0; p < panels; ++p) {
       const int cols = static_cast<int>(std::min<int64_t>(kPanel, h.N - p * kPanel));
       mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, packed.data() + p * h.words * kPanel, h.words, dist.data(), kPanel, cols, false);
+      mk.at_most(dist.data(), rows, cols, bound.data(), cand.data());
       for (int64_t r = 0; r < rows; ++r) {
         int32_t* dr = h.distances + (m0 + r) * k;
         int32_t* ir = h.indices + (m0 + r) * k;
         int64_t& n = found[r];
         const int32_t* d = dist.data() + r * kPanel;
-        // A full list admits only distances below its last; indices grow, so an equal distance never wins.
-        uint32_t cand = mk.at_most(d, cols, n == k ? dr[k - 1] - 1 : h.max_distance);
-        while (cand) {
-          const int c = __builtin_ctz(cand);
-          cand &= cand - 1;
-          if (n == k && d[c] >= dr[k - 1]) continue;  // the list tightened since the filter ran
+        for (uint32_t c_set = cand[r]; c_set; c_set &= c_set - 1) {
+          const int c = __builtin_ctz(c_set);
+          if (d[c] > bound[r]) continue;  // the list tightened since the filter ran
           int64_t j = n < k ? n++ : k - 1;
           for (; j > 0 && dr[j - 1] > d[c]; --j) dr[j] = dr[j - 1], ir[j] = ir[j - 1];
           dr[j] = d[c];
           ir[j] = static_cast<int32_t>(p * kPanel + c);
+          if (n == k) bound[r] = dr[k - 1] - 1;
         }
       }
     }

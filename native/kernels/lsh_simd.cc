@@ -137,18 +137,22 @@ void hamming_panel16(const uint64_t* a, int64_t lda, int64_t rows, const uint64_
   hamming_rows(a, lda, rows, panel, words, dist, ldd, cols, stream);
 }
 
-uint32_t at_most(const int32_t* d, int cols, int32_t bound) {
+void at_most(const int32_t* d, int64_t rows, int cols, const int32_t* bound, uint32_t* masks) {
 #if HASHMAC_TARGET_ID == 2
   const uint32_t valid = cols >= 32 ? ~0u : (1u << cols) - 1;
-  const __m512i b = _mm512_set1_epi32(bound);
-  const uint32_t lo = _mm512_mask_cmple_epi32_mask(static_cast<__mmask16>(valid), _mm512_maskz_loadu_epi32(static_cast<__mmask16>(valid), d), b);
-  const __mmask16 hv = static_cast<__mmask16>(valid >> 16);
-  const uint32_t hi = _mm512_mask_cmple_epi32_mask(hv, _mm512_maskz_loadu_epi32(hv, d + 16), b);
-  return lo | (hi << 16);
+  const __mmask16 lv = static_cast<__mmask16>(valid), hv = static_cast<__mmask16>(valid >> 16);
+  for (int64_t r = 0; r < rows; ++r, d += kPanel) {
+    const __m512i b = _mm512_set1_epi32(bound[r]);
+    const uint32_t lo = _mm512_mask_cmple_epi32_mask(lv, _mm512_maskz_loadu_epi32(lv, d), b);
+    const uint32_t hi = _mm512_mask_cmple_epi32_mask(hv, _mm512_maskz_loadu_epi32(hv, d + 16), b);
+    masks[r] = lo | (hi << 16);
+  }
 #else
-  uint32_t m = 0;
-  for (int c = 0; c < cols; ++c) m |= static_cast<uint32_t>(d[c] <= bound) << c;
-  return m;
+  for (int64_t r = 0; r < rows; ++r, d += kPanel) {
+    uint32_t m = 0;
+    for (int c = 0; c < cols; ++c) m |= static_cast<uint32_t>(d[c] <= bound[r]) << c;
+    masks[r] = m;
+  }
 #endif
 }
 
