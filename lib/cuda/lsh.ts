@@ -2,7 +2,7 @@
 import type { KernelTable } from '../backend-contract.js';
 import { encodeArgs, hammingArgs, linearArgs, signArgs } from '../native/lsh.js';
 import type { HammingGemmPlan } from '../kernels/lsh-plans.js';
-import { cudaKernel } from './kernel.js';
+import { cudaKernel, type CudaKernelImpl } from './kernel.js';
 
 const int32Gemm = cudaKernel('hammingGemm', hammingArgs);
 
@@ -12,7 +12,8 @@ const int32Gemm = cudaKernel('hammingGemm', hammingArgs);
  * uint16 kernel, and hammingKnn on the GPU, come later (docs/CUDA.md).
  */
 const wide = (p: HammingGemmPlan): HammingGemmPlan => (p.dist instanceof Uint16Array ? { ...p, dist: new Int32Array(p.dist.length) } : p);
-const hammingGemm = {
+const hammingGemm: CudaKernelImpl<HammingGemmPlan> = {
+  addonFunction: int32Gemm.addonFunction,
   run(p: HammingGemmPlan) {
     const w = wide(p);
     int32Gemm.run(w);
