@@ -1,14 +1,15 @@
 /** Dense row-major tensors over typed arrays: the one data type every kernel takes and returns. */
 
-export type DType = 'float32' | 'int32' | 'uint8';
+export type DType = 'float32' | 'int32' | 'uint8' | 'uint16';
 
 export interface ArrayOf {
   float32: Float32Array;
   int32: Int32Array;
   uint8: Uint8Array;
+  uint16: Uint16Array;
 }
 
-export type AnyArray = Float32Array | Int32Array | Uint8Array;
+export type AnyArray = Float32Array | Int32Array | Uint8Array | Uint16Array;
 
 /** A view of a typed array as a tensor. Kernels never copy `data`: they read and write it in place. */
 export interface Tensor<T extends AnyArray = Float32Array> {
@@ -20,11 +21,13 @@ export const ARRAY_TYPES = {
   float32: Float32Array,
   int32: Int32Array,
   uint8: Uint8Array,
+  uint16: Uint16Array,
 } as const;
 
 export function dtypeOf(data: AnyArray): DType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint16Array) return 'uint16';
   return 'uint8';
 }
 

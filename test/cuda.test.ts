@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { backendStatus, isBackendAvailable, setBackend } from '../lib/backend.js';
 import { loadCuda } from '../lib/cuda/addon.js';
 import {
-  denseStride, encodeWeights, fromDevice, getCudaHammingAlgo, hammingGemm, hammingGemmAsync, hashLinear, hashLinearAsync, info,
+  denseStride, encodeWeights, fromDevice, getCudaHammingAlgo, hammingGemm, hammingGemmAsync, hammingKnn, hashLinear, hashLinearAsync, info,
   packBits, releaseDevice, setCudaHammingAlgo, signProject, signProjectAsync, toDevice, DeviceStream, type CudaHammingAlgo, type PackedBits,
   getCudaSignPrecision, setCudaSignPrecision, type CudaSignPrecision,
 } from '../lib/index.js';
@@ -120,6 +120,14 @@ test('hammingGemm on cuda equals the reference exactly, with both algorithms, an
       const want = hammingGemm(a, b, { backend: 'js' }).data;
       forEachAlgo((algo) => assert.deepEqual(hammingGemm(a, b, { backend: 'cuda' }).data, want, algo));
     }), { numRuns: 40 });
+});
+
+test('hammingGemm on cuda with uint16 results (narrowed on the host) equals the reference; hammingKnn is not on cuda', gpu, async () => {
+  const a = randomCodes(70, 300, 1), b = randomCodes(90, 300, 2);
+  const want = Uint16Array.from(hammingGemm(a, b, { backend: 'js' }).data);
+  assert.deepEqual(hammingGemm(a, b, { backend: 'cuda', resultType: 'uint16' }).data, want);
+  assert.deepEqual((await hammingGemmAsync(a, b, { backend: 'cuda', out: new Uint16Array(70 * 90) })).data, want);
+  assert.throws(() => hammingKnn(a, b, 3, { backend: 'cuda' }), /hammingKnn: not implemented on backend 'cuda'/);
 });
 
 test('encodeWeights + hashLinear on cuda equal the reference (exact codes), both estimators', gpu, () => {

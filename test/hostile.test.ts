@@ -168,6 +168,15 @@ test('the addon itself re-checks every buffer and size (a caller bypassing the T
   assert.throws(() => a.hammingGemm(bytes, bytes, dist, 2 ** 40, 2 ** 40, 1, 8, 8), /size product overflows|needs/);
   assert.throws(() => a.hammingGemm(bytes, bytes, dist, 1.5, 1, 1, 8, 8), RangeError);
   assert.throws(() => a.hammingGemm(bytes, bytes, dist, '1', 1, 1, 8, 8), TypeError);
+  // hammingGemmU16(a, b, dist, M, N, words, strideA, strideB)
+  assert.throws(() => a.hammingGemmU16(bytes, bytes, dist, 2, 2, 1, 8, 8), /hammingGemmU16: dist: expected a Uint16Array/);
+  assert.throws(() => a.hammingGemmU16(bytes, bytes, new Uint16Array(3), 2, 2, 1, 8, 8), /hammingGemmU16: dist: needs 4 elements, has 3/);
+  assert.throws(() => a.hammingGemmU16(new Uint8Array(8192), new Uint8Array(8192), new Uint16Array(1), 1, 1, 1024, 8192, 8192), /fewer than 65536 bits/);
+  // hammingKnn(a, b, indices, distances, M, N, words, strideA, strideB, k, maxDistance)
+  assert.throws(() => a.hammingKnn(bytes, bytes, new Int32Array(4), new Int32Array(3), 2, 2, 1, 8, 8, 2, 64), /hammingKnn: distances: needs 4 elements, has 3/);
+  assert.throws(() => a.hammingKnn(bytes, bytes, new Int32Array(4), new Int32Array(4), 2, 2, 1, 8, 8, 0, 64), /hammingKnn: k: expected an integer >= 1/);
+  assert.throws(() => a.hammingKnn(bytes, bytes, new Int32Array(4), new Int32Array(4), 2, 2, 1, 8, 8, 2, -1), /hammingKnn: maxDistance/);
+  assert.throws(() => a.hammingKnn(bytes, bytes, dist, dist, 2, 2, 1, 8, 8, 2 ** 40, 64), /overflows|needs|int32/);
   // signProject(x, proj, codes, norms|null, M, D, K, codeStride)
   assert.throws(() => a.signProject(new Float32Array(3), new Float32Array(4), new Uint8Array(1), null, 1, 4, 1, 1), /signProject: x: needs 4 elements, has 3/);
   assert.throws(() => a.signProject(new Float32Array(4), new Float32Array(4), new Uint8Array(1), null, 1, 4, 9, 2), /signProject: proj: needs 36 elements/);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  encodeWeights, encodeWeightsAsync, hammingGemm, hammingGemmAsync, hashLinear, hashLinearAsync, packBits, packedBits,
+  encodeWeights, encodeWeightsAsync, hammingGemm, hammingGemmAsync, hammingKnn, hammingKnnAsync, hashLinear, hashLinearAsync, packBits, packedBits,
   restride, signProject, signProjectAsync, unpackBits, denseStride, type PackedBits,
 } from '../lib/index.js';
 import { assertClose, forEachIsa, HAS_NATIVE, randomFloats, randomInts, rng } from './helpers.js';
@@ -146,7 +146,8 @@ test('hammingGemm: any output offset (panel boundaries follow the cache lines) a
       forEachIsa((isa) => assert.deepEqual(hammingGemm(a, b, { out, backend: 'native' }).data, want, `N ${N}, offset ${offset}, ${isa}`));
     }
   }
-  // 1536 x 1536 int32 = 9 MiB: large enough for non-temporal stores; the scalar path stores normally.
+  // 1536 x 1536 int32 = 9 MiB: a result the caches may or may not hold (the streaming threshold is the
+  // detected L3); the uint16 test below covers results beyond any L3.
   const M = 1536, K = 130;
   const a = randomCodes(M, K, 3), b = randomCodes(M, K, 4);
   let want: Int32Array | undefined;
@@ -159,4 +160,90 @@ test('hammingGemm: any output offset (panel boundaries follow the cache lines) a
     }
   });
   assert.equal(want![5 * M + 7], hammingGemm({ ...a, data: a.data.subarray(5 * a.stride, 6 * a.stride), rows: 1 }, { ...b, data: b.data.subarray(7 * b.stride, 8 * b.stride), rows: 1 }, { backend: 'js' }).data[0]);
+});
+
+const bytesOf = (v: Int32Array | Uint16Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+
+test('hammingGemm uint16 results: the int32 distances narrowed, on every ISA, offset and stride', { skip: !HAS_NATIVE }, () => {
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 90 }), fc.integer({ min: 1, max: 700 }), fc.integer({ min: 0, max: 40 }), fc.integer(),
+    (M, N, bits, offset, seed) => {
+      const a = randomCodes(M, bits, seed), b = randomCodes(N, bits, seed + 1);
+      const want = Uint16Array.from(hammingGemm(a, b, { backend: 'js' }).data);
+      assert.deepEqual(hammingGemm(a, b, { backend: 'js', resultType: 'uint16' }).data, want);
+      const out = new Uint16Array(M * N + 48).subarray(offset, offset + M * N);
+      forEachIsa((isa) => assert.deepEqual(hammingGemm(a, b, { backend: 'native', out }).data, want, isa));
+    }), { numRuns: 40 });
+  // 4100 x 4100 uint16 = 32 MiB, beyond the L3 of most cores: streamed stores on AVX-512.
+  const M = 4100, a = randomCodes(M, 100, 7), b = randomCodes(M, 100, 8);
+  const wide = hammingGemm(a, b, { backend: 'native' }).data;
+  const want = bytesOf(Uint16Array.from(wide));
+  forEachIsa((isa) => {
+    for (const offset of [0, 8]) {
+      const out = new Uint16Array(M * M + 32).subarray(offset, offset + M * M);
+      assert.equal(Buffer.compare(bytesOf(hammingGemm(a, b, { out, backend: 'native' }).data), want), 0, `${isa}, offset ${offset}`);
+    }
+  });
+});
+
+test('hammingGemm uint16: rejected for codes of 65536 bits or more, and for an out that contradicts resultType', () => {
+  const big = packedBits(1, 65536);
+  assert.throws(() => hammingGemm(big, big, { resultType: 'uint16' }), /uint16 results need codes of at most 65535 bits/);
+  assert.equal(hammingGemm(big, big, { backend: 'js' }).data[0], 0);
+  const c = randomCodes(2, 10, 1);
+  assert.throws(() => hammingGemm(c, c, { out: new Uint16Array(4), resultType: 'int32' }), /resultType 'int32'/);
+  assert.throws(() => hammingGemm(c, c, { resultType: 'int8' as never }), /resultType/);
+  assert.throws(() => hammingGemm(c, c, { out: new Uint16Array(3) }), /expected \[M, N\]/);
+});
+
+/** The k-NN contract read directly off the full distance matrix. */
+function knnFromMatrix(dist: Int32Array, M: number, N: number, k: number, max: number) {
+  const indices = new Int32Array(M * k).fill(-1), distances = new Int32Array(M * k).fill(-1);
+  for (let m = 0; m < M; m++) {
+    const order = [...Array(N).keys()].filter((n) => dist[m * N + n] <= max).sort((x, y) => dist[m * N + x] - dist[m * N + y] || x - y);
+    order.slice(0, k).forEach((n, j) => ((indices[m * k + j] = n), (distances[m * k + j] = dist[m * N + n])));
+  }
+  return { indices, distances };
+}
+
+test('hammingKnn: the k nearest (distance, index) pairs within maxDistance, equal on every backend and ISA', { skip: !HAS_NATIVE }, () => {
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 150 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 60 }),
+    fc.option(fc.integer({ min: 0, max: 300 })), fc.boolean(), fc.integer(),
+    (M, N, bits, k, max, repeat, seed) => {
+      const a = randomCodes(M, bits, seed), b = randomCodes(N, bits, seed + 1);
+      if (repeat) for (let n = 1; n < N; n += 2) b.data.copyWithin(n * b.stride, (n - 1) * b.stride, n * b.stride); // ties
+      const maxDistance = max ?? undefined;
+      const want = knnFromMatrix(hammingGemm(a, b, { backend: 'js' }).data, M, N, k, Math.min(maxDistance ?? bits, bits));
+      const js = hammingKnn(a, b, k, { backend: 'js', maxDistance });
+      assert.deepEqual(js.indices.data, want.indices);
+      assert.deepEqual(js.distances.data, want.distances);
+      assert.deepEqual(js.indices.shape, [M, k]);
+      forEachIsa((isa) => {
+        const got = hammingKnn(a, b, k, { backend: 'native', maxDistance });
+        assert.deepEqual(got.indices.data, want.indices, isa);
+        assert.deepEqual(got.distances.data, want.distances, isa);
+      });
+    }), { numRuns: 60 });
+});
+
+test('hammingKnn: many rows and codes (several tasks and panels), async, caller outputs and bad arguments', { skip: !HAS_NATIVE }, async () => {
+  const M = 700, N = 3000, bits = 64, k = 10;
+  const a = randomCodes(M, bits, 11), b = randomCodes(N, bits, 12);
+  const want = knnFromMatrix(hammingGemm(a, b, { backend: 'native' }).data, M, N, k, 20);
+  const indices = new Int32Array(M * k).fill(7), distances = new Int32Array(M * k).fill(7);
+  forEachIsa((isa) => {
+    const got = hammingKnn(a, b, k, { backend: 'native', maxDistance: 20, out: { indices, distances } });
+    assert.equal(got.indices.data, indices);
+    assert.deepEqual(indices, want.indices, isa);
+    assert.deepEqual(distances, want.distances, isa);
+  });
+  const r = await hammingKnnAsync(a, b, k, { backend: 'native', maxDistance: 20 });
+  assert.deepEqual(r.indices.data, want.indices);
+  assert.throws(() => hammingKnn(a, b, 0), /k: expected an integer in \[1,/);
+  assert.throws(() => hammingKnn(a, b, 2, { maxDistance: -1 }), /maxDistance/);
+  assert.throws(() => hammingKnn(a, randomCodes(3, 65, 1), 2), /expected 64-bit codes like a/);
+  assert.throws(() => hammingKnn(a, b, 2, { out: { indices: new Int32Array(3) } }), /out.indices: expected \[M, k\]/);
+  const shared = new Int32Array(M * k);
+  assert.throws(() => hammingKnn(a, b, k, { out: { indices: shared, distances: shared } }), /overlaps/);
 });

@@ -53,7 +53,7 @@ function table(report: BenchReport): string {
   const head = '<tr><th>case</th><th>variant</th><th>time/call</th><th>throughput</th><th>of limit</th><th>note</th></tr>';
   const rows = report.results.map((r) => r.error
     ? `<tr class="skip"><td>${esc(r.case)}</td><td>${esc(r.variant)}</td><td colspan="4">skipped: ${esc(r.error)}</td></tr>`
-    : `<tr><td>${esc(r.case)}</td><td>${esc(r.variant)}</td><td>${esc(seconds(r.seconds))} ±${r.rme.toFixed(1)}%</td><td>${esc(si(r.throughput) + UNITS[r.limit])}</td><td>${r.fraction === undefined ? '' : `${(100 * r.fraction).toFixed(1)}%`}</td><td>${esc(r.note ?? '')}</td></tr>`);
+    : `<tr><td>${esc(r.case)}</td><td>${esc(r.variant)}</td><td>${esc(seconds(r.seconds))} ±${r.rme.toFixed(1)}%</td><td>${esc(si(r.throughput) + UNITS[r.limit])}</td><td>${r.unreliable ? `<span title="${esc(r.unreliable)}">unreliable</span>` : r.fraction === undefined ? '' : `${(100 * r.fraction).toFixed(1)}%`}</td><td>${esc(r.note ?? '')}</td></tr>`);
   return `<table>${head}${rows.join('')}</table>`;
 }
 

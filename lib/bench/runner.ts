@@ -9,6 +9,20 @@ import { cpus } from 'node:os';
 import { backendsFor, type BackendName } from '../backend.js';
 import { getIsa, setIsa, supportedIsas, VERSION, type Isa } from '../runtime.js';
 import { limitsFor, measureLimits, probeLimitsFor, type MachineLimits } from './limits.js';
+
+/** Relative change of the main limit between the probes around a case beyond which its fraction is not trusted. */
+export const UNRELIABLE_SHIFT = 0.2;
+
+/** The limits probed before and after a case: the larger rate of each, and whether the main one held still. */
+export function bracketLimits(before: { name: string; rate: number }[], after: { name: string; rate: number }[]): { limits: { name: string; rate: number }[]; unreliable?: string } {
+  const limits = after.map((a, i) => ({ name: a.name, rate: Math.max(a.rate, before[i]?.rate ?? 0) }));
+  const lo = Math.min(before[0].rate, after[0].rate), hi = Math.max(before[0].rate, after[0].rate);
+  const shift = lo > 0 ? hi / lo - 1 : Infinity;
+  if (!(shift <= UNRELIABLE_SHIFT)) {
+    return { limits, unreliable: `${after[0].name} moved ${Number.isFinite(shift) ? `${(100 * shift).toFixed(0)}%` : 'from zero'} between the probes around this case` };
+  }
+  return { limits };
+}
 import { workUnits, type BenchCase, type Limit, type ScaledSetup } from './types.js';
 
 export interface BenchOptions {
@@ -42,10 +56,18 @@ export interface BenchResult {
   samples: number;
   /** units / seconds. */
   throughput: number;
-  /** The limits it is compared with: for native variants measured right after it ran, on its ISA. */
+  /**
+   * The limits it is compared with: for native variants probed right before and right after it ran, on
+   * its ISA, and the larger of the two kept (a dip in a probe must not inflate a fraction).
+   */
   limits?: { name: string; rate: number }[];
-  /** throughput / the main limit. */
+  /** throughput / the main limit; absent when the result is unreliable. */
   fraction?: number;
+  /**
+   * Set when the main limit moved more than UNRELIABLE_SHIFT between the probes before and after the
+   * case (other work started or stopped on the machine): says by how much; no fraction is given.
+   */
+  unreliable?: string;
   note?: string;
   error?: string;
 }
@@ -173,11 +195,14 @@ export async function runBench(cases: BenchCase[], o: BenchOptions = {}): Promis
           const s = await v.prepare();
           if (s) {
             const units = workUnits(s.work, c.limit);
+            const probeSeconds = quick ? 0.05 : 0.15;
+            const before = v.isa ? probeLimitsFor(c.limit, probeSeconds) : undefined;
             const t = await time(s.fn, quick);
             const throughput = units / t.seconds;
-            const against = v.isa ? probeLimitsFor(c.limit, quick ? 0.05 : 0.15) : limits ? limitsFor(c.limit, limits) : undefined;
-            const fraction = against ? throughput / against[0].rate : undefined;
-            results.push({ ...base, units, ...t, throughput, limits: against, fraction, note: s.note });
+            const bracket = before ? bracketLimits(before, probeLimitsFor(c.limit, probeSeconds)) : undefined;
+            const against = bracket?.limits ?? (limits ? limitsFor(c.limit, limits) : undefined);
+            const fraction = against && !bracket?.unreliable ? throughput / against[0].rate : undefined;
+            results.push({ ...base, units, ...t, throughput, limits: against, fraction, unreliable: bracket?.unreliable, note: s.note });
           } else if (v.label.startsWith('peer:')) {
             results.push({ ...base, units: 0, seconds: 0, rme: 0, samples: 0, throughput: 0, error: 'not installed' });
           }

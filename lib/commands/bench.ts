@@ -8,7 +8,7 @@ import { formatReport } from '../bench/format.js';
 import { renderHtml } from '../bench/html.js';
 import { runBench, selectCases } from '../bench/runner.js';
 import type { BenchCase } from '../bench/types.js';
-import { ISAS, type Isa } from '../runtime.js';
+import { ISAS, setNumThreads, type Isa } from '../runtime.js';
 import { list } from './options.js';
 
 interface BenchFlags {
@@ -21,6 +21,7 @@ interface BenchFlags {
   reference: boolean;
   quick?: boolean;
   list?: boolean;
+  threads?: string;
 }
 
 /** Registers `bench`; `extraCases` adds cases from outside the package (bench/*.ts of a checkout). */
@@ -37,12 +38,18 @@ export function registerBench(program: Command, extraCases: BenchCase[] = []): v
     .option('--no-peers', 'skip peer libraries (simsimd, onnxruntime-node)')
     .option('--no-reference', 'skip the JS reference')
     .option('--quick', 'short sampling (smoke runs)')
+    .option('-t, --threads <n>', 'threads for the kernels, the limit probes and the peers (default: the runtime\'s, HASHMAC_THREADS or all cores)')
     .option('--list', 'list the cases and exit')
     .action(async (kernels: string[], opts: BenchFlags) => {
       const cases = selectCases([...allCases(), ...extraCases], { kernels, shapes: opts.shape });
       if (opts.list) {
         for (const c of cases) console.log(`${c.name}  [${c.limit}]${c.peers ? `  peers: ${Object.keys(c.peers).join(', ')}` : ''}`);
         return;
+      }
+      if (opts.threads !== undefined) {
+        const n = Number(opts.threads);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--threads: expected an integer >= 1, got '${opts.threads}'`);
+        setNumThreads(n);
       }
       if (!cases.length) throw new Error(`no benchmark case matches ${[...kernels, ...(opts.shape ?? [])].join(' ') || '(none defined)'}`);
       const bar = new SingleBar({ format: 'bench [{bar}] {value}/{total} {label}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);

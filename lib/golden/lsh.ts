@@ -1,6 +1,6 @@
 /** Golden adapters of the LSH kernels (SPEC §1-3): case inputs → public API. */
 import { restride, denseStride, type PackedBits } from '../bits.js';
-import { encodeWeights, hammingGemm, hashLinear, signProject } from '../kernels/lsh.js';
+import { encodeWeights, hammingGemm, hammingKnn, hashLinear, signProject } from '../kernels/lsh.js';
 import type { StoredTensor } from '../safetensors.js';
 import type { Tensor } from '../tensor.js';
 import { f32, opt, type GoldenAdapter } from './inputs.js';
@@ -21,7 +21,17 @@ export const lshAdapters: Record<string, GoldenAdapter> = {
   hamming_gemm: {
     run(inp, params, backend) {
       const K = params.hash_length as number;
-      return { dist: hammingGemm(codesIn(inp.a, K), codesIn(inp.b, K), { backend }) };
+      const resultType = (params.result_type ?? 'int32') as 'int32' | 'uint16';
+      const d = hammingGemm(codesIn(inp.a, K), codesIn(inp.b, K), { backend, resultType });
+      // Stored as int32 whatever the result type: widening is exact, so the same golden files apply.
+      return { dist: { data: d.data instanceof Int32Array ? d.data : Int32Array.from(d.data), shape: d.shape } };
+    },
+  },
+  hamming_knn: {
+    run(inp, params, backend) {
+      const K = params.hash_length as number;
+      const r = hammingKnn(codesIn(inp.a, K), codesIn(inp.b, K), params.k as number, { backend, maxDistance: params.max_distance as number | undefined });
+      return { indices: r.indices, distances: r.distances };
     },
   },
   hash_linear: {

@@ -14,7 +14,8 @@ export interface SignProjectPlan {
   norms: Float32Array; // [M]
 }
 
-export interface HammingGemmPlan {
+/** The two code operands of the Hamming kernels. */
+export interface HammingCodes {
   a: Uint8Array; // [M] rows of strideA bytes
   b: Uint8Array; // [N] rows of strideB bytes
   M: number;
@@ -22,7 +23,17 @@ export interface HammingGemmPlan {
   bits: number;
   strideA: number;
   strideB: number;
-  dist: Int32Array; // [M, N]
+}
+
+export interface HammingGemmPlan extends HammingCodes {
+  dist: Int32Array | Uint16Array; // [M, N]; uint16 only when bits < 65536
+}
+
+export interface HammingKnnPlan extends HammingCodes {
+  k: number;
+  maxDistance: number; // in [0, bits]
+  indices: Int32Array; // [M, k]
+  distances: Int32Array; // [M, k]
 }
 
 export type Estimator = 'angle' | 'linear';

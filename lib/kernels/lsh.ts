@@ -5,9 +5,9 @@
 import type { CallOptions } from '../backend-contract.js';
 import { alignedStride, checkPackedBits, packedBits, type PackedBits } from '../bits.js';
 import type { Tensor } from '../tensor.js';
-import { asVector, checkArray, checkEnum, checkFinite, checkInt, checkNoAlias, checkObject, checkOptions, Shapes } from '../validate.js';
+import { asVector, checkArray, checkEnum, checkFinite, checkInt, checkNoAlias, checkObject, checkOptions, MAX_ELEMENTS, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
-import { tileCounts, type EncodeWeightsPlan, type Estimator, type HammingGemmPlan, type HashGeometry, type HashLinearPlan, type SignProjectPlan } from './lsh-plans.js';
+import { tileCounts, type EncodeWeightsPlan, type Estimator, type HammingGemmPlan, type HammingKnnPlan, type HashGeometry, type HashLinearPlan, type SignProjectPlan } from './lsh-plans.js';
 
 export type { Estimator } from './lsh-plans.js';
 
@@ -51,29 +51,113 @@ export const signProjectAsync = signProjectKernel.async;
 
 // ---------------------------------------------------------------------------------------------------
 export interface HammingGemmOptions extends CallOptions {
-  /** Caller-provided output [M, N]. */
-  out?: Int32Array;
+  /** Caller-provided output [M, N]: an Int32Array, or a Uint16Array for codes shorter than 65536 bits. */
+  out?: Int32Array | Uint16Array;
+  /**
+   * Element type of the result when `out` is not given: 'int32' (default) or 'uint16' (codes shorter
+   * than 65536 bits; half the bytes to write, which is what bounds a Hamming GEMM over short codes).
+   */
+  resultType?: 'int32' | 'uint16';
+}
+
+/** Largest code length whose distances fit uint16. */
+const UINT16_BITS = 65535;
+
+function checkCodePair(fn: string, a: PackedBits, b: PackedBits): { ca: PackedBits; cb: PackedBits } {
+  const ca = checkPackedBits(`${fn}: a`, a);
+  const cb = checkPackedBits(`${fn}: b`, b);
+  if (ca.bits !== cb.bits) throw new RangeError(`${fn}: b: expected ${ca.bits}-bit codes like a, got ${cb.bits}-bit`);
+  return { ca, cb };
+}
+
+function hammingOut(fn: string, o: HammingGemmOptions, bits: number, count: number): Int32Array | Uint16Array {
+  const type = o.resultType === undefined ? undefined : checkEnum(`${fn}: options.resultType`, o.resultType, ['int32', 'uint16'] as const);
+  let dist: Int32Array | Uint16Array;
+  if (o.out === undefined) {
+    dist = type === 'uint16' ? new Uint16Array(count) : new Int32Array(count);
+  } else {
+    dist = o.out instanceof Uint16Array ? checkArray(`${fn}: options.out`, o.out, 'uint16') : checkArray(`${fn}: options.out`, o.out, 'int32');
+    if (type !== undefined && type !== (dist instanceof Uint16Array ? 'uint16' : 'int32')) {
+      throw new TypeError(`${fn}: options.out: a ${dist.constructor.name} does not hold resultType '${type}'`);
+    }
+  }
+  if (dist instanceof Uint16Array && bits > UINT16_BITS) {
+    throw new RangeError(`${fn}: uint16 results need codes of at most ${UINT16_BITS} bits, got ${bits}`);
+  }
+  return dist;
 }
 
 const hammingGemmKernel = defineKernel('hammingGemm', (a: PackedBits, b: PackedBits, opts?: HammingGemmOptions) => {
   const fn = 'hammingGemm';
-  const o = checkOptions(fn, opts);
-  const ca = checkPackedBits(`${fn}: a`, a);
-  const cb = checkPackedBits(`${fn}: b`, b);
-  if (ca.bits !== cb.bits) throw new RangeError(`${fn}: b: expected ${ca.bits}-bit codes like a, got ${cb.bits}-bit`);
-  const dist = o.out === undefined ? new Int32Array(ca.rows * cb.rows) : checkArray(`${fn}: options.out`, o.out, 'int32');
+  const o = checkOptions(fn, opts) as HammingGemmOptions;
+  const { ca, cb } = checkCodePair(fn, a, b);
+  const dist = hammingOut(fn, o, ca.bits, ca.rows * cb.rows);
   if (dist.length !== ca.rows * cb.rows) {
     throw new RangeError(`${fn}: options.out: expected [M, N] = [${ca.rows}, ${cb.rows}] (${ca.rows * cb.rows} elements), got ${dist.length}`);
   }
   const plan: HammingGemmPlan = {
     a: ca.data, b: cb.data, M: ca.rows, N: cb.rows, bits: ca.bits, strideA: ca.stride, strideB: cb.stride, dist,
   };
-  return { plan, result: { data: dist, shape: [ca.rows, cb.rows] } as Tensor<Int32Array>, backend: o.backend as CallOptions['backend'] };
+  return { plan, result: { data: dist, shape: [ca.rows, cb.rows] } as Tensor<Int32Array | Uint16Array>, backend: o.backend as CallOptions['backend'] };
 });
 
-/** All-pairs Hamming distances: dist[m, n] = popcount(a[m] XOR b[n]). */
-export const hammingGemm = hammingGemmKernel.sync;
-export const hammingGemmAsync = hammingGemmKernel.async;
+type Int32Options = HammingGemmOptions & { out?: Int32Array; resultType?: 'int32' };
+interface HammingGemmFn {
+  (a: PackedBits, b: PackedBits, opts?: Int32Options): Tensor<Int32Array>;
+  (a: PackedBits, b: PackedBits, opts: HammingGemmOptions): Tensor<Int32Array | Uint16Array>;
+}
+interface HammingGemmAsyncFn {
+  (a: PackedBits, b: PackedBits, opts?: Int32Options): Promise<Tensor<Int32Array>>;
+  (a: PackedBits, b: PackedBits, opts: HammingGemmOptions): Promise<Tensor<Int32Array | Uint16Array>>;
+}
+
+/** All-pairs Hamming distances: dist[m, n] = popcount(a[m] XOR b[n]), as int32 or (options) uint16. */
+export const hammingGemm = hammingGemmKernel.sync as HammingGemmFn;
+export const hammingGemmAsync = hammingGemmKernel.async as HammingGemmAsyncFn;
+
+// ---------------------------------------------------------------------------------------------------
+export interface HammingKnnOptions extends CallOptions {
+  /** Only codes at distance <= maxDistance are listed (an integer >= 0; default: the code length, i.e. all). */
+  maxDistance?: number;
+  /** Caller-provided outputs [M, k]. */
+  out?: { indices?: Int32Array; distances?: Int32Array };
+}
+
+export interface HammingKnnResult {
+  /** [M, k] row indices into b, nearest first (ties: the smaller index first); -1 past the codes found. */
+  indices: Tensor<Int32Array>;
+  /** [M, k] their Hamming distances; -1 past the codes found. */
+  distances: Tensor<Int32Array>;
+}
+
+const hammingKnnKernel = defineKernel('hammingKnn', (a: PackedBits, b: PackedBits, k: number, opts?: HammingKnnOptions) => {
+  const fn = 'hammingKnn';
+  const o = checkOptions(fn, opts) as HammingKnnOptions;
+  const { ca, cb } = checkCodePair(fn, a, b);
+  checkInt(`${fn}: k`, k, 1);
+  const count = ca.rows * k;
+  if (count > MAX_ELEMENTS) throw new RangeError(`${fn}: k: [M, k] = [${ca.rows}, ${k}] exceeds ${MAX_ELEMENTS} elements`);
+  const maxDistance = o.maxDistance === undefined ? ca.bits : Math.min(checkInt(`${fn}: options.maxDistance`, o.maxDistance, 0), ca.bits);
+  const out = (o.out === undefined ? {} : checkObject(`${fn}: options.out`, o.out)) as NonNullable<HammingKnnOptions['out']>;
+  const indices = out.indices === undefined ? new Int32Array(count) : checkArray(`${fn}: out.indices`, out.indices, 'int32');
+  const distances = out.distances === undefined ? new Int32Array(count) : checkArray(`${fn}: out.distances`, out.distances, 'int32');
+  for (const [name, arr] of [['out.indices', indices], ['out.distances', distances]] as const) {
+    if (arr.length !== count) throw new RangeError(`${fn}: ${name}: expected [M, k] = [${ca.rows}, ${k}] (${count} elements), got ${arr.length}`);
+  }
+  checkNoAlias(fn, 'out.distances', distances, { 'out.indices': indices });
+  const plan: HammingKnnPlan = {
+    a: ca.data, b: cb.data, M: ca.rows, N: cb.rows, bits: ca.bits, strideA: ca.stride, strideB: cb.stride, k, maxDistance, indices, distances,
+  };
+  const result: HammingKnnResult = { indices: { data: indices, shape: [ca.rows, k] }, distances: { data: distances, shape: [ca.rows, k] } };
+  return { plan, result, backend: o.backend as CallOptions['backend'] };
+});
+
+/**
+ * The k nearest codes of b for every row of a, without the [M, N] distance matrix: per row, the k
+ * smallest (distance, index) pairs with distance <= maxDistance, ascending (SPEC "hamming_knn").
+ */
+export const hammingKnn = hammingKnnKernel.sync;
+export const hammingKnnAsync = hammingKnnKernel.async;
 
 // ---------------------------------------------------------------------------------------------------
 /** Tile geometry of a hash layer; `estimator` defaults to 'angle' and `eps` to float32 epsilon. */

@@ -3,7 +3,7 @@
  * clarity rather than speed. Every other backend is tested against it.
  */
 import type { KernelTable } from '../backend-contract.js';
-import { tileCounts, type EncodeWeightsPlan, type HammingGemmPlan, type HashLinearPlan, type SignProjectPlan } from '../kernels/lsh-plans.js';
+import { tileCounts, type EncodeWeightsPlan, type HammingGemmPlan, type HammingKnnPlan, type HashLinearPlan, type SignProjectPlan } from '../kernels/lsh-plans.js';
 
 /** popcount of a byte, by table. */
 const POP8 = new Uint8Array(256).map((_, i) => {
@@ -99,9 +99,27 @@ export function hashLinear(p: HashLinearPlan): void {
   }
 }
 
+/** Per row: every code's distance, the ones within maxDistance sorted by (distance, index), the first k kept. */
+export function hammingKnn(p: HammingKnnPlan): void {
+  const bytes = (p.bits + 7) >> 3;
+  for (let m = 0; m < p.M; m++) {
+    const near: { d: number; n: number }[] = [];
+    for (let n = 0; n < p.N; n++) {
+      const d = hamming(p.a, m * p.strideA, p.b, n * p.strideB, bytes);
+      if (d <= p.maxDistance) near.push({ d, n });
+    }
+    near.sort((x, y) => x.d - y.d || x.n - y.n);
+    for (let j = 0; j < p.k; j++) {
+      p.indices[m * p.k + j] = j < near.length ? near[j].n : -1;
+      p.distances[m * p.k + j] = j < near.length ? near[j].d : -1;
+    }
+  }
+}
+
 export const lshReference: KernelTable = {
   signProject: { run: signProject },
   hammingGemm: { run: hammingGemm },
+  hammingKnn: { run: hammingKnn },
   encodeWeights: { run: encodeWeights },
   hashLinear: { run: hashLinear },
 };

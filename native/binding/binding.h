@@ -121,9 +121,11 @@ class ArgReader {
 template <> inline napi_typedarray_type ArgReader::type_of<float>() { return napi_float32_array; }
 template <> inline napi_typedarray_type ArgReader::type_of<int32_t>() { return napi_int32_array; }
 template <> inline napi_typedarray_type ArgReader::type_of<uint8_t>() { return napi_uint8_array; }
+template <> inline napi_typedarray_type ArgReader::type_of<uint16_t>() { return napi_uint16_array; }
 template <> inline const char* ArgReader::expected_name<float>() { return "a Float32Array"; }
 template <> inline const char* ArgReader::expected_name<int32_t>() { return "an Int32Array"; }
 template <> inline const char* ArgReader::expected_name<uint8_t>() { return "a Uint8Array"; }
+template <> inline const char* ArgReader::expected_name<uint16_t>() { return "a Uint16Array"; }
 
 // Reads and checks a call's arguments and returns the work to do; must not touch JS values in the job.
 using JobParser = std::function<Job(ArgReader&, const Exec&)>;

@@ -1,6 +1,10 @@
 // Node-API entry points of the LSH family. The TypeScript layer (lib/native/lsh.ts) validates shapes
 // and passes sizes explicitly; these readers re-check every buffer length so no call can read or write
 // out of bounds even when the addon is called directly.
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+
 #include "../kernels/lsh.h"
 
 #include "binding.h"
@@ -27,22 +31,46 @@ Job parse_sign_project(ArgReader& r, const Exec& ex) {
   return [ex, a] { sign_project(ex, {a}); };
 }
 
-// hammingGemm(a, b, dist, M, N, words, strideA, strideB) with strides in bytes (multiples of 8)
-Job parse_hamming_gemm(ArgReader& r, const Exec& ex) {
-  const int64_t M = r.integer(3, "M", 1), N = r.integer(4, "N", 1), words = r.integer(5, "words", 1);
-  const int64_t sa = r.integer(6, "strideA", words * 8), sb = r.integer(7, "strideB", words * 8);
+// The two code operands every Hamming entry point takes: a (argument 0) and b (argument 1), with M, N,
+// words, strideA and strideB (strides in bytes, multiples of 8) from argument `first` on.
+HammingArgs read_code_operands(ArgReader& r, size_t first) {
+  const int64_t M = r.integer(first, "M", 1), N = r.integer(first + 1, "N", 1), words = r.integer(first + 2, "words", 1);
+  const int64_t sa = r.integer(first + 3, "strideA", words * 8), sb = r.integer(first + 4, "strideB", words * 8);
   if (sa % 8 || sb % 8) throw r.range_error("strides must be multiples of 8 bytes");
   HammingArgs h{};
   h.a = reinterpret_cast<const uint64_t*>(r.array<uint8_t>(0, "a", r.product({M, sa})));
   h.b = reinterpret_cast<const uint64_t*>(r.array<uint8_t>(1, "b", r.product({N, sb})));
-  h.dist = r.array<int32_t>(2, "dist", r.product({M, N}));
   h.lda = sa / 8;
   h.ldb = sb / 8;
   h.M = M;
   h.N = N;
   h.words = words;
-  h.ldd = N;
+  return h;
+}
+
+// hammingGemm(a, b, dist, M, N, words, strideA, strideB): int32 dist (T = int32_t) or, as
+// hammingGemmU16, uint16 dist (T = uint16_t; codes shorter than 65536 bits, so no distance overflows).
+template <class T>
+Job parse_hamming_gemm(ArgReader& r, const Exec& ex) {
+  HammingArgs h = read_code_operands(r, 3);
+  if (std::is_same<T, uint16_t>::value && h.words * 64 >= 65536) throw r.range_error("words: uint16 results need codes of fewer than 65536 bits");
+  T* dist = r.array<T>(2, "dist", r.product({h.M, h.N}));
+  if constexpr (std::is_same<T, uint16_t>::value) h.dist16 = dist;
+  else h.dist = dist;
+  h.ldd = h.N;
   return [ex, h] { hamming_gemm(ex, h); };
+}
+
+// hammingKnn(a, b, indices, distances, M, N, words, strideA, strideB, k, maxDistance)
+Job parse_hamming_knn(ArgReader& r, const Exec& ex) {
+  const HammingArgs c = read_code_operands(r, 4);
+  const int64_t k = r.integer(9, "k", 1);
+  if (c.N > INT32_MAX || k > INT32_MAX) throw r.range_error("N and k must fit int32 indices");
+  HammingKnnArgs h{c.a, c.lda, c.b, c.ldb, c.M, c.N, c.words, k, 0, nullptr, nullptr};
+  h.max_distance = static_cast<int32_t>(std::min<int64_t>(r.integer(10, "maxDistance", 0), c.words * 64));
+  h.indices = r.array<int32_t>(2, "indices", r.product({c.M, k}));
+  h.distances = r.array<int32_t>(3, "distances", r.product({c.M, k}));
+  return [ex, h] { hamming_knn(ex, h); };
 }
 
 // encodeWeights(weight, proj, codes, norms, N, D, Ti, To, K, eps, codeStride)
@@ -92,7 +120,9 @@ Job parse_hash_linear(ArgReader& r, const Exec& ex) {
 
 void init_lsh(Napi::Env env, Napi::Object exports) {
   export_kernel(env, exports, "signProject", parse_sign_project);
-  export_kernel(env, exports, "hammingGemm", parse_hamming_gemm);
+  export_kernel(env, exports, "hammingGemm", parse_hamming_gemm<int32_t>);
+  export_kernel(env, exports, "hammingGemmU16", parse_hamming_gemm<uint16_t>);
+  export_kernel(env, exports, "hammingKnn", parse_hamming_knn);
   export_kernel(env, exports, "encodeWeights", parse_encode_weights);
   export_kernel(env, exports, "hashLinear", parse_hash_linear);
 }

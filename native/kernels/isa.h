@@ -15,6 +15,14 @@ bool parse_isa(const char* name, Isa* out);
 bool isa_supported(Isa isa);
 Isa best_isa();
 
+// Data cache sizes of one core, in bytes, read once from CPUID (AMD leaf 0x8000001D, Intel leaf 4),
+// else from /sys, else typical sizes. Kernels size their blocks from these at run time rather than
+// from constants tuned on one processor.
+struct CpuCaches {
+  int64_t l1d, l2, l3;
+};
+const CpuCaches& cpu_caches();
+
 // The copy of a per-ISA micro-kernel table (one per build of a *_simd.cc file) to run for `isa`.
 // Off x86-64 only the portable copy is ever used.
 template <class Table>

@@ -15,7 +15,18 @@ namespace hashmac {
 namespace {
 
 constexpr int64_t kSignRowChunk = 128;    // rows of x per task: x chunk stays in L1/L2 across a panel
-constexpr int64_t kHammingRowChunk = 256;
+
+// Rows of a per Hamming task, from this core's L1: the task's rows of a (words*8 bytes each) and its
+// `out_bytes` of results per row stay in half the L1 while a 32-code panel (words*256 bytes) streams
+// past, so every word of a is loaded from L1 for all 32 codes. A multiple of 4 (the AVX-512 block),
+// and small enough that every thread gets several tasks.
+int64_t hamming_rows_per_task(int64_t words, int64_t out_bytes, int64_t M, int threads) {
+  const int64_t l1 = cpu_caches().l1d;
+  int64_t rows = (l1 / 2 - words * 8 * kPanel) / (words * 8 + out_bytes);
+  rows = std::min<int64_t>(std::max<int64_t>(rows, 16), 1024);
+  rows = std::min(rows, std::max<int64_t>(16, ceil_div(M, 4 * int64_t{threads})));
+  return ceil_div(rows, 4) * 4;
+}
 
 uint64_t load_u64(const uint64_t* p) {
   uint64_t v;
@@ -75,12 +86,16 @@ void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs) {
 
 void hamming_gemm(const Exec& ex, const HammingArgs& h) {
   const LshMicroKernels& mk = lsh_micro(ex.isa);
-  // Panel boundaries sit on 64-byte boundaries of the result rows: a JS Int32Array usually starts 16
+  const bool narrow = h.dist16 != nullptr;
+  const int64_t elem = narrow ? 2 : 4;
+  const void* out = narrow ? static_cast<const void*>(h.dist16) : static_cast<const void*>(h.dist);
+  // Panel boundaries sit on 64-byte boundaries of the result rows: a JS typed array usually starts 16
   // bytes into a cache line, and 32-column stores that straddle lines ran at half speed. The first
   // panel takes the `lead` columns up to the first boundary (only when every row starts at the same
   // offset within a line).
-  const uintptr_t misalign = reinterpret_cast<uintptr_t>(h.dist) % 64;
-  const int64_t lead = (h.ldd % 16 == 0 && misalign % 4 == 0) ? std::min<int64_t>(h.N, ((64 - misalign) % 64) / 4) : 0;
+  const uintptr_t misalign = reinterpret_cast<uintptr_t>(out) % 64;
+  const int64_t per_line = 64 / elem;
+  const int64_t lead = (h.ldd % per_line == 0 && misalign % elem == 0) ? std::min<int64_t>(h.N, ((64 - misalign) % 64) / elem) : 0;
   std::vector<int64_t> starts;
   if (lead > 0) starts.push_back(0);
   for (int64_t n = lead; n < h.N; n += kPanel) starts.push_back(n);
@@ -90,15 +105,63 @@ void hamming_gemm(const Exec& ex, const HammingArgs& h) {
   parallel_for(panels, ex.threads, [&](int64_t p) {
     pack_code_panel(h.b, h.ldb, starts[p], cols_of(p), h.words, packed.data() + p * h.words * kPanel);
   });
-  // A result bigger than a core's cache share is streamed to memory (no read-for-ownership); full
-  // panels are then 64-byte aligned, as non-temporal stores need.
-  constexpr int64_t kStreamBytes = 8 << 20;
-  const bool stream = h.M * h.N * 4 >= kStreamBytes && h.ldd % 16 == 0 && (misalign + lead * 4) % 64 == 0;
-  const int64_t chunks = ceil_div(h.M, kHammingRowChunk);
+  // A result that does not fit the last-level cache is streamed to memory (no read-for-ownership);
+  // full panels are then 64-byte aligned, as non-temporal stores need.
+  const bool stream = h.M * h.N * elem >= cpu_caches().l3 && h.ldd % per_line == 0 && (misalign + lead * elem) % 64 == 0;
+  const int64_t chunk = hamming_rows_per_task(h.words, kPanel * elem, h.M, ex.threads);
+  const int64_t chunks = ceil_div(h.M, chunk);
   parallel_for(panels * chunks, ex.threads, [&](int64_t t) {
-    const int64_t p = t / chunks, m0 = (t % chunks) * kHammingRowChunk;
-    mk.hamming_panel(h.a + m0 * h.lda, h.lda, std::min(kHammingRowChunk, h.M - m0), packed.data() + p * h.words * kPanel,
-                     h.words, h.dist + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
+    const int64_t p = t / chunks, m0 = (t % chunks) * chunk, rows = std::min(chunk, h.M - m0);
+    const uint64_t* panel = packed.data() + p * h.words * kPanel;
+    if (narrow) {
+      mk.hamming_panel16(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist16 + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
+    } else {
+      mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
+    }
+  });
+}
+
+void hamming_knn(const Exec& ex, const HammingKnnArgs& h) {
+  const LshMicroKernels& mk = lsh_micro(ex.isa);
+  const int64_t panels = ceil_div(h.N, kPanel), k = h.k;
+  std::vector<uint64_t> packed(static_cast<size_t>(panels * h.words * kPanel));
+  parallel_for(panels, ex.threads, [&](int64_t p) {
+    pack_code_panel(h.b, h.ldb, p * kPanel, std::min<int64_t>(kPanel, h.N - p * kPanel), h.words, packed.data() + p * h.words * kPanel);
+  });
+  // One task per chunk of rows of a; it walks every panel of b, so each row's list is owned by one thread.
+  const int64_t chunk = hamming_rows_per_task(h.words, kPanel * 4, h.M, ex.threads);
+  parallel_for(ceil_div(h.M, chunk), ex.threads, [&](int64_t t) {
+    const int64_t m0 = t * chunk, rows = std::min(chunk, h.M - m0);
+    std::vector<int32_t> dist(static_cast<size_t>(rows * kPanel));
+    std::vector<int64_t> found(static_cast<size_t>(rows), 0);
+    // bound[r]: the largest distance row r's list still admits (max_distance, then its last minus one:
+    // indices grow, so an equal distance never displaces an earlier code).
+    std::vector<int32_t> bound(static_cast<size_t>(rows), h.max_distance);
+    std::vector<uint32_t> cand(static_cast<size_t>(rows));
+    for (int64_t p = 0; p < panels; ++p) {
+      const int cols = static_cast<int>(std::min<int64_t>(kPanel, h.N - p * kPanel));
+      mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, packed.data() + p * h.words * kPanel, h.words, dist.data(), kPanel, cols, false);
+      mk.at_most(dist.data(), rows, cols, bound.data(), cand.data());
+      for (int64_t r = 0; r < rows; ++r) {
+        int32_t* dr = h.distances + (m0 + r) * k;
+        int32_t* ir = h.indices + (m0 + r) * k;
+        int64_t& n = found[r];
+        const int32_t* d = dist.data() + r * kPanel;
+        for (uint32_t c_set = cand[r]; c_set; c_set &= c_set - 1) {
+          const int c = __builtin_ctz(c_set);
+          if (d[c] > bound[r]) continue;  // the list tightened since the filter ran
+          int64_t j = n < k ? n++ : k - 1;
+          for (; j > 0 && dr[j - 1] > d[c]; --j) dr[j] = dr[j - 1], ir[j] = ir[j - 1];
+          dr[j] = d[c];
+          ir[j] = static_cast<int32_t>(p * kPanel + c);
+          if (n == k) bound[r] = dr[k - 1] - 1;
+        }
+      }
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+      std::fill(h.distances + (m0 + r) * k + found[r], h.distances + (m0 + r + 1) * k, -1);
+      std::fill(h.indices + (m0 + r) * k + found[r], h.indices + (m0 + r + 1) * k, -1);
+    }
   });
 }
 

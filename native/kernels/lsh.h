@@ -24,7 +24,8 @@ struct SignProjectArgs {
 // Runs several independent projections as one parallel job (the hash layer hashes every tile pair).
 void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs);
 
-// dist[m*ldd + n] = popcount(a[m] ^ b[n]) over `words` 64-bit words.
+// dist[m*ldd + n] = popcount(a[m] ^ b[n]) over `words` 64-bit words, as int32, or as uint16 into
+// dist16 when that is set (the caller guarantees words * 64 < 65536, so every distance fits).
 struct HammingArgs {
   const uint64_t* a;     // [M] rows of lda words (rows may start at any byte address)
   int64_t lda;
@@ -33,8 +34,26 @@ struct HammingArgs {
   int64_t M, N, words;
   int32_t* dist;         // [M, N], row stride ldd
   int64_t ldd;
+  uint16_t* dist16 = nullptr;  // [M, N], row stride ldd; replaces dist when set
 };
 void hamming_gemm(const Exec& ex, const HammingArgs& args);
+
+// The k nearest codes of b for every row of a (SPEC "hamming_knn"): the k smallest (distance, index)
+// pairs with distance <= max_distance, ascending; slots past the number found hold index -1 and
+// distance -1. The distance matrix is never written: each task keeps its rows' lists while it walks
+// the panels of b. The lists depend only on the distances, so every ISA and thread count agrees.
+struct HammingKnnArgs {
+  const uint64_t* a;     // [M] rows of lda words
+  int64_t lda;
+  const uint64_t* b;     // [N] rows of ldb words
+  int64_t ldb;
+  int64_t M, N, words;
+  int64_t k;             // >= 1
+  int32_t max_distance;  // >= 0
+  int32_t* indices;      // [M, k]
+  int32_t* distances;    // [M, k]
+};
+void hamming_knn(const Exec& ex, const HammingKnnArgs& args);
 
 enum class Estimator : int { kAngle = 0, kLinear = 1 };
 

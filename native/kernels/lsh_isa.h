@@ -16,6 +16,13 @@ struct LshMicroKernels {
   // 32-byte aligned): a result matrix larger than the caches is then written once, never read first.
   void (*hamming_panel)(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words,
                         int32_t* dist, int64_t ldd, int cols, bool stream);
+  // The same with uint16 results (words * 64 < 65536); `stream` needs dist and ldd*2 16-byte aligned.
+  void (*hamming_panel16)(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words,
+                          uint16_t* dist, int64_t ldd, int cols, bool stream);
+  // masks[r] bit c (c < cols <= 32) set where d[r*32 + c] <= bound[r], for r < rows: the k-NN
+  // epilogue's filter, one call per panel, so each row's 32 distances cost two vector compares and
+  // only candidates are looked at one by one.
+  void (*at_most)(const int32_t* d, int64_t rows, int cols, const int32_t* bound, uint32_t* masks);
   // out[i] = sqrt(sum_d x[i*ldx + d]^2) + eps for i < rows.
   void (*row_norms)(const float* x, int64_t ldx, int64_t rows, int64_t depth, float eps, float* out);
 };

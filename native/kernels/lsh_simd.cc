@@ -12,8 +12,14 @@ namespace {
 
 #if HASHMAC_TARGET_ID == 2
 // ---- AVX-512 Hamming panel: 4 rows x 32 codes: broadcast one word of a, XOR with 4 vectors of 8 codes, VPOPCNTQ, add.
-template <int MR>
-inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
+// Narrowing stores of 8 64-bit counts: int32 (32 bytes) or uint16 (16 bytes), masked or streamed.
+inline void store_counts(int32_t* p, __mmask8 m, __m512i v) { _mm512_mask_cvtepi64_storeu_epi32(p, m, v); }
+inline void store_counts(uint16_t* p, __mmask8 m, __m512i v) { _mm512_mask_cvtepi64_storeu_epi16(p, m, v); }
+inline void stream_counts(int32_t* p, __m512i v) { _mm256_stream_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi64_epi32(v)); }
+inline void stream_counts(uint16_t* p, __m512i v) { _mm_stream_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi64_epi16(v)); }
+
+template <int MR, class T>
+inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, T* dist,
                           int64_t ldd, int cols, bool stream) {
   __m512i acc[MR][4];
   for (int i = 0; i < MR; ++i)
@@ -34,7 +40,7 @@ inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel,
   if (stream && cols == kPanel) {
     for (int i = 0; i < MR; ++i)
       for (int c = 0; c < 4; ++c)
-        _mm256_stream_si256(reinterpret_cast<__m256i*>(dist + i * ldd + c * 8), _mm512_maskz_cvtepi64_epi32(0xff, acc[i][c]));
+        stream_counts(dist + i * ldd + c * 8, acc[i][c]);
     return;
   }
   for (int i = 0; i < MR; ++i) {
@@ -42,7 +48,7 @@ inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel,
       const int left = cols - c * 8;
       if (left <= 0) break;
       const __mmask8 m = left >= 8 ? 0xff : static_cast<__mmask8>((1u << left) - 1);
-      _mm512_mask_cvtepi64_storeu_epi32(dist + i * ldd + c * 8, m, acc[i][c]);
+      store_counts(dist + i * ldd + c * 8, m, acc[i][c]);
     }
   }
 }
@@ -60,8 +66,8 @@ inline __m256i popcount_bytes(__m256i v) {
   return _mm256_add_epi8(lo, hi);
 }
 
-template <int MR>
-inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
+template <int MR, class T>
+inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, T* dist,
                           int64_t ldd, int cols, bool stream) {
   for (int g = 0; g < 4 && g * 8 < cols; ++g) {
     __m256i acc[MR][2];
@@ -80,7 +86,7 @@ inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel,
       alignas(32) int64_t lanes[8];
       _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc[i][0]);
       _mm256_store_si256(reinterpret_cast<__m256i*>(lanes + 4), acc[i][1]);
-      for (int c = 0; c < 8 && g * 8 + c < cols; ++c) dist[i * ldd + g * 8 + c] = static_cast<int32_t>(lanes[c]);
+      for (int c = 0; c < 8 && g * 8 + c < cols; ++c) dist[i * ldd + g * 8 + c] = static_cast<T>(lanes[c]);
     }
   }
 }
@@ -88,8 +94,8 @@ constexpr int kHammingRows = 2;
 
 #else
 // ---- Portable scalar Hamming panel.
-template <int MR>
-inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, int32_t* dist,
+template <int MR, class T>
+inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, T* dist,
                           int64_t ldd, int cols, bool stream) {
   for (int i = 0; i < MR; ++i) {
     int64_t acc[kPanel] = {};
@@ -97,7 +103,7 @@ inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel,
       const uint64_t ai = load_u64(a + i * lda + w);
       for (int c = 0; c < kPanel; ++c) acc[c] += __builtin_popcountll(ai ^ panel[w * kPanel + c]);
     }
-    for (int c = 0; c < cols; ++c) dist[i * ldd + c] = static_cast<int32_t>(acc[c]);
+    for (int c = 0; c < cols; ++c) dist[i * ldd + c] = static_cast<T>(acc[c]);
   }
 }
 constexpr int kHammingRows = 1;
@@ -109,14 +115,44 @@ void sign_panel(const float* x, int64_t ldx, int64_t rows, const float* panel, i
   panel_rows(x, ldx, rows, panel, depth, [bits](int64_t r, const PanelRow& acc) { bits[r] = sign_bits(acc); });
 }
 
-void hamming_panel(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words, int32_t* dist,
-                   int64_t ldd, int cols, bool stream) {
+template <class T>
+void hamming_rows(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words, T* dist,
+                  int64_t ldd, int cols, bool stream) {
   int64_t r = 0;
   for (; r + kHammingRows <= rows; r += kHammingRows)
     hamming_block<kHammingRows>(a + r * lda, lda, panel, words, dist + r * ldd, ldd, cols, stream);
   for (; r < rows; ++r) hamming_block<1>(a + r * lda, lda, panel, words, dist + r * ldd, ldd, cols, stream);
 #if HASHMAC_TARGET_ID == 2
   if (stream) _mm_sfence();  // non-temporal stores are visible to other threads once the task ends
+#endif
+}
+
+void hamming_panel(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words, int32_t* dist,
+                   int64_t ldd, int cols, bool stream) {
+  hamming_rows(a, lda, rows, panel, words, dist, ldd, cols, stream);
+}
+
+void hamming_panel16(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* panel, int64_t words, uint16_t* dist,
+                     int64_t ldd, int cols, bool stream) {
+  hamming_rows(a, lda, rows, panel, words, dist, ldd, cols, stream);
+}
+
+void at_most(const int32_t* d, int64_t rows, int cols, const int32_t* bound, uint32_t* masks) {
+#if HASHMAC_TARGET_ID == 2
+  const uint32_t valid = cols >= 32 ? ~0u : (1u << cols) - 1;
+  const __mmask16 lv = static_cast<__mmask16>(valid), hv = static_cast<__mmask16>(valid >> 16);
+  for (int64_t r = 0; r < rows; ++r, d += kPanel) {
+    const __m512i b = _mm512_set1_epi32(bound[r]);
+    const uint32_t lo = _mm512_mask_cmple_epi32_mask(lv, _mm512_maskz_loadu_epi32(lv, d), b);
+    const uint32_t hi = _mm512_mask_cmple_epi32_mask(hv, _mm512_maskz_loadu_epi32(hv, d + 16), b);
+    masks[r] = lo | (hi << 16);
+  }
+#else
+  for (int64_t r = 0; r < rows; ++r, d += kPanel) {
+    uint32_t m = 0;
+    for (int c = 0; c < cols; ++c) m |= static_cast<uint32_t>(d[c] <= bound[r]) << c;
+    masks[r] = m;
+  }
 #endif
 }
 
@@ -138,7 +174,7 @@ void row_norms(const float* x, int64_t ldx, int64_t rows, int64_t depth, float e
 
 }  // namespace
 
-const LshMicroKernels lsh_micro = {sign_panel, hamming_panel, row_norms};
+const LshMicroKernels lsh_micro = {sign_panel, hamming_panel, hamming_panel16, at_most, row_norms};
 
 }  // namespace HASHMAC_TARGET
 }  // namespace hashmac

@@ -1,5 +1,8 @@
-// libFuzzer harness of the LSH family: sign projection, Hamming GEMM, weight encoding and the hash
+// libFuzzer harness of the LSH family: sign projection, Hamming GEMM (int32 and uint16), the k-NN
+// epilogue, weight encoding and the hash
 // layer, every SIMD path and thread count against the scalar single-threaded path (see fuzz_util.h).
+#include <algorithm>
+
 #include "../../native/kernels/lsh.h"
 #include "fuzz_util.h"
 
@@ -27,6 +30,47 @@ void fuzz_hamming(FuzzedDataProvider& in) {
     hamming_gemm(ex, h);
     for (int64_t i = 0; i < M * N; ++i)
       if (got[i] != want[i]) fail("hamming_gemm", ex, "dist", static_cast<long>(i));
+  }
+  // uint16 results at any element offset: the int32 distances narrowed.
+  const size_t off = in.ConsumeIntegralInRange<size_t>(0, 31);
+  std::vector<uint16_t> narrow(M * N + off);
+  h.dist16 = narrow.data() + off;
+  for (const Exec& ex : variants()) {
+    hamming_gemm(ex, h);
+    for (int64_t i = 0; i < M * N; ++i)
+      if (h.dist16[i] != want[i]) fail("hamming_gemm_u16", ex, "dist", static_cast<long>(i));
+  }
+}
+
+// The k-NN epilogue against a selection over the scalar distance matrix; duplicate rows of b make ties.
+void fuzz_knn(FuzzedDataProvider& in) {
+  const int64_t M = in.ConsumeIntegralInRange<int64_t>(1, 40), N = in.ConsumeIntegralInRange<int64_t>(1, 120);
+  const int64_t words = in.ConsumeIntegralInRange<int64_t>(1, 4), k = in.ConsumeIntegralInRange<int64_t>(1, 50);
+  const int32_t maxd = in.ConsumeIntegralInRange<int32_t>(0, static_cast<int32_t>(words * 64));
+  std::vector<uint64_t> a(M * words), b(N * words);
+  for (auto& v : a) v = in.ConsumeIntegral<uint64_t>();
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t w = 0; w < words; ++w) b[n * words + w] = n && in.ConsumeBool() ? b[(n - 1) * words + w] : in.ConsumeIntegral<uint64_t>();
+  std::vector<int32_t> dist(M * N);
+  hamming_gemm(Exec{Isa::kScalar, 1}, HammingArgs{a.data(), words, b.data(), words, M, N, words, dist.data(), N});
+  std::vector<int32_t> want_i(M * k, -1), want_d(M * k, -1);
+  for (int64_t m = 0; m < M; ++m) {
+    std::vector<int64_t> order;
+    for (int64_t n = 0; n < N; ++n)
+      if (dist[m * N + n] <= maxd) order.push_back(n);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return dist[m * N + x] < dist[m * N + y]; });
+    for (int64_t j = 0; j < k && j < static_cast<int64_t>(order.size()); ++j) {
+      want_i[m * k + j] = static_cast<int32_t>(order[j]);
+      want_d[m * k + j] = dist[m * N + order[j]];
+    }
+  }
+  std::vector<int32_t> got_i(M * k), got_d(M * k);
+  for (const Exec& ex : variants()) {
+    hamming_knn(ex, HammingKnnArgs{a.data(), words, b.data(), words, M, N, words, k, maxd, got_i.data(), got_d.data()});
+    for (int64_t i = 0; i < M * k; ++i) {
+      if (got_i[i] != want_i[i]) fail("hamming_knn", ex, "indices", static_cast<long>(i));
+      if (got_d[i] != want_d[i]) fail("hamming_knn", ex, "distances", static_cast<long>(i));
+    }
   }
 }
 
@@ -100,4 +144,4 @@ void fuzz_hash_linear(FuzzedDataProvider& in) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { return fuzz_one_of(data, size, {fuzz_hamming, fuzz_sign, fuzz_hash_linear}); }
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { return fuzz_one_of(data, size, {fuzz_hamming, fuzz_knn, fuzz_sign, fuzz_hash_linear}); }

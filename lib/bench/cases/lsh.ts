@@ -1,11 +1,12 @@
 /**
- * Benchmarks of the LSH kernels at realistic sizes: the Hamming GEMM (popcount-bound), the sign
+ * Benchmarks of the LSH kernels at realistic sizes: the Hamming GEMM (popcount-bound; int32 and uint16
+ * results), the fused Hamming k-NN, the sign
  * projection (FMA-bound) and the tiled hash layer, with simsimd's Hamming distance and onnxruntime's
  * MatMul as peers where those packages are installed.
  */
 import type { BackendName } from '../../backend.js';
 import { packedBits, type PackedBits } from '../../bits.js';
-import { encodeWeights, hammingGemm, hashLinear, signProject, type HashLayerConfig } from '../../kernels/lsh.js';
+import { encodeWeights, hammingGemm, hammingKnn, hashLinear, signProject, type HashLayerConfig } from '../../kernels/lsh.js';
 import { tileCounts } from '../../kernels/lsh-plans.js';
 import { getNumThreads } from '../../runtime.js';
 import { ortMatMul } from '../peers/onnx.js';
@@ -26,14 +27,14 @@ function randomCodes(rows: number, bits: number, seed: number): PackedBits {
 }
 
 // ---- Hamming GEMM ---------------------------------------------------------------------------------
-function hammingCase(M: number, N: number, K: number, target = false): BenchCase {
+function hammingCase(M: number, N: number, K: number, target = false, resultType: 'int32' | 'uint16' = 'int32'): BenchCase {
   const setupFor = (m: number, backend: BackendName) => {
     const a = randomCodes(m, K, 1), b = randomCodes(N, K, 2);
-    const out = new Int32Array(m * N);
+    const out = resultType === 'uint16' ? new Uint16Array(m * N) : new Int32Array(m * N);
     return () => void hammingGemm(a, b, { backend, out });
   };
   return {
-    name: `hammingGemm/${M}x${N}x${K}`,
+    name: `hammingGemm/${M}x${N}x${K}${resultType === 'uint16' ? '/uint16' : ''}`,
     kernel: 'hammingGemm',
     work: { bitops: M * N * K },
     limit: 'popcount',
@@ -63,6 +64,26 @@ function hammingCase(M: number, N: number, K: number, target = false): BenchCase
       },
     },
     targets: target ? { throughput: 1.5e12, vsReference: 100, vsPeer: { simsimd: 50 } } : undefined,
+  };
+}
+
+// ---- fused k-NN: the k nearest codes per row, no [M, N] matrix written ----------------------------------
+function knnCase(M: number, N: number, K: number, k: number): BenchCase {
+  const setupFor = (m: number, backend: BackendName) => {
+    const a = randomCodes(m, K, 1), b = randomCodes(N, K, 2);
+    const out = { indices: new Int32Array(m * k), distances: new Int32Array(m * k) };
+    return () => void hammingKnn(a, b, k, { backend, out });
+  };
+  return {
+    name: `hammingKnn/${M}x${N}x${K}/k${k}`,
+    kernel: 'hammingKnn',
+    work: { bitops: M * N * K },
+    limit: 'popcount',
+    setup: (backend) => (backend === 'js' ? undefined : setupFor(M, backend)),
+    referenceSetup: () => {
+      const m = Math.max(1, Math.min(M, Math.round(2 ** 20 / N)));
+      return { fn: setupFor(m, 'js'), work: { bitops: m * N * K } };
+    },
   };
 }
 
@@ -143,6 +164,8 @@ export const cases: BenchCase[] = [
   hammingCase(1024, 1024, 1024),
   hammingCase(4096, 4096, 1024, true),
   hammingCase(4096, 4096, 256),
+  hammingCase(4096, 4096, 256, false, 'uint16'),
+  knnCase(4096, 4096, 256, 10),
   signCase(1024, 512, 256),
   signCase(4096, 512, 256),
   signCase(4096, 512, 1024, true),

@@ -1,6 +1,6 @@
 /**
  * onnxruntime-node as a peer for the projection: a one-node MatMul model x[M,D] · w[D,K] built in memory
- * (a few protobuf fields written by hand, so no ONNX tooling is needed), run on all cores.
+ * (a few protobuf fields written by hand, so no ONNX tooling is needed), run on the bench run's threads.
  */
 import { optionalPeer } from './optional.js';
 
@@ -43,8 +43,13 @@ export interface OrtMatMul {
 export async function ortMatMul(x: Float32Array, w: Float32Array, M: number, D: number, K: number, threads: number): Promise<OrtMatMul | undefined> {
   const ort = optionalPeer('onnxruntime-node').mod;
   if (!ort) return undefined;
+  // The run's thread count for the one operator (intra-op; the calling thread is one of them), one
+  // node so no inter-op pool, sequential execution, the memory arena on (ORT's own defaults for a
+  // server), and spinning workers: what a tuned ORT deployment would use, so the peer is measured fairly.
   const session = await ort.InferenceSession.create(matmulModel(M, D, K), {
-    intraOpNumThreads: threads, interOpNumThreads: 1, executionProviders: ['cpu'], graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all', enableCpuMemArena: true, enableMemPattern: true,
+    extra: { session: { intra_op: { allow_spinning: '1' } } },
   });
   const feeds = { x: new ort.Tensor('float32', x, [M, D]), w: new ort.Tensor('float32', w, [D, K]) };
   return {

@@ -24,14 +24,31 @@ const signProject: FuzzSpec = {
 const hammingGemm: FuzzSpec = {
   kernel: 'hamming_gemm',
   arbitrary: () =>
-    fc.record({ M: dim(40), N: dim(40), K: dim(600) }).chain(({ M, N, K }) =>
+    fc.record({ M: dim(40), N: dim(40), K: dim(600), uint16: fc.boolean() }).chain(({ M, N, K, uint16 }) =>
       fc.record({ a: bitRows(M, K), b: bitRows(N, K) }).map(
         ({ a, b }): FuzzCase => ({
           inputs: { a: u8(a, [M, (K + 7) >> 3]), b: u8(b, [N, (K + 7) >> 3]) },
-          params: { hash_length: K },
+          params: { hash_length: K, ...(uint16 ? { result_type: 'uint16' } : {}) },
         }),
       ),
     ),
+};
+
+// Short codes and repeated rows of b make ties, which the (distance, index) order must break alike.
+const hammingKnn: FuzzSpec = {
+  kernel: 'hamming_knn',
+  arbitrary: () =>
+    fc.record({ M: dim(40), N: dim(100), K: dim(200), k: fc.integer({ min: 1, max: 40 }), max: fc.option(fc.integer({ min: 0, max: 200 })) })
+      .chain(({ M, N, K, k, max }) =>
+        fc.record({ a: bitRows(M, K), b: bitRows(N, K), repeat: fc.boolean() }).map(({ a, b, repeat }): FuzzCase => {
+          const stride = (K + 7) >> 3;
+          if (repeat) for (let n = 2; n < N; n += 3) b.copyWithin(n * stride, (n - 2) * stride, (n - 1) * stride);
+          return {
+            inputs: { a: u8(a, [M, stride]), b: u8(b, [N, stride]) },
+            params: { hash_length: K, k, ...(max === null ? {} : { max_distance: max }) },
+          };
+        }),
+      ),
 };
 
 /** Projections of one row segment (exact: dyadic inputs) that are exactly zero, i.e. whose bit may flip once normalised. */
@@ -105,4 +122,4 @@ const hashLinear: FuzzSpec = {
   tolerance: (c) => ({ 'out.y': hashLinearTolerance(c) }),
 };
 
-export const specs: FuzzSpec[] = [signProject, hammingGemm, hashLinear];
+export const specs: FuzzSpec[] = [signProject, hammingGemm, hammingKnn, hashLinear];
