@@ -49,25 +49,28 @@ test('native linear rows are bit-identical for M = 1 and M = k (invariant mode; 
   }
 });
 
-test('engine predictions do not depend on batching in invariant mode (native)', { skip: !native && 'native addon not built' }, () => {
-  setBatchInvariant(true);
-  try {
-    const records = generateStream({ requests: 400, symbols: 30, seed: 5 });
-    const run = (batch: number) => {
-      const e = new StreamEngine({ capacity: 64, backend: 'native' });
-      const out = new Map<number, number[]>();
-      for (let i = 0; i < records.length; i += batch) {
-        const r = e.processBatch(groupBySymbol(records.slice(i, i + batch)));
-        r.ids.forEach((id, k) => out.set(id, r.predictions[k]));
-      }
-      return out;
-    };
-    const one = run(1);
-    for (const b of [5, 32, 300]) assert.deepEqual(run(b), one, `batch ${b}`);
-  } finally {
-    setBatchInvariant(false);
-  }
-});
+for (const executor of ['native', 'js'] as const) {
+  test(`engine predictions do not depend on batching in invariant mode (native backend, ${executor} executor)`, { skip: !native && 'native addon not built' }, () => {
+    setBatchInvariant(true);
+    try {
+      const records = generateStream({ requests: 400, symbols: 30, seed: 5 });
+      const run = (batch: number) => {
+        const e = new StreamEngine({ capacity: 64, backend: 'native', executor });
+        assert.equal(e.path, executor);
+        const out = new Map<number, number[]>();
+        for (let i = 0; i < records.length; i += batch) {
+          const r = e.processBatch(groupBySymbol(records.slice(i, i + batch)));
+          r.ids.forEach((id, k) => out.set(id, r.predictions[k]));
+        }
+        return out;
+      };
+      const one = run(1);
+      for (const b of [5, 32, 300]) assert.deepEqual(run(b), one, `batch ${b}`);
+    } finally {
+      setBatchInvariant(false);
+    }
+  });
+}
 
 test('checkpoints round-trip and reject damaged blobs', () => {
   const c = { partition: 2, seq: 77, symbols: [{ symbol: 'A', values: { h: Float32Array.of(1.5, -2), off: Int32Array.of(3) } }] };

@@ -5,7 +5,8 @@
  * `heartbeatMs`; if the connection drops it reconnects (up to `retries` times, `retryDelayMs` apart).
  */
 import { connect } from 'node:net';
-import { Connection, type ConnectionLimits } from './connection.js';
+import { Connection } from './connection.js';
+import type { ConnectionLimits } from './connection-limits.js';
 import { nonFiniteFeature, type StreamRequest } from './engine.js';
 import type { Predictor } from './evaluator.js';
 import { printable, type InferenceRequestMessage, type Message, type ScoreUpdateMessage } from './protocol.js';

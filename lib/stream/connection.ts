@@ -9,18 +9,8 @@
  * for `idleTimeoutMs` is disconnected.
  */
 import type { Socket } from 'node:net';
+import { DEFAULT_LIMITS, type ConnectionLimits } from './connection-limits.js';
 import { decodeMessage, encodeMessage, LineReader, type Message } from './protocol.js';
-
-export interface ConnectionLimits {
-  /** Longest accepted line (default 1 MiB; the hackathon's largest request is ~100 KB). */
-  maxLineBytes?: number;
-  /** Unsent output before reading from the peer pauses (default 4 MiB; closed at 4×). */
-  maxBufferedBytes?: number;
-  /** Close after this long without a byte from the peer (0: never). */
-  idleTimeoutMs?: number;
-}
-
-export const DEFAULT_LIMITS = { maxLineBytes: 1 << 20, maxBufferedBytes: 4 << 20, idleTimeoutMs: 0 } as const;
 
 export interface ConnectionHandlers {
   onMessage(message: Message): void;

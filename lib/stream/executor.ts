@@ -7,6 +7,7 @@
  */
 import { loadNative, type NativeAddon } from '../native/addon.js';
 import { TOWERS } from './config.js';
+import { isBatchInvariant } from './kernels.js';
 import type { StepContext, StepGroup } from './layers/context.js';
 import type { StreamModel } from './model.js';
 import { statePrefix } from './state-layout.js';
@@ -78,7 +79,7 @@ export class NativeStreamExecutor {
       at += g.B;
     });
     const out = new Float32Array(ctx.tokens * TOWERS.length);
-    return { executor: this.handle, features, tokens: ctx.tokens, groups, slots, out };
+    return { executor: this.handle, features, tokens: ctx.tokens, groups, slots, out, batchInvariant: isBatchInvariant() };
   }
 
   /** As StreamModel.forward: predictions [tokens, 4]; the slots' states are updated in place. */

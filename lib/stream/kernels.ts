@@ -29,6 +29,11 @@ export function setBatchInvariant(on: boolean): void {
   invariant = on;
 }
 
+/** Whether batch invariance is on (the native stream executor pads its small calls alike). */
+export function isBatchInvariant(): boolean {
+  return invariant;
+}
+
 /** `linear` over [rows, Din] tensors, padded to NATIVE_SMALL_BATCH rows when batch invariance is on. */
 export function linear(x: Tensor, weight: Tensor, opts: LinearOptions = {}): Tensor {
   const rows = x.shape.length === 2 ? x.shape[0] : -1;

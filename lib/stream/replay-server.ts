@@ -9,7 +9,8 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { TOWERS } from './config.js';
-import { Connection, type ConnectionLimits } from './connection.js';
+import { Connection } from './connection.js';
+import type { ConnectionLimits } from './connection-limits.js';
 import { percentile, towerErrors, type TowerError } from './metrics.js';
 import type { Message } from './protocol.js';
 import type { StreamRecord } from './records.js';

@@ -347,6 +347,9 @@ std::unique_ptr<Run> parse_run(const Napi::CallbackInfo& info, bool async) {
     at += g[3 * i];
   }
   run->args.tokens = tokens;
+  Napi::Value inv = plan.get("batchInvariant");
+  if (!inv.IsUndefined() && !inv.IsBoolean()) throw Napi::TypeError::New(env, std::string(kRun) + ": batchInvariant: expected a boolean");
+  run->args.batch_invariant = inv.IsBoolean() && inv.As<Napi::Boolean>().Value();
   run->args.groups = run->groups.data();
   run->args.n_groups = n_groups;
   bool idle = false;

@@ -21,7 +21,7 @@ namespace {
 // - otherwise: the weights packed into 32-column panels once, x rows streamed (the classic layout).
 // The thresholds come from timing K = N = 2048 on AVX-512 (the medium path stays ahead of packing a
 // large weight matrix up to a few hundred rows).
-constexpr int64_t kSmallBatch = 8;
+constexpr int64_t kSmallBatch = kLinearSmallBatch;
 constexpr int64_t kMediumBatch = 256;
 // GEMM blocking: a task is kRowChunk rows x one 32-column panel; the depth is cut into kDepthBlock
 // pieces so the panel piece (kDepthBlock x 32 floats = 32 KiB) stays in L1 while the rows stream past.

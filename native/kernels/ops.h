@@ -8,6 +8,11 @@
 
 namespace hashmac {
 
+// Calls of fewer rows take linear's small-batch path (dot products from the unpacked weights), which sums
+// each output in another order than the panel paths: callers that need a row's result not to depend on
+// the batch (the stream engine's batch-invariant mode) pad their calls to this many rows.
+constexpr int64_t kLinearSmallBatch = 8;
+
 // y[m, n] = sum_k x[m, k] * w[n, k] + bias[n] (w in nn.Linear orientation [N, K]).
 struct LinearArgs {
   const float* x;     // [M, K]

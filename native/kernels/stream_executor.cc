@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "hawk.h"
 #include "mamba2.h"
@@ -87,6 +88,18 @@ struct Ctx {
 };
 
 void dense(const Ctx& c, const Dense& d, const float* x, float* y) {
+  if (!d.w16 && c.run->batch_invariant && c.n < kLinearSmallBatch) {
+    // Padded with zero rows to take the path larger calls take (bfloat16's dot products are per row
+    // already). Per thread, because the towers may run side by side; reused, so steady state allocates
+    // nothing.
+    thread_local std::vector<float> xs, ys;
+    xs.assign(static_cast<size_t>(kLinearSmallBatch * d.K), 0.0f);
+    std::copy(x, x + c.n * d.K, xs.begin());
+    ys.resize(static_cast<size_t>(kLinearSmallBatch * d.N));
+    linear(c.ex, LinearArgs{xs.data(), d.w, d.bias, ys.data(), kLinearSmallBatch, d.K, d.N});
+    std::copy(ys.begin(), ys.begin() + c.n * d.N, y);
+    return;
+  }
   if (!d.w16) {
     linear(c.ex, LinearArgs{x, d.w, d.bias, y, c.n, d.K, d.N});
     return;

@@ -115,7 +115,11 @@ struct RunArgs {
   const Group* groups = nullptr;
   int64_t n_groups = 0;
   float* out = nullptr;  // [tokens, 4]
+  // Batch invariance: every row's result independent of how many rows share the call (dense products of
+  // fewer than kLinearSmallBatch rows are padded to that many; lib/stream/kernels.ts).
+  bool batch_invariant = false;
 };
+
 
 class Executor {
  public:
