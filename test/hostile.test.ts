@@ -159,19 +159,21 @@ test('the addon itself re-checks every buffer and size (a caller bypassing the T
   const a = addon!;
   const dist = new Int32Array(4);
   const bytes = new Uint8Array(16);
-  // hammingGemm(a, b, dist, M, N, words, strideA, strideB)
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, 2, 2, 2, 16, 16), /hammingGemm: a: needs 32 elements, has 16/);
-  assert.throws(() => a.hammingGemm(bytes, bytes, new Int32Array(3), 2, 2, 1, 8, 8), /hammingGemm: dist: needs 4 elements, has 3/);
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, 2, 2, 1, 12, 8), /strides must be multiples of 8/);
-  assert.throws(() => a.hammingGemm(new Float32Array(4), bytes, dist, 1, 1, 1, 8, 8), /hammingGemm: a: expected a Uint8Array/);
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, -1, 1, 1, 8, 8), /hammingGemm: M: expected an integer >= 1/);
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, 2 ** 40, 2 ** 40, 1, 8, 8), /size product overflows|needs/);
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, 1.5, 1, 1, 8, 8), RangeError);
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, '1', 1, 1, 8, 8), TypeError);
-  // signProject(x, proj, codes, norms|null, M, D, K, codeStride)
-  assert.throws(() => a.signProject(new Float32Array(3), new Float32Array(4), new Uint8Array(1), null, 1, 4, 1, 1), /signProject: x: needs 4 elements, has 3/);
-  assert.throws(() => a.signProject(new Float32Array(4), new Float32Array(4), new Uint8Array(1), null, 1, 4, 9, 2), /signProject: proj: needs 36 elements/);
-  assert.throws(() => a.signProject(new Float32Array(4), new Float32Array(4), new Uint8Array(1), null, 1, 4, 1, 0), /codeStride: expected an integer >= 1/);
+  const hg = (p: Record<string, unknown>) => a.hammingGemm({ a: bytes, b: bytes, dist, M: 2, N: 2, bits: 64, strideA: 8, strideB: 8, ...p });
+  assert.throws(() => hg({ bits: 128, strideA: 16, strideB: 16 }), /hammingGemm: a: needs 32 elements, has 16/);
+  assert.throws(() => hg({ dist: new Int32Array(3) }), /hammingGemm: dist: needs 4 elements, has 3/);
+  assert.throws(() => hg({ strideA: 12 }), /strides must be multiples of 8/);
+  assert.throws(() => hg({ M: 1, N: 1, a: new Float32Array(4) }), /hammingGemm: a: expected a Uint8Array/);
+  assert.throws(() => hg({ M: -1 }), /hammingGemm: M: expected an integer >= 1/);
+  assert.throws(() => hg({ M: 2 ** 40, N: 2 ** 40 }), /size product overflows|needs/);
+  assert.throws(() => hg({ M: 1.5 }), RangeError);
+  assert.throws(() => hg({ M: '1' }), TypeError);
+  assert.throws(() => hg({ M: undefined }), /hammingGemm: M: expected an integer/);
+  assert.throws(() => a.hammingGemm(bytes, bytes, dist, 2, 2, 1, 8, 8), /hammingGemm: expected one plan object/);
+  const sp = (p: Record<string, unknown>) => a.signProject({ x: new Float32Array(4), proj: new Float32Array(4), codes: new Uint8Array(1), M: 1, D: 4, K: 1, stride: 1, ...p });
+  assert.throws(() => sp({ x: new Float32Array(3) }), /signProject: x: needs 4 elements, has 3/);
+  assert.throws(() => sp({ K: 9, stride: 2 }), /signProject: proj: needs 36 elements/);
+  assert.throws(() => sp({ stride: 0 }), /stride: expected an integer >= 1/);
   assert.throws(() => a.probe('nope', 0.01), /probe: name/);
   assert.throws(() => a.probe('clock', 1e9), /probe: seconds/);
 });

@@ -1,11 +1,11 @@
-/** CUDA implementations of the LSH plans (cuda/lsh.cu); the addon takes the CPU addon's arguments. */
+/** CUDA implementations of the LSH plans (cuda/lsh.cu, cuda/binding/lsh_binding.cc). */
 import type { KernelTable } from '../backend-contract.js';
-import { encodeArgs, hammingArgs, linearArgs, signArgs } from '../native/lsh.js';
+import { alignedHammingPlan } from '../kernels/lsh-plans.js';
 import { cudaKernel } from './kernel.js';
 
 export const lshCuda: KernelTable = {
-  signProject: cudaKernel('signProject', signArgs),
-  hammingGemm: cudaKernel('hammingGemm', hammingArgs),
-  encodeWeights: cudaKernel('encodeWeights', encodeArgs),
-  hashLinear: cudaKernel('hashLinear', linearArgs),
+  signProject: cudaKernel('signProject'),
+  hammingGemm: cudaKernel('hammingGemm', alignedHammingPlan),
+  encodeWeights: cudaKernel('encodeWeights'),
+  hashLinear: cudaKernel('hashLinear'),
 };

@@ -129,7 +129,7 @@ function activationKernel(fn: 'silu' | 'gelu' | 'relu') {
     const { t: xt } = checkRows(fn, s, 'x', asVector(x), 'D');
     const out = checkOutput(fn, 'options.out', o.out, xt.shape, { tensor: true });
     checkInPlaceOrDisjoint(fn, out.data, xt.data);
-    const plan: ActivationPlan = { x: xt.data, y: out.data };
+    const plan: ActivationPlan = { x: xt.data, y: out.data, n: xt.data.length, kind: fn };
     return { plan, result: out, backend: o.backend as CallOptions['backend'] };
   });
 }

@@ -17,9 +17,9 @@ namespace {
 
 class JobWorker : public Napi::AsyncWorker {
  public:
-  JobWorker(Napi::Env env, Job job, std::vector<Napi::ObjectReference> keep)
-      : Napi::AsyncWorker(env, "hashmac"), deferred_(Napi::Promise::Deferred::New(env)), job_(std::move(job)),
-        keep_(std::move(keep)) {}
+  JobWorker(Napi::Env env, std::string fn, Job job, std::shared_ptr<JobMemory> memory)
+      : Napi::AsyncWorker(env, "hashmac"), deferred_(Napi::Promise::Deferred::New(env)), fn_(std::move(fn)),
+        job_(std::move(job)), memory_(std::move(memory)) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -27,12 +27,20 @@ class JobWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       job_();
-    } catch (const std::exception& e) {
-      SetError(e.what());
+    } catch (...) {
+      failure_ = std::current_exception();
+      SetError("failed");  // the message is rebuilt from failure_ in OnError
     }
   }
-  void OnOK() override { settle([&] { deferred_.Resolve(Env().Undefined()); }); }
-  void OnError(const Napi::Error& e) override { settle([&] { deferred_.Reject(e.Value()); }); }
+  // The results go back on the JS thread; if a destination is gone, nothing is written and it rejects.
+  void OnOK() override {
+    settle([&] {
+      const std::string gone = memory_->write_back_all();
+      if (gone.empty()) deferred_.Resolve(Env().Undefined());
+      else deferred_.Reject(Napi::Error::New(Env(), fn_ + ": " + gone).Value());
+    });
+  }
+  void OnError(const Napi::Error&) override { settle([&] { deferred_.Reject(js_error(Env(), fn_, failure_).Value()); }); }
 
   // When the environment is being torn down (a worker terminated mid-call), settling the promise fails
   // and node-addon-api throws; nobody can observe the promise any more, so the failure is dropped here
@@ -41,14 +49,16 @@ class JobWorker : public Napi::AsyncWorker {
   void settle(Settle settle_promise) {
     try {
       settle_promise();
-    } catch (const Napi::Error&) {
+    } catch (...) {
     }
   }
 
  private:
   Napi::Promise::Deferred deferred_;
+  std::string fn_;
   Job job_;
-  std::vector<Napi::ObjectReference> keep_;  // released on the JS thread when the worker is deleted
+  std::shared_ptr<JobMemory> memory_;  // what the job reads and writes; references released on the JS thread
+  std::exception_ptr failure_;
 };
 
 Exec current_exec(Napi::Env env) {
@@ -61,19 +71,28 @@ Exec current_exec(Napi::Env env) {
 void export_kernel(Napi::Env env, Napi::Object exports, const char* name, JobParser parser) {
   std::string fn(name);
   exports.Set(name, Napi::Function::New(env, [parser, fn](const Napi::CallbackInfo& info) -> Napi::Value {
-    ArgReader args(info, fn.c_str());
-    Job job = parser(args, current_exec(info.Env()));
-    job();
+    try {
+      ArgReader args(info, fn.c_str(), false);
+      parser(args, current_exec(info.Env()))();
+    } catch (...) {
+      throw js_error(info.Env(), fn, std::current_exception());
+    }
     return info.Env().Undefined();
   }, name));
   std::string async_name = fn + "Async";
   exports.Set(async_name, Napi::Function::New(env, [parser, fn](const Napi::CallbackInfo& info) -> Napi::Value {
-    ArgReader args(info, fn.c_str());
-    Job job = parser(args, current_exec(info.Env()));
-    auto* worker = new JobWorker(info.Env(), std::move(job), std::move(args.kept()));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    try {
+      ArgReader args(info, fn.c_str(), true);
+      Job job = parser(args, current_exec(info.Env()));
+      auto* worker = new JobWorker(info.Env(), fn, std::move(job), args.memory());
+      Napi::Promise promise = worker->promise();
+      worker->Queue();
+      return promise;
+    } catch (...) {
+      Napi::Promise::Deferred rejected = Napi::Promise::Deferred::New(info.Env());
+      rejected.Reject(js_error(info.Env(), fn, std::current_exception()).Value());
+      return rejected.Promise();
+    }
   }, async_name));
 }
 
