@@ -44,10 +44,6 @@ export function timeAxis(s: Shapes, fn: string, x: unknown, inner: readonly Dim[
   throw new RangeError(`${fn}: x: expected shape [B, ${names}] or [B, T, ${names}], got rank ${r}`);
 }
 
-export function options(fn: string, value: unknown): Record<string, unknown> {
-  return checkObject(`${fn}: options`, value);
-}
-
 /** The time axis is optional: a tensor of rank `base` is one step, rank `base + 1` carries [B, T, ...]. */
 export function timeForm(fn: string, s: Shapes, name: string, value: unknown, base: number): boolean {
   const rank = s.rank(name, value);
