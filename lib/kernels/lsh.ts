@@ -29,7 +29,7 @@ export interface SignProjectResult {
 
 const signProjectKernel = defineKernel('signProject', (x: Tensor, proj: Tensor, opts?: SignProjectOptions) => {
   const fn = 'signProject';
-  const o = checkOptions(fn, opts);
+  const o = checkOptions(fn, opts, ['out', 'backend']);
   const s = new Shapes(fn);
   const xt = s.tensor('x', x, 'float32', ['M', 'D']);
   const pt = s.tensor('proj', proj, 'float32', ['K', 'D']);
@@ -57,7 +57,7 @@ export interface HammingGemmOptions extends CallOptions {
 
 const hammingGemmKernel = defineKernel('hammingGemm', (a: PackedBits, b: PackedBits, opts?: HammingGemmOptions) => {
   const fn = 'hammingGemm';
-  const o = checkOptions(fn, opts);
+  const o = checkOptions(fn, opts, ['out', 'backend']);
   const ca = checkPackedBits(`${fn}: a`, a);
   const cb = checkPackedBits(`${fn}: b`, b);
   if (ca.bits !== cb.bits) throw new RangeError(`${fn}: b: expected ${ca.bits}-bit codes like a, got ${cb.bits}-bit`);
@@ -115,7 +115,7 @@ function checkProjection(s: Shapes, proj: unknown, g: HashGeometry): Tensor {
 
 const encodeWeightsKernel = defineKernel('encodeWeights', (weight: Tensor, proj: Tensor, config: HashLayerConfig, opts?: CallOptions) => {
   const fn = 'encodeWeights';
-  const o = checkOptions(fn, opts);
+  const o = checkOptions(fn, opts, ['backend']);
   const g = checkGeometry(fn, config);
   const s = new Shapes(fn);
   const wt = s.tensor('weight', weight, 'float32', ['N', 'D']);
@@ -160,7 +160,7 @@ function checkEncoded(fn: string, w: unknown): EncodedWeights {
 
 const hashLinearKernel = defineKernel('hashLinear', (x: Tensor, weights: EncodedWeights, opts?: HashLinearOptions) => {
   const fn = 'hashLinear';
-  const o = checkOptions(fn, opts) as HashLinearOptions;
+  const o = checkOptions(fn, opts, ['bias', 'out', 'backend']) as HashLinearOptions;
   const w = checkEncoded(fn, weights);
   const s = new Shapes(fn).bind('D', w.D).bind('N', w.N);
   const xt = s.tensor('x', x, 'float32', ['B', 'D']);

@@ -9,6 +9,9 @@
 // JS error naming the kernel (js_error), used by both addons' sync and async paths.
 #pragma once
 #include <napi.h>
+#if __has_include(<unistd.h>)
+#include <unistd.h>
+#endif
 
 #include <cstdint>
 #include <cstdlib>
@@ -221,6 +224,23 @@ class PlanReader {
     }
     pool_ = pool;
     return slots_;
+  }
+
+  // Scratch memory the kernel will allocate beyond its arguments: refused before anything is allocated
+  // when it exceeds this machine's physical memory (an absurd plan must be a RangeError, not a process
+  // that the kernel's zero-filling drives into the OOM killer). Smaller requests that still cannot be
+  // met fail in the allocator, and js_error turns that std::bad_alloc into a RangeError too.
+  void scratch(int64_t bytes) {
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    const double memory = pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0.0;
+#else
+    const double memory = 0.0;  // unknown: the allocator's failure is the only limit
+#endif
+    if (memory > 0 && static_cast<double>(bytes) > memory) {
+      throw range_error("needs " + std::to_string(bytes) + " bytes of scratch memory, more than this machine has (" +
+                        std::to_string(static_cast<int64_t>(memory)) + ")");
+    }
   }
 
   Napi::Error range_error(const std::string& what) const { return Napi::RangeError::New(env_, std::string(fn_) + ": " + what); }

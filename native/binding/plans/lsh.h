@@ -77,7 +77,9 @@ void read_hash_linear(R& r, HashLinearArgs& a) {
   if (a.wstride % 8) throw r.range_error("weightStride must be a multiple of 8");
   a.eps = r.real("eps");
   a.estimator = static_cast<Estimator>(r.word("estimator", {"angle", "linear"}));
-  const int64_t nI = ceil_div(a.D, a.Ti), nJ = ceil_div(a.N, a.To);
+  const int64_t nI = ceil_div(a.D, a.Ti), nJ = ceil_div(a.N, a.To), words = ceil_div(a.K, 64);
+  // The input's codes under every tile pair's projection, and the weight code panels (native/kernels/lsh.cc).
+  r.scratch(r.product({nI, nJ, a.B, words, 8}) + r.product({nI, ceil_div(a.N, 32) * 32, words, 8}));
   r.in(a.x, "x", r.product({a.B, a.D}));
   r.in(a.proj, "proj", r.product({nI, nJ, a.K, a.Ti}));
   r.in(a.wcodes, "weightCodes", r.product({nI, a.N, a.wstride}));

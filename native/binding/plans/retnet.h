@@ -36,7 +36,7 @@ void read_retention_step(R& r, RetentionStepArgs& a) {
   r.in(a.v, "v", r.product({rows, a.H, a.Dv}));
   r.in(a.decay, "decay", a.H);
   r.optional_in(a.angle, "angle", a.Dk);
-  if (a.angle && a.Dk % 2) throw r.range_error("Dk: rotary needs an even key size");
+  if (r.present("angle") && a.Dk % 2) throw r.range_error("Dk: rotary needs an even key size");
   r.out(a.o, "o", r.product({rows, a.H, a.Dv}));
 }
 
