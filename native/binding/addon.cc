@@ -4,6 +4,7 @@
 
 #include "../kernels/parallel.h"
 #include "binding.h"
+#include "kernel_worker.h"
 
 namespace hashmac {
 
@@ -15,50 +16,14 @@ EnvState& env_state(Napi::Env env) { return *env.GetInstanceData<EnvState>(); }
 
 namespace {
 
-class JobWorker : public Napi::AsyncWorker {
+class JobWorker : public KernelWorker {
  public:
   JobWorker(Napi::Env env, std::string fn, Job job, std::shared_ptr<JobMemory> memory)
-      : Napi::AsyncWorker(env, "hashmac"), deferred_(Napi::Promise::Deferred::New(env)), fn_(std::move(fn)),
-        job_(std::move(job)), memory_(std::move(memory)) {}
-
-  Napi::Promise promise() { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      job_();
-    } catch (...) {
-      failure_ = std::current_exception();
-      SetError("failed");  // the message is rebuilt from failure_ in OnError
-    }
-  }
-  // The results go back on the JS thread; if a destination is gone, nothing is written and it rejects.
-  void OnOK() override {
-    settle([&] {
-      const std::string gone = memory_->write_back_all();
-      if (gone.empty()) deferred_.Resolve(Env().Undefined());
-      else deferred_.Reject(Napi::Error::New(Env(), fn_ + ": " + gone).Value());
-    });
-  }
-  void OnError(const Napi::Error&) override { settle([&] { deferred_.Reject(js_error(Env(), fn_, failure_).Value()); }); }
-
-  // When the environment is being torn down (a worker terminated mid-call), settling the promise fails
-  // and node-addon-api throws; nobody can observe the promise any more, so the failure is dropped here
-  // rather than escaping the completion callback into std::terminate.
-  template <typename Settle>
-  void settle(Settle settle_promise) {
-    try {
-      settle_promise();
-    } catch (...) {
-    }
-  }
+      : KernelWorker(env, "hashmac", std::move(fn), std::move(memory), js_error), job_(std::move(job)) {}
 
  private:
-  Napi::Promise::Deferred deferred_;
-  std::string fn_;
+  void work() override { job_(); }
   Job job_;
-  std::shared_ptr<JobMemory> memory_;  // what the job reads and writes; references released on the JS thread
-  std::exception_ptr failure_;
 };
 
 Exec current_exec(Napi::Env env) {
@@ -81,18 +46,14 @@ void export_kernel(Napi::Env env, Napi::Object exports, const char* name, JobPar
   }, name));
   std::string async_name = fn + "Async";
   exports.Set(async_name, Napi::Function::New(env, [parser, fn](const Napi::CallbackInfo& info) -> Napi::Value {
-    try {
+    return call_promise(info.Env(), fn, js_error, [&]() -> Napi::Value {
       ArgReader args(info, fn.c_str(), true);
       Job job = parser(args, current_exec(info.Env()));
       auto* worker = new JobWorker(info.Env(), fn, std::move(job), args.memory());
       Napi::Promise promise = worker->promise();
       worker->Queue();
       return promise;
-    } catch (...) {
-      Napi::Promise::Deferred rejected = Napi::Promise::Deferred::New(info.Env());
-      rejected.Reject(js_error(info.Env(), fn, std::current_exception()).Value());
-      return rejected.Promise();
-    }
+    });
   }, async_name));
 }
 
