@@ -79,7 +79,7 @@ const cases: Case[] = [
       v: rnd(2 * 2 * 4, 25), decay: Float32Array.of(0.9, 0.8), slots: Int32Array.of(2, 0), out: new Float32Array(2 * 2 * 4),
     }),
     call: (a, async) => (async ? h.retentionStepAsync : h.retentionStep)({
-      S: t(a.S, [3, 2, 4, 4]), scales: t(a.scales, [3, 2]), offsets: t(a.offsets, [3]) as h.Tensor<Int32Array>, q: t(a.q, [2, 2, 4]), k: t(a.k, [2, 2, 4]),
+      S: t(a.S, [3, 2, 4, 4]), scales: t(a.scales, [3, 2]), offsets: { data: a.offsets as Int32Array, shape: [3] }, q: t(a.q, [2, 2, 4]), k: t(a.k, [2, 2, 4]),
       v: t(a.v, [2, 2, 4]), decay: a.decay as Float32Array, slots: a.slots as Int32Array, out: a.out as Float32Array, backend: 'native',
     }),
     written: ['S', 'scales', 'offsets', 'out'],
