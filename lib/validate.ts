@@ -98,8 +98,20 @@ export function asVector(value: unknown): unknown {
 }
 
 /** A kernel's options argument: may be omitted (then `{}`), else must be a plain object. */
-export function checkOptions(fn: string, value: unknown): Record<string, unknown> {
-  return value === undefined ? {} : checkObject(`${fn}: options`, value);
+/**
+ * An options object (or {} when omitted) whose keys are all in `known`: a misspelt option must not be
+ * silently ignored, so every kernel rejects unknown keys the same way (argsObject in kernels/step-args.ts).
+ */
+export function checkOptions(fn: string, value: unknown, known: readonly string[]): Record<string, unknown> {
+  return value === undefined ? {} : checkKnownKeys(fn, checkObject(`${fn}: options`, value), known);
+}
+
+/** `o` itself, once every key it sets is in `known` (TypeError naming the first unknown one). */
+export function checkKnownKeys(fn: string, o: Record<string, unknown>, known: readonly string[]): Record<string, unknown> {
+  for (const k of Object.keys(o)) {
+    if (o[k] !== undefined && !known.includes(k)) throw new TypeError(`${fn}: unknown argument '${k}' (expected ${known.join(', ')})`);
+  }
+  return o;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,10 +25,12 @@ function hasNvcc(): boolean {
 }
 
 const ROOT = join(__dirname, '..');
-const OUT = join(tmpdir(), 'hashmac-cuda-check');
 const skip = process.env.HASHMAC_SKIP_CUDA_BUILD ? 'HASHMAC_SKIP_CUDA_BUILD is set' : !hasNvcc() ? 'nvcc not found' : false;
 
-test('the CUDA addon compiles for sm_90, every kernel without spills, and loads without a GPU', { skip, timeout: 15 * 60_000 }, () => {
+test('the CUDA addon compiles for sm_90, every kernel without spills, and loads without a GPU', { skip, timeout: 15 * 60_000 }, (t) => {
+  // A directory of its own: parallel test runs (or other checkouts) must not build into each other's.
+  const OUT = mkdtempSync(join(tmpdir(), 'hashmac-cuda-check-'));
+  t.after(() => rmSync(OUT, { recursive: true, force: true }));
   const cmakeJs = join(ROOT, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
   // A fresh build: the compiler's report lists only what it compiles.
   const r = spawnSync(process.execPath, [cmakeJs, 'rebuild', '--out', OUT, '--CDHASHMAC_CUDA=ON', '--CDHASHMAC_CUDA_ARCHS=90-real'], {

@@ -68,11 +68,12 @@ test('the native binding re-checks lengths and slots itself', { skip: !isBackend
   const addon = loadNative().addon!;
   const h = new Float32Array(3 * 4).fill(1), before = h.slice();
   const v = new Float32Array(2 * 4), out = new Float32Array(2 * 4), a = new Float32Array(4).fill(0.5);
-  const call = (slots: Int32Array, hh = h, x = v) => addon.rglruStep(hh, x, v, v, a, null, slots, out, 3, 4, 2, 1, 8, false);
+  const call = (slots: Int32Array, hh = h, x = v) =>
+    addon.rglruStep({ h: hh, x, gateX: v, gateA: v, a, slots, out, poolSize: 3, width: 4, batch: 2, steps: 1, c: 8, aParam: 'direct' });
   assert.throws(() => call(Int32Array.of(0, 3)), /rglruStep: slots\[1\] = 3 is outside the pool/);
   assert.throws(() => call(Int32Array.of(1, 1)), /rglruStep: slots\[1\] = 1 appears twice/);
   assert.throws(() => call(Int32Array.of(0, 1), h.subarray(1)), /rglruStep: h: needs 12 elements/);
   assert.throws(() => call(Int32Array.of(0, 1), h, v.subarray(1)), /rglruStep: x: needs 8 elements/);
-  assert.throws(() => addon.blockLinear(v, v, null, out, 1, 2, 4, 4), /weight: needs 32 elements/);
+  assert.throws(() => addon.blockLinear({ x: v, weight: v, y: out, rows: 1, blocks: 2, blockIn: 4, blockOut: 4 }), /weight: needs 32 elements/);
   assert.deepEqual(h, before);
 });

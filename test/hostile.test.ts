@@ -159,28 +159,32 @@ test('the addon itself re-checks every buffer and size (a caller bypassing the T
   const a = addon!;
   const dist = new Int32Array(4);
   const bytes = new Uint8Array(16);
-  // hammingGemm(a, b, dist, M, N, words, strideA, strideB)
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, 2, 2, 2, 16, 16), /hammingGemm: a: needs 32 elements, has 16/);
-  assert.throws(() => a.hammingGemm(bytes, bytes, new Int32Array(3), 2, 2, 1, 8, 8), /hammingGemm: dist: needs 4 elements, has 3/);
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, 2, 2, 1, 12, 8), /strides must be multiples of 8/);
-  assert.throws(() => a.hammingGemm(new Float32Array(4), bytes, dist, 1, 1, 1, 8, 8), /hammingGemm: a: expected a Uint8Array/);
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, -1, 1, 1, 8, 8), /hammingGemm: M: expected an integer >= 1/);
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, 2 ** 40, 2 ** 40, 1, 8, 8), /size product overflows|needs/);
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, 1.5, 1, 1, 8, 8), RangeError);
-  assert.throws(() => a.hammingGemm(bytes, bytes, dist, '1', 1, 1, 8, 8), TypeError);
-  // hammingGemmU16(a, b, dist, M, N, words, strideA, strideB)
-  assert.throws(() => a.hammingGemmU16(bytes, bytes, dist, 2, 2, 1, 8, 8), /hammingGemmU16: dist: expected a Uint16Array/);
-  assert.throws(() => a.hammingGemmU16(bytes, bytes, new Uint16Array(3), 2, 2, 1, 8, 8), /hammingGemmU16: dist: needs 4 elements, has 3/);
-  assert.throws(() => a.hammingGemmU16(new Uint8Array(8192), new Uint8Array(8192), new Uint16Array(1), 1, 1, 1024, 8192, 8192), /fewer than 65536 bits/);
-  // hammingKnn(a, b, indices, distances, M, N, words, strideA, strideB, k, maxDistance)
-  assert.throws(() => a.hammingKnn(bytes, bytes, new Int32Array(4), new Int32Array(3), 2, 2, 1, 8, 8, 2, 64), /hammingKnn: distances: needs 4 elements, has 3/);
-  assert.throws(() => a.hammingKnn(bytes, bytes, new Int32Array(4), new Int32Array(4), 2, 2, 1, 8, 8, 0, 64), /hammingKnn: k: expected an integer >= 1/);
-  assert.throws(() => a.hammingKnn(bytes, bytes, new Int32Array(4), new Int32Array(4), 2, 2, 1, 8, 8, 2, -1), /hammingKnn: maxDistance/);
-  assert.throws(() => a.hammingKnn(bytes, bytes, dist, dist, 2, 2, 1, 8, 8, 2 ** 40, 64), /overflows|needs|int32/);
-  // signProject(x, proj, codes, norms|null, M, D, K, codeStride)
-  assert.throws(() => a.signProject(new Float32Array(3), new Float32Array(4), new Uint8Array(1), null, 1, 4, 1, 1), /signProject: x: needs 4 elements, has 3/);
-  assert.throws(() => a.signProject(new Float32Array(4), new Float32Array(4), new Uint8Array(1), null, 1, 4, 9, 2), /signProject: proj: needs 36 elements/);
-  assert.throws(() => a.signProject(new Float32Array(4), new Float32Array(4), new Uint8Array(1), null, 1, 4, 1, 0), /codeStride: expected an integer >= 1/);
+  const hg = (p: Record<string, unknown>) => a.hammingGemm({ a: bytes, b: bytes, dist, M: 2, N: 2, bits: 64, strideA: 8, strideB: 8, ...p });
+  assert.throws(() => hg({ bits: 128, strideA: 16, strideB: 16 }), /hammingGemm: a: needs 32 elements, has 16/);
+  assert.throws(() => hg({ dist: new Int32Array(3) }), /hammingGemm: dist: needs 4 elements, has 3/);
+  assert.throws(() => hg({ strideA: 12 }), /strides must be multiples of 8/);
+  assert.throws(() => hg({ M: 1, N: 1, a: new Float32Array(4) }), /hammingGemm: a: expected a Uint8Array/);
+  assert.throws(() => hg({ M: -1 }), /hammingGemm: M: expected an integer >= 1/);
+  assert.throws(() => hg({ M: 2 ** 40, N: 2 ** 40 }), /size product overflows|needs/);
+  assert.throws(() => hg({ M: 1.5 }), RangeError);
+  assert.throws(() => hg({ M: '1' }), TypeError);
+  assert.throws(() => hg({ M: undefined }), /hammingGemm: M: expected an integer/);
+  assert.throws(() => a.hammingGemm(bytes, bytes, dist, 2, 2, 1, 8, 8), /hammingGemm: expected one plan object/);
+  const u16 = (p: Record<string, unknown>) => a.hammingGemmU16({ a: bytes, b: bytes, dist: new Uint16Array(4), M: 2, N: 2, bits: 64, strideA: 8, strideB: 8, ...p });
+  assert.throws(() => u16({ dist }), /hammingGemmU16: dist: expected a Uint16Array/);
+  assert.throws(() => u16({ dist: new Uint16Array(3) }), /hammingGemmU16: dist: needs 4 elements, has 3/);
+  const wide = new Uint8Array(8200);
+  assert.throws(() => u16({ a: wide, b: wide, dist: new Uint16Array(1), M: 1, N: 1, bits: 65536, strideA: 8192, strideB: 8192 }), /at most 65535 bits/);
+  const knn = (p: Record<string, unknown>) =>
+    a.hammingKnn({ a: bytes, b: bytes, indices: new Int32Array(4), distances: new Int32Array(4), M: 2, N: 2, bits: 64, strideA: 8, strideB: 8, k: 2, maxDistance: 64, ...p });
+  assert.throws(() => knn({ distances: new Int32Array(3) }), /hammingKnn: distances: needs 4 elements, has 3/);
+  assert.throws(() => knn({ k: 0 }), /hammingKnn: k: expected an integer >= 1/);
+  assert.throws(() => knn({ maxDistance: -1 }), /hammingKnn: maxDistance/);
+  assert.throws(() => knn({ k: 2 ** 40 }), /overflows|needs|int32/);
+  const sp = (p: Record<string, unknown>) => a.signProject({ x: new Float32Array(4), proj: new Float32Array(4), codes: new Uint8Array(1), M: 1, D: 4, K: 1, stride: 1, ...p });
+  assert.throws(() => sp({ x: new Float32Array(3) }), /signProject: x: needs 4 elements, has 3/);
+  assert.throws(() => sp({ K: 9, stride: 2 }), /signProject: proj: needs 36 elements/);
+  assert.throws(() => sp({ stride: 0 }), /stride: expected an integer >= 1/);
   assert.throws(() => a.probe('nope', 0.01), /probe: name/);
   assert.throws(() => a.probe('clock', 1e9), /probe: seconds/);
 });

@@ -76,8 +76,11 @@ test('packBits/unpackBits reject bad arguments', () => {
 test('the addon itself rejects short buffers instead of reading out of bounds', { skip: !HAS_NATIVE }, async () => {
   const { loadNative } = await import('../lib/native/addon.js');
   const addon = loadNative().addon!;
-  assert.throws(() => addon.signProject(new Float32Array(3), new Float32Array(16), new Uint8Array(8), null, 4, 4, 4, 1), /signProject: x: needs 16 elements, has 3/);
-  assert.throws(() => addon.hammingGemm(new Uint8Array(8), new Uint8Array(8), new Int32Array(1), 1, 1, 2, 8, 8), /strideA/);
-  assert.throws(() => addon.hammingGemm(new Float32Array(8), new Uint8Array(8), new Int32Array(1), 1, 1, 1, 8, 8), /hammingGemm: a: expected a Uint8Array/);
-  assert.throws(() => addon.signProject(new Float32Array(16), new Float32Array(16), new Uint8Array(8), null, 2 ** 40, 2 ** 40, 4, 1), /overflows|needs/);
+  const sp = (p: Record<string, unknown>) =>
+    addon.signProject({ x: new Float32Array(16), proj: new Float32Array(16), codes: new Uint8Array(8), M: 4, D: 4, K: 4, stride: 1, ...p });
+  assert.throws(() => sp({ x: new Float32Array(3) }), /signProject: x: needs 16 elements, has 3/);
+  const hg = (p: Record<string, unknown>) => addon.hammingGemm({ a: new Uint8Array(8), b: new Uint8Array(8), dist: new Int32Array(1), M: 1, N: 1, bits: 64, strideA: 8, strideB: 8, ...p });
+  assert.throws(() => hg({ bits: 128 }), /strideA/);
+  assert.throws(() => hg({ a: new Float32Array(8) }), /hammingGemm: a: expected a Uint8Array/);
+  assert.throws(() => sp({ M: 2 ** 40, D: 2 ** 40 }), /overflows|needs/);
 });

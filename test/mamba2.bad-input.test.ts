@@ -89,8 +89,14 @@ test('the native binding re-checks lengths and shapes itself', { skip: !isBacken
   const addon = loadNative().addon!;
   const h = new Float32Array(3 * 4).fill(1), before = h.slice();
   const v = new Float32Array(2 * 4), out = new Float32Array(2 * 4), a = new Float32Array(4).fill(0.5);
-  assert.throws(() => addon.selectiveStateUpdate(h, v, v, a, v, v, null, null, null, Int32Array.of(0), out, 100, 1, 1, 1, 1, 1, 1, false, false, false, false, false), /selectiveStateUpdate: state: needs 100 elements/);
-  assert.throws(() => addon.selectiveStateUpdate(h, v, v, a, v, v, null, null, null, Int32Array.of(0), out, 1, 3, 1, 1, 2, 1, 1, false, false, false, false, false), /groups must divide heads/);
-  assert.throws(() => addon.causalConv1dUpdate(h, v, v, null, Int32Array.of(0), out, 1, 4, 1, 3, 1, 1, false), /width must be <= length \+ 1/);
+  const ssu = (p: Record<string, unknown>) => addon.selectiveStateUpdate({
+    state: h, x: v, dt: v, A: a, B: v, C: v, slots: Int32Array.of(0), out, poolSize: 1, heads: 1, headDim: 1, dState: 1, groups: 1,
+    batch: 1, steps: 1, dtPerDim: false, aFull: false, dPerDim: false, biasPerDim: false, dtSoftplus: false, ...p,
+  });
+  assert.throws(() => ssu({ poolSize: 100 }), /selectiveStateUpdate: state: needs 100 elements/);
+  assert.throws(() => ssu({ heads: 3, groups: 2 }), /groups must divide heads/);
+  assert.throws(() => ssu({ dtSoftplus: 1 }), /selectiveStateUpdate: dtSoftplus: expected a boolean/);
+  assert.throws(() => addon.causalConv1dUpdate({ convState: h, x: v, weight: v, slots: Int32Array.of(0), out, poolSize: 1, channels: 4, length: 1, width: 3, batch: 1, steps: 1, activation: 'none' }), /width must be <= length \+ 1/);
+  assert.throws(() => addon.causalConv1dUpdate({ convState: h, x: v, weight: v, slots: Int32Array.of(0), out, poolSize: 1, channels: 4, length: 3, width: 3, batch: 1, steps: 1, activation: 'gelu' }), /activation: expected one of 'none', 'silu'/);
   assert.deepEqual(h, before);
 });

@@ -82,17 +82,20 @@ test('noisySignProject: bad arguments are rejected before anything runs', () => 
 test('noisySignProject: the native binding re-checks every buffer and scalar', { skip: !native && 'native addon not built' }, () => {
   const addon = loadNative().addon!;
   const M = 4, D = 8, K = 40, stride = 8;
-  const ok = () => [new Float32Array(M * D), new Float32Array(K * D), new Float32Array(K), new Uint8Array(M * stride), M, D, K, stride, 8, 0.1, 1, 0];
-  assert.doesNotThrow(() => addon.noisySignProject(...ok()));
-  const bad: [number, unknown, RegExp][] = [
-    [0, new Float32Array(M * D - 1), /x: needs 32/], [1, new Float32Array(K * D - 1), /weights/], [2, new Float32Array(K - 1), /offsets/],
-    [3, new Uint8Array(M * stride - 1), /codes/], [0, new Int32Array(M * D), /Float32Array/], [7, 4, /codeStride/],
-    [8, 17, /dacBits/], [10, 2 ** 32, /32 bits/], [4, -1, /M/],
+  const ok = (): Record<string, unknown> => ({
+    x: new Float32Array(M * D), weights: new Float32Array(K * D), offsets: new Float32Array(K), codes: new Uint8Array(M * stride),
+    M, D, K, stride, dacBits: 8, noiseScale: 0.1, key: 1, rowOffset: 0,
+  });
+  assert.doesNotThrow(() => addon.noisySignProject(ok()));
+  const bad: [string, unknown, RegExp][] = [
+    ['x', new Float32Array(M * D - 1), /x: needs 32/], ['weights', new Float32Array(K * D - 1), /weights/], ['offsets', new Float32Array(K - 1), /offsets/],
+    ['codes', new Uint8Array(M * stride - 1), /codes/], ['x', new Int32Array(M * D), /Float32Array/], ['stride', 4, /stride/],
+    ['dacBits', 17, /dacBits/], ['key', 2 ** 32, /key: expected an integer in \[0, 4294967295\]/], ['M', -1, /M/],
   ];
-  for (const [i, v, msg] of bad) {
-    const args = ok();
-    args[i] = v as never;
-    assert.throws(() => addon.noisySignProject(...args), msg, `argument ${i}`);
+  for (const [name, v, msg] of bad) {
+    const plan = ok();
+    plan[name] = v;
+    assert.throws(() => addon.noisySignProject(plan), msg, name);
   }
 });
 

@@ -91,13 +91,15 @@ test('activations: bad x and out; partial overlap with x is rejected, exact alia
 test('the addon re-checks buffer lengths when called directly', { skip: !isBackendAvailable('native') }, () => {
   const addon = loadNative().addon!;
   const f = (n: number) => new Float32Array(n);
-  rejects(() => addon.linear(f(5), f(12), null, f(8), 2, 3, 4), RangeError, 'linear: x', 'needs 6');
-  rejects(() => addon.linear(f(6), f(11), null, f(8), 2, 3, 4), RangeError, 'linear: weight');
-  rejects(() => addon.linear(f(6), f(12), f(3), f(8), 2, 3, 4), RangeError, 'linear: bias');
-  rejects(() => addon.linear(f(6), f(12), null, f(7), 2, 3, 4), RangeError, 'linear: y');
-  rejects(() => addon.linear(f(6), f(12), null, new Int32Array(8), 2, 3, 4), TypeError, 'linear: y');
-  rejects(() => addon.normRows(f(6), null, null, f(6), 2, 3, 2, 1e-5, true), RangeError, 'groups');
-  rejects(() => addon.normRows(f(6), f(2), null, f(6), 2, 3, 1, 1e-5, true), RangeError, 'weight');
-  rejects(() => addon.activation(f(6), f(5), 6, 0), RangeError, 'activation: y');
-  rejects(() => addon.activation(f(6), f(6), 6, 3), RangeError, 'kind');
+  const lin = (x: unknown, weight: unknown, bias: unknown, y: unknown) => addon.linear({ x, weight, bias, y, M: 2, K: 3, N: 4 });
+  rejects(() => lin(f(5), f(12), undefined, f(8)), RangeError, 'linear: x', 'needs 6');
+  rejects(() => lin(f(6), f(11), undefined, f(8)), RangeError, 'linear: weight');
+  rejects(() => lin(f(6), f(12), f(3), f(8)), RangeError, 'linear: bias');
+  rejects(() => lin(f(6), f(12), undefined, f(7)), RangeError, 'linear: y');
+  rejects(() => lin(f(6), f(12), undefined, new Int32Array(8)), TypeError, 'linear: y');
+  rejects(() => addon.normRows({ x: f(6), y: f(6), rows: 2, D: 3, groups: 2, eps: 1e-5, center: true }), RangeError, 'groups');
+  rejects(() => addon.normRows({ x: f(6), weight: f(2), y: f(6), rows: 2, D: 3, groups: 1, eps: 1e-5, center: true }), RangeError, 'weight');
+  rejects(() => addon.activation({ x: f(6), y: f(5), n: 6, kind: 'silu' }), RangeError, 'activation: y');
+  rejects(() => addon.activation({ x: f(6), y: f(6), n: 6, kind: 'tanh' }), RangeError, 'kind');
+  rejects(() => addon.linear(f(6), f(12), null, f(8), 2, 3, 4), TypeError, 'linear', 'plan object');
 });

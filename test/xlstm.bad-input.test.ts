@@ -52,6 +52,6 @@ test('mlstmStep rejects every bad argument and leaves the pool bit-identical', a
 test('the addon re-checks buffer lengths and slots when called directly', { skip: !isBackendAvailable('native') }, () => {
   const addon = loadNative().addon!;
   const f = (n: number) => new Float32Array(n);
-  assert.throws(() => addon.slstmStep(f(8), f(8), f(8), f(8), f(32), f(127), null, Int32Array.of(0), f(8), 1, 1, 1, 2, 4, 1e-6), /slstmStep: R: needs 128/);
-  assert.throws(() => addon.mlstmStep(f(8), f(2), f(1), f(2), f(2), f(4), f(1), f(1), Int32Array.of(0, 0), f(8), 2, 2, 1, 1, 2, 4, 1e-6), /mlstmStep/);
+  assert.throws(() => addon.slstmStep({ y: f(8), c: f(8), n: f(8), m: f(8), wx: f(32), R: f(127), slots: Int32Array.of(0), h: f(8), poolSize: 1, B: 1, T: 1, NH: 2, DH: 4, eps: 1e-6 }), /slstmStep: R: needs 128/);
+  assert.throws(() => addon.mlstmStep({ C: f(8), n: f(2), m: f(1), q: f(2), k: f(2), v: f(4), iPre: f(1), fPre: f(1), slots: Int32Array.of(0, 0), h: f(8), poolSize: 2, B: 2, T: 1, NH: 1, DK: 2, DV: 4, eps: 1e-6 }), /mlstmStep/);
 });

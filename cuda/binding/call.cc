@@ -1,6 +1,8 @@
 // Device buffers, streams and the call machinery of the CUDA addon (see call.h).
 #include "call.h"
 
+#include "../../native/binding/kernel_worker.h"
+
 #include <cstring>
 #include <stdexcept>
 
@@ -20,11 +22,16 @@ StreamPtr default_stream(Napi::Env env) {
 
 namespace {
 
-// A JS Error for a C++ exception: RangeError for size limits, Error with `code` for CUDA failures.
-Napi::Error to_js_error(Napi::Env env, const std::string& fn, const std::exception& e) {
-  if (dynamic_cast<const std::range_error*>(&e)) return Napi::RangeError::New(env, fn + ": " + e.what());
-  Napi::Error err = Napi::Error::New(env, fn + ": " + e.what());
-  if (auto* ce = dynamic_cast<const CudaError*>(&e)) err.Set("code", Napi::String::New(env, cudaGetErrorName(ce->code())));
+// A JS Error for a C++ exception (js_error: RangeError for sizes and allocation, Error otherwise), with
+// the CUDA error's name in `code` for CUDA failures.
+Napi::Error to_js_error(Napi::Env env, const std::string& fn, std::exception_ptr failure) {
+  Napi::Error err = js_error(env, fn, failure);
+  try {
+    std::rethrow_exception(failure);
+  } catch (const CudaError& ce) {
+    err.Set("code", Napi::String::New(env, cudaGetErrorName(ce.code())));
+  } catch (...) {
+  }
   return err;
 }
 
@@ -32,10 +39,8 @@ template <typename F>
 auto rethrow_as_js(Napi::Env env, const std::string& fn, F&& f) -> decltype(f()) {
   try {
     return f();
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw to_js_error(env, fn, e);
+  } catch (...) {
+    throw to_js_error(env, fn, std::current_exception());
   }
 }
 
@@ -45,40 +50,22 @@ void run_call(CallData& data, const CudaJob& job) {
   data.end();
 }
 
-class CallWorker : public Napi::AsyncWorker {
+class CallWorker : public KernelWorker {
  public:
-  CallWorker(Napi::Env env, std::string fn, std::shared_ptr<CallData> data, CudaJob job, std::vector<Napi::ObjectReference> keep)
-      : Napi::AsyncWorker(env, "hashmac_cuda"), deferred_(Napi::Promise::Deferred::New(env)), fn_(std::move(fn)),
-        data_(std::move(data)), job_(std::move(job)), keep_(std::move(keep)) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      run_call(*data_, job_);
-    } catch (const std::exception& e) {
-      range_ = dynamic_cast<const std::range_error*>(&e) != nullptr;
-      if (auto* ce = dynamic_cast<const CudaError*>(&e)) code_ = cudaGetErrorName(ce->code());
-      SetError(e.what());
-    }
-    data_.reset();  // frees transients (stream-ordered) before the promise settles
-  }
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-  void OnError(const Napi::Error& e) override {
-    const std::string msg = fn_ + ": " + e.Message();
-    Napi::Error err = range_ ? Napi::RangeError::New(Env(), msg) : Napi::Error::New(Env(), msg);
-    if (!code_.empty()) err.Set("code", Napi::String::New(Env(), code_));
-    deferred_.Reject(err.Value());
-  }
+  CallWorker(Napi::Env env, std::string fn, std::shared_ptr<CallData> data, CudaJob job, std::shared_ptr<JobMemory> memory,
+             std::vector<Napi::ObjectReference> keep)
+      : KernelWorker(env, "hashmac_cuda", std::move(fn), std::move(memory), to_js_error), data_(std::move(data)),
+        job_(std::move(job)), keep_(std::move(keep)) {}
 
  private:
-  Napi::Promise::Deferred deferred_;
-  std::string fn_;
+  void work() override {
+    // The transients are freed (stream-ordered) before the promise settles, whatever happened.
+    std::shared_ptr<CallData> data = std::move(data_);
+    run_call(*data, job_);
+  }
   std::shared_ptr<CallData> data_;
   CudaJob job_;
-  std::vector<Napi::ObjectReference> keep_;  // released on the JS thread when the worker is deleted
-  bool range_ = false;
-  std::string code_;
+  std::vector<Napi::ObjectReference> keep_;  // resident DeviceBuffers, released on the JS thread
 };
 
 }  // namespace
@@ -182,81 +169,48 @@ Napi::Value DeviceBuffer::ByteLength(const Napi::CallbackInfo& info) {
 }
 
 // ---- calls ----------------------------------------------------------------------------------------
-CudaArgs::CudaArgs(const Napi::CallbackInfo& info, const char* fn) : info_(info), fn_(fn) {}
+CudaArgs::CudaArgs(const Napi::CallbackInfo& info, const char* fn, bool async) : PlanReader(info, fn), async_(async) {}
 
-Napi::Error CudaArgs::range_error(const std::string& what) const { return Napi::RangeError::New(info_.Env(), std::string(fn_) + ": " + what); }
-
-int CudaArgs::operand(size_t i, const char* name, int64_t count, size_t elem, napi_typedarray_type type, bool read, bool write) {
-  Napi::Env env = info_.Env();
-  Napi::Value v = info_[i];
+void CudaArgs::add(const char* name, int64_t count, size_t elem, napi_typedarray_type type, bool read, bool write, void** bind_to) {
+  Napi::Value v = field(name);
   Operand op;
   op.bytes = static_cast<size_t>(count) * elem;
   op.read = read;
   op.write = write;
-  if (v.IsObject() && v.As<Napi::Object>().InstanceOf(cuda_env(env).buffer_ctor.Value())) {
+  op.bind = bind_to;
+  if (v.IsObject() && v.As<Napi::Object>().InstanceOf(cuda_env(env_).buffer_ctor.Value())) {
     DeviceBuffer* buf = DeviceBuffer::Unwrap(v.As<Napi::Object>());
-    if (!buf->data()) throw Napi::Error::New(env, std::string(fn_) + ": " + name + ": the DeviceBuffer was freed");
+    if (!buf->data()) throw Napi::Error::New(env_, std::string(fn_) + ": " + name + ": the DeviceBuffer was freed");
     if (buf->bytes() < op.bytes) {
       throw range_error(std::string(name) + ": needs " + std::to_string(op.bytes) + " bytes, the DeviceBuffer has " + std::to_string(buf->bytes()));
     }
     op.resident = buf;
+    keep_.push_back(Napi::Persistent(v.As<Napi::Object>()));
   } else {
-    if (!v.IsTypedArray()) throw Napi::TypeError::New(env, std::string(fn_) + ": " + name + ": expected a typed array or a DeviceBuffer");
-    Napi::TypedArray ta = v.As<Napi::TypedArray>();
-    if (ta.TypedArrayType() != type) throw Napi::TypeError::New(env, std::string(fn_) + ": " + name + ": wrong typed array type");
-    if (ta.ByteLength() < op.bytes) {
-      throw range_error(std::string(name) + ": needs " + std::to_string(op.bytes) + " bytes, has " + std::to_string(ta.ByteLength()));
+    HostArray h;
+    switch (type) {
+      case napi_float32_array: h = host_array<float>(name, count); break;
+      case napi_int32_array: h = host_array<int32_t>(name, count); break;
+      default: h = host_array<uint8_t>(name, count); break;
     }
-    op.host = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    op.host = h.data;
+    if (async_) {
+      // The async job reads and writes its own copy; written ones go back when the call settles.
+      op.host = memory_->copy(read ? h.data : nullptr, op.bytes);
+      if (write) memory_->write_back(h.value, name, static_cast<uint8_t*>(op.host), op.bytes, op.bytes);
+    }
   }
-  keep_.push_back(Napi::Persistent(v.As<Napi::Object>()));
   data_->ops_.push_back(op);
-  return static_cast<int>(data_->ops_.size() - 1);
 }
 
-int CudaArgs::slots(size_t i, int64_t B, int64_t S) {
-  Napi::Value v = info_[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw Napi::TypeError::New(info_.Env(), std::string(fn_) + ": slots: expected a host Int32Array");
-  }
-  Napi::Int32Array a = v.As<Napi::Int32Array>();
-  if (static_cast<int64_t>(a.ElementLength()) < B) throw range_error("slots: needs " + std::to_string(B) + " elements");
-  std::vector<bool> seen(static_cast<size_t>(S), false);
-  for (int64_t b = 0; b < B; ++b) {
-    const int32_t s = a[static_cast<size_t>(b)];
-    if (s < 0) continue;
-    if (s >= S) throw range_error("slots[" + std::to_string(b) + "] = " + std::to_string(s) + " is outside the pool [0, " + std::to_string(S) + ")");
-    if (seen[s]) throw range_error("slots[" + std::to_string(b) + "] = " + std::to_string(s) + " appears twice");
-    seen[s] = true;
-  }
-  return in<int32_t>(i, "slots", B);
-}
-
-int64_t CudaArgs::integer(size_t i, const char* name, int64_t min) {
-  Napi::Value v = info_[i];
-  if (!v.IsNumber()) throw Napi::TypeError::New(info_.Env(), std::string(fn_) + ": " + name + ": expected an integer");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= static_cast<double>(min)) || d > 9007199254740991.0 || d != static_cast<double>(static_cast<int64_t>(d))) {
-    throw range_error(std::string(name) + ": expected an integer >= " + std::to_string(min));
-  }
-  return static_cast<int64_t>(d);
-}
-
-double CudaArgs::number(size_t i, const char* name) {
-  if (!info_[i].IsNumber()) throw Napi::TypeError::New(info_.Env(), std::string(fn_) + ": " + name + ": expected a number");
-  return info_[i].As<Napi::Number>().DoubleValue();
-}
-
-bool CudaArgs::boolean(size_t i, const char* name) {
-  if (!info_[i].IsBoolean()) throw Napi::TypeError::New(info_.Env(), std::string(fn_) + ": " + name + ": expected a boolean");
-  return info_[i].As<Napi::Boolean>().Value();
-}
-
-int64_t CudaArgs::product(std::initializer_list<int64_t> xs) {
-  int64_t p = 1;
-  for (int64_t x : xs)
-    if (__builtin_mul_overflow(p, x, &p)) throw range_error("size product overflows");
-  return p;
+void CudaArgs::slots(const int32_t*& f, const char* name, int64_t batch, int64_t pool) {
+  const std::vector<int32_t>& s = read_slots(name, batch, pool);
+  Operand op;
+  op.host = memory_->copy(s.data(), s.size() * sizeof(int32_t));
+  op.bytes = s.size() * sizeof(int32_t);
+  op.read = true;
+  op.bind = reinterpret_cast<void**>(const_cast<int32_t**>(&f));
+  data_->ops_.push_back(op);
 }
 
 std::shared_ptr<CallData> CudaArgs::finish() {
@@ -265,7 +219,7 @@ std::shared_ptr<CallData> CudaArgs::finish() {
   if (!data_->stream_)
     for (const Operand& op : data_->ops_)
       if (op.resident) { data_->stream_ = op.resident->stream(); break; }
-  if (!data_->stream_) data_->stream_ = rethrow_as_js(info_.Env(), fn_, [&] { return default_stream(info_.Env()); });
+  if (!data_->stream_) data_->stream_ = rethrow_as_js(env_, fn_, [&] { return default_stream(env_); });
   for (Operand& op : data_->ops_)
     if (op.resident) op.resident->in_flight()++;
   data_->counted_ = true;
@@ -321,6 +275,8 @@ void CallData::begin() {
     op.device = op.resident->data();
     if (op.resident->stream() != stream_) order_after(s, op.resident->stream()->get());
   }
+  for (Operand& op : ops_)
+    if (op.bind) *op.bind = op.device;
 }
 
 void CallData::end() {
@@ -354,28 +310,26 @@ CallData::~CallData() {
 void export_cuda_kernel(Napi::Env env, Napi::Object exports, const char* name, CudaParser parser) {
   const std::string fn(name);
   exports.Set(name, Napi::Function::New(env, [parser, fn](const Napi::CallbackInfo& info) -> Napi::Value {
-    CudaArgs args(info, fn.c_str());
-    CudaJob job = parser(args);
-    std::shared_ptr<CallData> data = args.finish();
-    rethrow_as_js(info.Env(), fn, [&] { run_call(*data, job); });
+    rethrow_as_js(info.Env(), fn, [&] {
+      CudaArgs args(info, fn.c_str(), false);
+      CudaJob job = parser(args);
+      std::shared_ptr<CallData> data = args.finish();
+      run_call(*data, job);
+    });
     return info.Env().Undefined();
   }, name));
   const std::string async_name = fn + "Async";
   exports.Set(async_name, Napi::Function::New(env, [parser, fn](const Napi::CallbackInfo& info) -> Napi::Value {
     // Bad arguments or an unusable device reject the promise rather than throw.
-    try {
-      CudaArgs args(info, fn.c_str());
+    return call_promise(info.Env(), fn, to_js_error, [&]() -> Napi::Value {
+      CudaArgs args(info, fn.c_str(), true);
       CudaJob job = parser(args);
       std::shared_ptr<CallData> data = args.finish();
-      auto* worker = new CallWorker(info.Env(), fn, std::move(data), std::move(job), std::move(args.kept()));
+      auto* worker = new CallWorker(info.Env(), fn, std::move(data), std::move(job), args.memory(), std::move(args.kept()));
       Napi::Promise promise = worker->promise();
       worker->Queue();
       return promise;
-    } catch (const Napi::Error& e) {
-      Napi::Promise::Deferred d = Napi::Promise::Deferred::New(info.Env());
-      d.Reject(e.Value());
-      return d.Promise();
-    }
+    });
   }, async_name));
 }
 

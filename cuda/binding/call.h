@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "../../native/binding/plan_reader.h"
 #include "../runtime.h"
 
 namespace hashmac::cuda {
@@ -72,24 +73,22 @@ StreamPtr default_stream(Napi::Env env);
 
 // One array operand of a call.
 struct Operand {
-  void* host = nullptr;         // typed array data (transient) or nullptr
+  void* host = nullptr;         // host data (the plan's typed array, or the async call's own copy) or nullptr
   DeviceBuffer* resident = nullptr;
   size_t bytes = 0;
   bool read = false, write = false;
   void* device = nullptr;       // valid between CallData::begin() and end()
   size_t offset = 0;            // of a transient in the call's device block and staging buffer
+  void** bind = nullptr;        // the args-struct field that receives `device` in begin()
 };
 
-// Everything a call needs off the JS thread: operands, the stream, and (async) references that keep the
-// JS arrays alive until the call settles.
+// Everything a call needs off the JS thread: operands, the stream, and the host memory it owns.
 class CallData {
  public:
-  template <typename T>
-  T* ptr(int index) const { return index < 0 ? nullptr : static_cast<T*>(ops_[index].device); }
   cudaStream_t stream() const { return stream_->get(); }
 
-  // Takes the stream, uploads the transients (one block, one copy through pinned staging), and orders
-  // resident operands of other streams before the call.
+  // Takes the stream, uploads the transients (one block, one copy through pinned staging), orders
+  // resident operands of other streams before the call, and points each bound field at its operand.
   void begin();
   // Orders those streams after the call, downloads the written transients (one copy), frees, waits.
   void end();
@@ -108,56 +107,48 @@ class CallData {
 
 using CudaJob = std::function<void(CallData&)>;
 
-class CudaArgs {
+// The CUDA addon's plan reader (see native/binding/plan_reader.h): array fields may be DeviceBuffers.
+// A sync call reads and writes host arrays in place; an async call copies them into its JobMemory on
+// the JS thread and writes the results back there when it settles (as the CPU addon does).
+class CudaArgs : public PlanReader {
  public:
-  CudaArgs(const Napi::CallbackInfo& info, const char* fn);
+  CudaArgs(const Napi::CallbackInfo& info, const char* fn, bool async);
 
-  // Array operands: count elements of T; returns an index for CallData::ptr (-1: absent optional).
-  template <typename T> int in(size_t i, const char* name, int64_t count) { return operand(i, name, count, sizeof(T), type_of<T>(), true, false); }
-  template <typename T> int out(size_t i, const char* name, int64_t count) { return operand(i, name, count, sizeof(T), type_of<T>(), false, true); }
-  template <typename T> int inout(size_t i, const char* name, int64_t count) { return operand(i, name, count, sizeof(T), type_of<T>(), true, true); }
-  template <typename T> int optional_in(size_t i, const char* name, int64_t count) {
-    return info_[i].IsUndefined() || info_[i].IsNull() ? -1 : in<T>(i, name, count);
-  }
-  template <typename T> int optional_out(size_t i, const char* name, int64_t count) {
-    return info_[i].IsUndefined() || info_[i].IsNull() ? -1 : out<T>(i, name, count);
-  }
+  // The args struct the family reader fills: it lives as long as the job, so its fields can be bound.
+  template <class Args> std::shared_ptr<Args> args() { return std::make_shared<Args>(); }
 
-  // slots[B] as a host Int32Array, checked here (each in [-1, S) after negatives, no duplicates) because
-  // the kernels index state pools with them.
-  int slots(size_t i, int64_t B, int64_t S);
+  template <typename T> void in(const T*& f, const char* name, int64_t count) { operand<T>(const_cast<T**>(&f), name, count, true, false); }
+  template <typename T> void out(T*& f, const char* name, int64_t count) { operand<T>(&f, name, count, false, true); }
+  template <typename T> void optional_in(const T*& f, const char* name, int64_t count) { if (present(name)) in(f, name, count); }
+  template <typename T> void optional_out(T*& f, const char* name, int64_t count) { if (present(name)) out(f, name, count); }
+  // A state pool of `pool` rows of `row` elements (the pool the slots were checked against).
+  template <typename T> void pool(T*& f, const char* name, int64_t row) { operand<T>(&f, name, product({pool_, row}), true, true); }
+  // The call's slots, copied and checked (PlanReader::read_slots), uploaded from the call's own copy.
+  void slots(const int32_t*& f, const char* name, int64_t batch, int64_t pool);
 
-  int64_t integer(size_t i, const char* name, int64_t min = 0);
-  double number(size_t i, const char* name);
-  bool boolean(size_t i, const char* name);
-  int64_t product(std::initializer_list<int64_t> xs);  // overflow-checked
-  Napi::Error range_error(const std::string& what) const;
-
-  // Resolves the call's stream; the references keep JS arrays and buffers alive (async calls).
+  // Resolves the call's stream; keeps resident buffers counted until the call settles.
   std::shared_ptr<CallData> finish();
   std::vector<Napi::ObjectReference>& kept() { return keep_; }
-  Napi::Env env() const { return info_.Env(); }
-  const char* fn() const { return fn_; }
+  std::shared_ptr<JobMemory> memory() const { return memory_; }
 
  private:
-  int operand(size_t i, const char* name, int64_t count, size_t elem, napi_typedarray_type type, bool read, bool write);
-  template <typename T> static napi_typedarray_type type_of();
+  template <typename T>
+  void operand(T** field, const char* name, int64_t count, bool read, bool write) {
+    add(name, count, sizeof(T), ElementType<T>::type, read, write, reinterpret_cast<void**>(field));
+  }
+  void add(const char* name, int64_t count, size_t elem, napi_typedarray_type type, bool read, bool write, void** bind_to);
 
-  const Napi::CallbackInfo& info_;
-  const char* fn_;
   std::shared_ptr<CallData> data_ = std::make_shared<CallData>();
-  std::vector<Napi::ObjectReference> keep_;
+  std::shared_ptr<JobMemory> memory_ = std::make_shared<JobMemory>();
+  bool async_;
+  std::vector<Napi::ObjectReference> keep_;  // resident DeviceBuffers, alive until the call settles
 };
-
-template <> inline napi_typedarray_type CudaArgs::type_of<float>() { return napi_float32_array; }
-template <> inline napi_typedarray_type CudaArgs::type_of<int32_t>() { return napi_int32_array; }
-template <> inline napi_typedarray_type CudaArgs::type_of<uint8_t>() { return napi_uint8_array; }
-template <> inline napi_typedarray_type CudaArgs::type_of<uint32_t>() { return napi_uint8_array; }  // packed codes arrive as bytes
 
 // Reads and checks a call's arguments on the JS thread and returns the work to run with its CallData.
 using CudaParser = std::function<CudaJob(CudaArgs&)>;
 
-// Exports `name` (runs and waits) and `nameAsync` (returns a Promise resolved when the stream finished).
+// Exports `name` (runs and waits) and `nameAsync` (returns a Promise resolved when the stream finished;
+// bad plans reject it).
 void export_cuda_kernel(Napi::Env env, Napi::Object exports, const char* name, CudaParser parser);
 
 // Each kernel family registers its functions here (defined in cuda/binding/<family>_binding.cc).

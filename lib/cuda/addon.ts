@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../native/addon.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export type CudaAddon = Record<string, (...args: any[]) => any> & {
   deviceCount(): number;

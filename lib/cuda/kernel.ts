@@ -1,4 +1,8 @@
-/** One CUDA kernel of the table: the plan's arguments, with device-resident arrays swapped in. */
+/**
+ * One CUDA kernel of the table: the validated plan object goes to the CUDA addon with device-resident
+ * arrays swapped in (the addon reads its fields by name with the same readers as the CPU addon,
+ * native/binding/plans/*.h). `adapt` re-lays a plan where the kernel needs another layout.
+ */
 import type { KernelImpl } from '../backend-contract.js';
 import { loadCuda, type CudaAddon } from './addon.js';
 import { onDevice } from './device.js';
@@ -10,11 +14,13 @@ export interface CudaKernelImpl<P> extends KernelImpl<P> {
   readonly addonFunction: string;
 }
 
+const resident = (plan: object): object => Object.fromEntries(Object.entries(plan).map(([k, v]) => [k, onDevice(v)]));
+
 /** `name` runs on the GPU and waits; `nameAsync` resolves when the call's stream has finished. */
-export function cudaKernel<P>(name: string, args: (plan: P) => unknown[]): CudaKernelImpl<P> {
+export function cudaKernel<P extends object>(name: string, adapt: (plan: P) => object = (p) => p): CudaKernelImpl<P> {
   return {
     addonFunction: name,
-    run: (plan: P) => void addon()[name](...args(plan).map(onDevice)),
-    runAsync: (plan: P) => addon()[`${name}Async`](...args(plan).map(onDevice)) as Promise<void>,
+    run: (plan: P) => void addon()[name](resident(adapt(plan))),
+    runAsync: (plan: P) => addon()[`${name}Async`](resident(adapt(plan))) as Promise<void>,
   };
 }

@@ -1,10 +1,9 @@
-/** CUDA implementations of the LSH plans (cuda/lsh.cu); the addon takes the CPU addon's arguments. */
+/** CUDA implementations of the LSH plans (cuda/lsh.cu, cuda/binding/lsh_binding.cc). */
 import type { KernelTable } from '../backend-contract.js';
-import { encodeArgs, hammingArgs, linearArgs, signArgs } from '../native/lsh.js';
-import type { HammingGemmPlan } from '../kernels/lsh-plans.js';
+import { alignedHammingPlan, type HammingGemmPlan } from '../kernels/lsh-plans.js';
 import { cudaKernel, type CudaKernelImpl } from './kernel.js';
 
-const int32Gemm = cudaKernel('hammingGemm', hammingArgs);
+const int32Gemm = cudaKernel<HammingGemmPlan>('hammingGemm', alignedHammingPlan);
 
 /**
  * The CUDA Hamming kernel writes int32; a uint16 result is computed into a temporary int32 matrix and
@@ -27,8 +26,8 @@ const hammingGemm: CudaKernelImpl<HammingGemmPlan> = {
 };
 
 export const lshCuda: KernelTable = {
-  signProject: cudaKernel('signProject', signArgs),
+  signProject: cudaKernel('signProject'),
   hammingGemm,
-  encodeWeights: cudaKernel('encodeWeights', encodeArgs),
-  hashLinear: cudaKernel('hashLinear', linearArgs),
+  encodeWeights: cudaKernel('encodeWeights'),
+  hashLinear: cudaKernel('hashLinear'),
 };

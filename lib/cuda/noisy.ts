@@ -1,8 +1,7 @@
-/** CUDA implementation of the noisy sign projection (cuda/noisy.cu); the addon takes the CPU addon's arguments. */
+/** CUDA implementations of the noisy plans (cuda/noisy.cu, cuda/binding/noisy_binding.cc). */
 import type { KernelTable } from '../backend-contract.js';
-import { noisyArgs } from '../native/noisy.js';
 import { cudaKernel } from './kernel.js';
 
 export const noisyCuda: KernelTable = {
-  noisySignProject: cudaKernel('noisySignProject', noisyArgs),
+  noisySignProject: cudaKernel('noisySignProject'),
 };

@@ -1,9 +1,8 @@
-/** CUDA implementations of the xLSTM plans (cuda/xlstm.cu); the addon takes the CPU addon's arguments. */
+/** CUDA implementations of the xlstm plans (cuda/xlstm.cu, cuda/binding/xlstm_binding.cc). */
 import type { KernelTable } from '../backend-contract.js';
-import { mlstmArgs, slstmArgs } from '../native/xlstm.js';
 import { cudaKernel } from './kernel.js';
 
 export const xlstmCuda: KernelTable = {
-  slstmStep: cudaKernel('slstmStep', slstmArgs),
-  mlstmStep: cudaKernel('mlstmStep', mlstmArgs),
+  slstmStep: cudaKernel('slstmStep'),
+  mlstmStep: cudaKernel('mlstmStep'),
 };

@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor.js';
 import { asVector, checkEnum, checkFinite, checkOutput, checkSlots, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
 import type { BlockLinearPlan, RglruAParam, RglruStepPlan } from './hawk-plans.js';
-import { argsObject, timeAxis, type StateCallOptions } from './step-args.js';
+import { argsObject, checkStateAlias, timeAxis, type StateCallOptions } from './step-args.js';
 
 export type { RglruAParam } from './hawk-plans.js';
 
@@ -46,10 +46,9 @@ const rglruStepKernel = defineKernel('rglruStep', (args: RglruStepArgs) => {
   const aParam = a.aParam === undefined ? 'direct' : checkEnum(`${fn}: aParam`, a.aParam, ['direct', 'softplus'] as const);
   const batch = s.dim('B');
   const slots = checkSlots(fn, a.slots, batch, s.dim('S'));
-  const out = checkOutput(fn, 'out', a.out, x.shape, {
-    tensor: true,
-    disjointFrom: { h: h.data, x: x.data, gateX: gateX.data, gateA: gateA.data, a: aw.data },
-  });
+  const inputs = { x: x.data, gateX: gateX.data, gateA: gateA.data, a: aw.data, reset: reset?.data, slots };
+  checkStateAlias(fn, { h: h.data }, inputs);
+  const out = checkOutput(fn, 'out', a.out, x.shape, { tensor: true, disjointFrom: { h: h.data, ...inputs } });
   const plan: RglruStepPlan = {
     h: h.data, poolSize: s.dim('S'), width: s.dim('W'), batch, steps: s.dim('T'), x: x.data, gateX: gateX.data,
     gateA: gateA.data, a: aw.data, c, aParam, reset: reset?.data, slots, out: out.data,

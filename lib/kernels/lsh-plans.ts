@@ -2,6 +2,7 @@
  * Validated argument bundles ("plans") of the LSH kernels. The public functions build a plan once;
  * every backend reads its inputs and writes its outputs from the same plan.
  */
+import { alignedStride, restride } from '../bits.js';
 
 export interface SignProjectPlan {
   x: Float32Array; // [M, D]
@@ -68,6 +69,17 @@ export interface HashLinearPlan extends HashGeometry {
   weightNorms: Float32Array;
   bias?: Float32Array;
   y: Float32Array; // [B, N]
+}
+
+/**
+ * The plan with both code matrices in rows of whole 64-bit words, the layout the native and CUDA
+ * Hamming kernels read: rows whose stride is not a multiple of 8 bytes are copied into re-laid rows.
+ */
+export function alignedHammingPlan<P extends HammingCodes>(p: P): P {
+  const a = p.strideA % 8 ? restride({ data: p.a, rows: p.M, bits: p.bits, stride: p.strideA }, alignedStride(p.bits)) : undefined;
+  const b = p.strideB % 8 ? restride({ data: p.b, rows: p.N, bits: p.bits, stride: p.strideB }, alignedStride(p.bits)) : undefined;
+  if (!a && !b) return p;
+  return { ...p, a: a?.data ?? p.a, b: b?.data ?? p.b, strideA: a?.stride ?? p.strideA, strideB: b?.stride ?? p.strideB };
 }
 
 export const tileCounts = (D: number, N: number, g: { inputTileSize: number; outputTileSize: number }) => ({

@@ -29,7 +29,7 @@ export interface SignProjectResult {
 
 const signProjectKernel = defineKernel('signProject', (x: Tensor, proj: Tensor, opts?: SignProjectOptions) => {
   const fn = 'signProject';
-  const o = checkOptions(fn, opts);
+  const o = checkOptions(fn, opts, ['out', 'backend']);
   const s = new Shapes(fn);
   const xt = s.tensor('x', x, 'float32', ['M', 'D']);
   const pt = s.tensor('proj', proj, 'float32', ['K', 'D']);
@@ -89,7 +89,7 @@ function hammingOut(fn: string, o: HammingGemmOptions, bits: number, count: numb
 
 const hammingGemmKernel = defineKernel('hammingGemm', (a: PackedBits, b: PackedBits, opts?: HammingGemmOptions) => {
   const fn = 'hammingGemm';
-  const o = checkOptions(fn, opts) as HammingGemmOptions;
+  const o = checkOptions(fn, opts, ['out', 'resultType', 'backend']) as HammingGemmOptions;
   const { ca, cb } = checkCodePair(fn, a, b);
   const dist = hammingOut(fn, o, ca.bits, ca.rows * cb.rows);
   if (dist.length !== ca.rows * cb.rows) {
@@ -132,7 +132,7 @@ export interface HammingKnnResult {
 
 const hammingKnnKernel = defineKernel('hammingKnn', (a: PackedBits, b: PackedBits, k: number, opts?: HammingKnnOptions) => {
   const fn = 'hammingKnn';
-  const o = checkOptions(fn, opts) as HammingKnnOptions;
+  const o = checkOptions(fn, opts, ['maxDistance', 'out', 'backend']) as HammingKnnOptions;
   const { ca, cb } = checkCodePair(fn, a, b);
   checkInt(`${fn}: k`, k, 1);
   const count = ca.rows * k;
@@ -199,7 +199,7 @@ function checkProjection(s: Shapes, proj: unknown, g: HashGeometry): Tensor {
 
 const encodeWeightsKernel = defineKernel('encodeWeights', (weight: Tensor, proj: Tensor, config: HashLayerConfig, opts?: CallOptions) => {
   const fn = 'encodeWeights';
-  const o = checkOptions(fn, opts);
+  const o = checkOptions(fn, opts, ['backend']);
   const g = checkGeometry(fn, config);
   const s = new Shapes(fn);
   const wt = s.tensor('weight', weight, 'float32', ['N', 'D']);
@@ -244,7 +244,7 @@ function checkEncoded(fn: string, w: unknown): EncodedWeights {
 
 const hashLinearKernel = defineKernel('hashLinear', (x: Tensor, weights: EncodedWeights, opts?: HashLinearOptions) => {
   const fn = 'hashLinear';
-  const o = checkOptions(fn, opts) as HashLinearOptions;
+  const o = checkOptions(fn, opts, ['bias', 'out', 'backend']) as HashLinearOptions;
   const w = checkEncoded(fn, weights);
   const s = new Shapes(fn).bind('D', w.D).bind('N', w.N);
   const xt = s.tensor('x', x, 'float32', ['B', 'D']);

@@ -9,7 +9,7 @@ import type { Tensor } from '../tensor.js';
 import { asVector, checkBool, checkEnum, checkOutput, checkSlots, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
 import type { CausalConv1dUpdatePlan, ConvActivation, SelectiveStateUpdatePlan } from './mamba2-plans.js';
-import { argsObject, timeAxis, type StateCallOptions } from './step-args.js';
+import { argsObject, checkStateAlias, timeAxis, type StateCallOptions } from './step-args.js';
 
 export type { ConvActivation } from './mamba2-plans.js';
 
@@ -60,10 +60,9 @@ const selectiveStateUpdateKernel = defineKernel('selectiveStateUpdate', (args: S
   const dtSoftplus = a.dtSoftplus === undefined ? false : checkBool(`${fn}: dtSoftplus`, a.dtSoftplus);
   const batch = s.dim('B');
   const slots = checkSlots(fn, a.slots, batch, s.dim('S'));
-  const out = checkOutput(fn, 'out', a.out, x.shape, {
-    tensor: true,
-    disjointFrom: { state: state.data, x: x.data, dt: dt.data, A: A.data, B: B.data, C: C.data, D: D?.data, z: z?.data, dtBias: dtBias?.data },
-  });
+  const inputs = { x: x.data, dt: dt.data, A: A.data, B: B.data, C: C.data, D: D?.data, z: z?.data, dtBias: dtBias?.data, slots };
+  checkStateAlias(fn, { state: state.data }, inputs);
+  const out = checkOutput(fn, 'out', a.out, x.shape, { tensor: true, disjointFrom: { state: state.data, ...inputs } });
   const plan: SelectiveStateUpdatePlan = {
     state: state.data, poolSize: s.dim('S'), heads: H, headDim: s.dim('P'), dState: s.dim('N'), groups: G,
     batch, steps: s.dim('T'), x: x.data, dt: dt.data, dtPerDim, A: A.data, aFull, B: B.data, C: C.data,
@@ -107,10 +106,9 @@ const causalConv1dUpdateKernel = defineKernel('causalConv1dUpdate', (args: Causa
   const activation = a.activation === undefined ? 'none' : checkEnum(`${fn}: activation`, a.activation, ['none', 'silu'] as const);
   const batch = s.dim('B');
   const slots = checkSlots(fn, a.slots, batch, s.dim('S'));
-  const out = checkOutput(fn, 'out', a.out, x.shape, {
-    tensor: true,
-    disjointFrom: { convState: convState.data, x: x.data, weight: weight.data, bias: bias?.data },
-  });
+  const inputs = { x: x.data, weight: weight.data, bias: bias?.data, slots };
+  checkStateAlias(fn, { convState: convState.data }, inputs);
+  const out = checkOutput(fn, 'out', a.out, x.shape, { tensor: true, disjointFrom: { convState: convState.data, ...inputs } });
   const plan: CausalConv1dUpdatePlan = {
     convState: convState.data, poolSize: s.dim('S'), channels: s.dim('C'), length: L, width: W, batch, steps: s.dim('T'),
     x: x.data, weight: weight.data, bias: bias?.data, activation, slots, out: out.data,

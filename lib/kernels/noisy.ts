@@ -32,7 +32,7 @@ export interface NoisySignProjectOptions extends CallOptions {
 
 const kernel = defineKernel('noisySignProject', (x: Tensor, weights: Tensor, offsets: Tensor | Float32Array, opts?: NoisySignProjectOptions) => {
   const fn = 'noisySignProject';
-  const o = checkOptions(fn, opts) as NoisySignProjectOptions;
+  const o = checkOptions(fn, opts, ['dacBits', 'readNoise', 'seed', 'stream', 'rowOffset', 'out', 'backend']) as NoisySignProjectOptions;
   const s = new Shapes(fn);
   const xt = s.tensor('x', x, 'float32', ['M', 'D']);
   const wt = s.tensor('weights', weights, 'float32', ['K', 'D']);

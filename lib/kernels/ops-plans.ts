@@ -34,4 +34,7 @@ export interface NormPlan {
 export interface ActivationPlan {
   x: Float32Array;
   y: Float32Array;
+  /** Elements of x and y. */
+  n: number;
+  kind: 'silu' | 'gelu' | 'relu';
 }

@@ -40,7 +40,7 @@ export interface LinearOptions extends CallOptions {
 
 const linearKernel = defineKernel('linear', (x: Tensor, weight: Tensor, opts?: LinearOptions) => {
   const fn = 'linear';
-  const o = checkOptions(fn, opts);
+  const o = checkOptions(fn, opts, ['bias', 'out', 'backend']);
   const s = new Shapes(fn);
   const w = s.tensor('weight', weight, 'float32', ['Dout', 'Din']);
   const { t: xt, rows } = checkRows(fn, s, 'x', x, 'Din');
@@ -76,6 +76,12 @@ export interface GroupNormOptions extends LayerNormOptions {
   groups: number;
 }
 
+const NORM_KEYS = {
+  rms: ['eps', 'weight', 'bias', 'out', 'backend'],
+  layer: ['eps', 'weight', 'bias', 'out', 'backend'],
+  group: ['eps', 'weight', 'bias', 'groups', 'out', 'backend'],
+} as const;
+
 function prepareNorm(fn: string, x: Tensor, opts: unknown, kind: 'rms' | 'layer' | 'group') {
   if (opts === undefined) throw new TypeError(`${fn}: options: expected an options object with eps, got undefined`);
   // No default eps: models use 1e-5 or 1e-6 and a silent default would change results. A weight passed
@@ -83,7 +89,7 @@ function prepareNorm(fn: string, x: Tensor, opts: unknown, kind: 'rms' | 'layer'
   if (ArrayBuffer.isView(opts) || (typeof opts === 'object' && opts !== null && 'shape' in opts && 'data' in opts)) {
     throw new TypeError(`${fn}: options: expected { eps, weight? }, got a tensor: call ${fn}(x, { eps: 1e-5, weight }) (eps has no default: models use 1e-5 or 1e-6)`);
   }
-  const o = checkOptions(fn, opts);
+  const o = checkOptions(fn, opts, NORM_KEYS[kind]);
   const eps = checkFinite(`${fn}: options.eps`, o.eps);
   if (eps < 0) throw new RangeError(`${fn}: options.eps: expected a finite number >= 0, got ${eps}`);
   const s = new Shapes(fn);
@@ -129,12 +135,12 @@ export interface ActivationOptions extends CallOptions {
 
 function activationKernel(fn: 'silu' | 'gelu' | 'relu') {
   return defineKernel(fn, (x: Tensor | Float32Array, opts?: ActivationOptions) => {
-    const o = checkOptions(fn, opts);
+    const o = checkOptions(fn, opts, ['out', 'backend']);
     const s = new Shapes(fn);
     const { t: xt } = checkRows(fn, s, 'x', asVector(x), 'D');
     const out = checkOutput(fn, 'options.out', o.out, xt.shape, { tensor: true });
     checkInPlaceOrDisjoint(fn, out.data, xt.data);
-    const plan: ActivationPlan = { x: xt.data, y: out.data };
+    const plan: ActivationPlan = { x: xt.data, y: out.data, n: xt.data.length, kind: fn };
     return { plan, result: out, backend: o.backend as CallOptions['backend'] };
   });
 }

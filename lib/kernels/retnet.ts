@@ -9,7 +9,10 @@ import { asVector, checkFinite, checkInt, checkOutput, checkSlots, Shapes } from
 import { defineKernel } from './define.js';
 import type { RetentionState } from './retnet-pools.js';
 import type { RetentionStepPlan, RotaryPlan } from './retnet-plans.js';
-import { backendOf, checkStateAlias, dims, options, timeForm, type PoolStepOptions } from './step-args.js';
+import { argsObject, backendOf, checkStateAlias, dims, timeForm, type PoolStepOptions } from './step-args.js';
+
+const ROTARY_KEYS = ['x', 'positions', 'angle', 'out', 'backend'] as const;
+const RETENTION_KEYS = ['S', 'scales', 'offsets', 'q', 'k', 'v', 'decay', 'angle', 'kScale', 'slots', 'out', 'backend'] as const;
 
 /** torchscale's RetNet angle: 1 / 10000^linspace(0, 1, Dh/2), each value repeated twice (float32). */
 export function retnetAngle(headDim: number): Float32Array {
@@ -38,7 +41,7 @@ export interface RotaryOptions extends CallOptions {
 
 const rotaryKernel = defineKernel('rotary', (opts: RotaryOptions) => {
   const fn = 'rotary';
-  const o = options(fn, opts);
+  const o = argsObject(fn, opts, ROTARY_KEYS);
   const s = new Shapes(fn);
   const timed = timeForm(fn, s, 'x', o.x, 3);
   const x = s.tensor('x', o.x, 'float32', dims(timed, ['H', 'Dh']));
@@ -73,7 +76,7 @@ export interface RetentionStepOptions extends PoolStepOptions, RetentionState {
 
 const retentionStepKernel = defineKernel('retentionStep', (opts: RetentionStepOptions) => {
   const fn = 'retentionStep';
-  const o = options(fn, opts);
+  const o = argsObject(fn, opts, RETENTION_KEYS);
   const s = new Shapes(fn);
   const S = s.tensor('S', o.S, 'float32', ['Sl', 'H', 'Dk', 'Dv']);
   const scales = s.tensor('scales', o.scales, 'float32', ['Sl', 'H']);

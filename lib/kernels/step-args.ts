@@ -4,7 +4,7 @@
  */
 import type { BackendName, CallOptions } from '../backend-contract.js';
 import type { AnyArray, Tensor } from '../tensor.js';
-import { checkNoAlias, checkObject, Shapes, type Dim } from '../validate.js';
+import { checkKnownKeys, checkNoAlias, checkObject, Shapes, type Dim } from '../validate.js';
 
 /** Slots of a state kernel: int32 [B] as a typed array or tensor (negative = padding). */
 export type Slots = Int32Array | Tensor<Int32Array>;
@@ -25,11 +25,7 @@ export interface PoolStepOptions extends CallOptions {
 
 /** The args object, rejecting keys the kernel does not know (a misspelt `dt_bias` must not be ignored). */
 export function argsObject(fn: string, value: unknown, known: readonly string[]): Record<string, unknown> {
-  const a = checkObject(`${fn}: args`, value);
-  for (const k of Object.keys(a)) {
-    if (a[k] !== undefined && !known.includes(k)) throw new TypeError(`${fn}: unknown argument '${k}' (expected ${known.join(', ')})`);
-  }
-  return a;
+  return checkKnownKeys(fn, checkObject(`${fn}: args`, value), known);
 }
 
 /** A [B] or [B, T] style leading spec from the rank of x: `rank` counts the non-time axes of x. */
@@ -42,10 +38,6 @@ export function timeAxis(s: Shapes, fn: string, x: unknown, inner: readonly Dim[
   if (r === inner.length + 2) return ['B', 'T'];
   const names = inner.join(', ');
   throw new RangeError(`${fn}: x: expected shape [B, ${names}] or [B, T, ${names}], got rank ${r}`);
-}
-
-export function options(fn: string, value: unknown): Record<string, unknown> {
-  return checkObject(`${fn}: options`, value);
 }
 
 /** The time axis is optional: a tensor of rank `base` is one step, rank `base + 1` carries [B, T, ...]. */

@@ -7,7 +7,10 @@ import { checkFinite, checkOutput, checkSlots, Shapes } from '../validate.js';
 import { defineKernel } from './define.js';
 import type { MlstmState, SlstmState } from './xlstm-pools.js';
 import type { MlstmStepPlan, SlstmStepPlan } from './xlstm-plans.js';
-import { backendOf, checkStateAlias, dims, options, timeForm, type PoolStepOptions } from './step-args.js';
+import { argsObject, backendOf, checkStateAlias, dims, timeForm, type PoolStepOptions } from './step-args.js';
+
+const SLSTM_KEYS = ['y', 'c', 'n', 'm', 'wx', 'R', 'rBias', 'eps', 'slots', 'out', 'backend'] as const;
+const MLSTM_KEYS = ['C', 'n', 'm', 'q', 'k', 'v', 'iPre', 'fPre', 'eps', 'slots', 'out', 'backend'] as const;
 
 /** The output is h [B, (T,) NH*DH]. */
 export interface SlstmStepOptions extends PoolStepOptions, SlstmState {
@@ -23,7 +26,7 @@ export interface SlstmStepOptions extends PoolStepOptions, SlstmState {
 
 const slstmStepKernel = defineKernel('slstmStep', (opts: SlstmStepOptions) => {
   const fn = 'slstmStep';
-  const o = options(fn, opts);
+  const o = argsObject(fn, opts, SLSTM_KEYS);
   const s = new Shapes(fn);
   const R = s.tensor('R', o.R, 'float32', [4, 'NH', 'DH', 'DH']);
   const NH = s.dim('NH'), DH = s.dim('DH');
@@ -69,7 +72,7 @@ export interface MlstmStepOptions extends PoolStepOptions, MlstmState {
 
 const mlstmStepKernel = defineKernel('mlstmStep', (opts: MlstmStepOptions) => {
   const fn = 'mlstmStep';
-  const o = options(fn, opts);
+  const o = argsObject(fn, opts, MLSTM_KEYS);
   const s = new Shapes(fn);
   const C = s.tensor('C', o.C, 'float32', ['S', 'NH', 'DK', 'DV']);
   const n = s.tensor('n', o.n, 'float32', ['S', 'NH', 'DK']);

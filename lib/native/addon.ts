@@ -3,8 +3,8 @@
  * locally compiled build/Release). A missing or broken addon is not an error here: the backend
  * selection falls back to the JS reference and says why.
  */
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 /** The functions the addon exports; each kernel family's native module adds its own entries. */
 export type NativeAddon = Record<string, (...args: any[]) => any> & {
@@ -17,8 +17,7 @@ export type NativeAddon = Record<string, (...args: any[]) => any> & {
   hardwareThreads(): number;
 };
 
-/** Package root: this file sits at lib/native (sources) or dist/native (build), two levels down. */
-export const PACKAGE_ROOT = join(__dirname, '..', '..');
+export { PACKAGE_ROOT };
 
 let cached: { addon?: NativeAddon; error?: string } | undefined;
 

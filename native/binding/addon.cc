@@ -4,6 +4,7 @@
 
 #include "../kernels/parallel.h"
 #include "binding.h"
+#include "kernel_worker.h"
 
 namespace hashmac {
 
@@ -15,40 +16,14 @@ EnvState& env_state(Napi::Env env) { return *env.GetInstanceData<EnvState>(); }
 
 namespace {
 
-class JobWorker : public Napi::AsyncWorker {
+class JobWorker : public KernelWorker {
  public:
-  JobWorker(Napi::Env env, Job job, std::vector<Napi::ObjectReference> keep)
-      : Napi::AsyncWorker(env, "hashmac"), deferred_(Napi::Promise::Deferred::New(env)), job_(std::move(job)),
-        keep_(std::move(keep)) {}
-
-  Napi::Promise promise() { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      job_();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override { settle([&] { deferred_.Resolve(Env().Undefined()); }); }
-  void OnError(const Napi::Error& e) override { settle([&] { deferred_.Reject(e.Value()); }); }
-
-  // When the environment is being torn down (a worker terminated mid-call), settling the promise fails
-  // and node-addon-api throws; nobody can observe the promise any more, so the failure is dropped here
-  // rather than escaping the completion callback into std::terminate.
-  template <typename Settle>
-  void settle(Settle settle_promise) {
-    try {
-      settle_promise();
-    } catch (const Napi::Error&) {
-    }
-  }
+  JobWorker(Napi::Env env, std::string fn, Job job, std::shared_ptr<JobMemory> memory)
+      : KernelWorker(env, "hashmac", std::move(fn), std::move(memory), js_error), job_(std::move(job)) {}
 
  private:
-  Napi::Promise::Deferred deferred_;
+  void work() override { job_(); }
   Job job_;
-  std::vector<Napi::ObjectReference> keep_;  // released on the JS thread when the worker is deleted
 };
 
 Exec current_exec(Napi::Env env) {
@@ -61,19 +36,24 @@ Exec current_exec(Napi::Env env) {
 void export_kernel(Napi::Env env, Napi::Object exports, const char* name, JobParser parser) {
   std::string fn(name);
   exports.Set(name, Napi::Function::New(env, [parser, fn](const Napi::CallbackInfo& info) -> Napi::Value {
-    ArgReader args(info, fn.c_str());
-    Job job = parser(args, current_exec(info.Env()));
-    job();
+    try {
+      ArgReader args(info, fn.c_str(), false);
+      parser(args, current_exec(info.Env()))();
+    } catch (...) {
+      throw js_error(info.Env(), fn, std::current_exception());
+    }
     return info.Env().Undefined();
   }, name));
   std::string async_name = fn + "Async";
   exports.Set(async_name, Napi::Function::New(env, [parser, fn](const Napi::CallbackInfo& info) -> Napi::Value {
-    ArgReader args(info, fn.c_str());
-    Job job = parser(args, current_exec(info.Env()));
-    auto* worker = new JobWorker(info.Env(), std::move(job), std::move(args.kept()));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return call_promise(info.Env(), fn, js_error, [&]() -> Napi::Value {
+      ArgReader args(info, fn.c_str(), true);
+      Job job = parser(args, current_exec(info.Env()));
+      auto* worker = new JobWorker(info.Env(), fn, std::move(job), args.memory());
+      Napi::Promise promise = worker->promise();
+      worker->Queue();
+      return promise;
+    });
   }, async_name));
 }
 

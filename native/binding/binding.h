@@ -1,18 +1,27 @@
-// Node-API plumbing shared by every kernel family's binding: argument readers that check types and
-// lengths (so a bad call throws instead of crashing), and exports of each kernel as a sync function
-// `name` plus a Promise-returning `nameAsync` that runs on the libuv pool while holding references to
-// every array it touches.
+// Node-API plumbing of the CPU addon: ArgReader binds a plan's array fields to a kernel's args struct,
+// and export_kernel exports each kernel as a sync function `name` plus a Promise-returning `nameAsync`
+// that runs on the libuv pool. The plan's fields are read by the family readers in plans/*.h, shared
+// with the CUDA addon (see plan_reader.h for the contract).
+//
+// Ownership: a sync call runs while the JS thread waits, so it reads and writes the plan's arrays in
+// place (only the slots are copied). An async call owns everything it touches: ArgReader copies its
+// inputs into JobMemory on the JS thread, its outputs are job buffers copied back on the JS thread when
+// it settles, and its state pools are gathered to the rows its slots name and scattered back. JS may
+// detach, transfer, shrink or drop any array meanwhile; the job never sees it, and the promise rejects
+// (writing nothing) if a destination is gone when the results are due.
 #pragma once
 #include <napi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <initializer_list>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "../kernels/isa.h"
 #include "../kernels/parallel.h"  // ceil_div
+#include "plan_reader.h"
 
 namespace hashmac {
 
@@ -26,111 +35,85 @@ EnvState& env_state(Napi::Env env);
 
 using Job = std::function<void()>;
 
-class ArgReader {
+class ArgReader : public PlanReader {
  public:
-  ArgReader(const Napi::CallbackInfo& info, const char* fn) : info_(info), fn_(fn) {}
+  ArgReader(const Napi::CallbackInfo& info, const char* fn, bool async)
+      : PlanReader(info, fn), memory_(async ? std::make_shared<JobMemory>() : nullptr) {}
 
+  template <typename T> void in(const T*& f, const char* name, int64_t count) { f = bind<T>(name, count, false); }
+  template <typename T> void out(T*& f, const char* name, int64_t count) { f = bind<T>(name, count, true); }
+  template <typename T> void optional_in(const T*& f, const char* name, int64_t count) { f = present(name) ? bind<T>(name, count, false) : nullptr; }
+  template <typename T> void optional_out(T*& f, const char* name, int64_t count) { f = present(name) ? bind<T>(name, count, true) : nullptr; }
+
+  // The call's slots (see PlanReader::read_slots). An async call renumbers them 0, 1, ... in the order
+  // they appear: its pools hold only the rows they name.
+  void slots(const int32_t*& f, const char* name, int64_t batch, int64_t pool) {
+    read_slots(name, batch, pool);
+    if (memory_) {
+      rows_.clear();
+      for (int32_t& s : slots_)
+        if (s >= 0) {
+          rows_.push_back(s);
+          s = static_cast<int32_t>(rows_.size() - 1);
+        }
+      // The job outlives this reader: its slots live in its memory.
+      f = reinterpret_cast<const int32_t*>(memory_->copy(slots_.data(), slots_.size() * sizeof(int32_t)));
+      return;
+    }
+    f = slots_.data();  // a sync call runs while this reader exists
+  }
+
+  // A state pool of `pool` rows of `row` elements, indexed by the slots read before; updated in place.
   template <typename T>
-  T* array(size_t i, const char* name, int64_t min_length) {
-    Napi::Value v = info_[i];
-    if (!v.IsTypedArray()) throw type_error(name, "a typed array");
-    Napi::TypedArray ta = v.As<Napi::TypedArray>();
-    if (ta.TypedArrayType() != type_of<T>()) throw type_error(name, expected_name<T>());
-    Napi::TypedArrayOf<T> typed = v.As<Napi::TypedArrayOf<T>>();
-    if (static_cast<int64_t>(typed.ElementLength()) < min_length) {
-      throw Napi::RangeError::New(info_.Env(), std::string(fn_) + ": " + name + ": needs " + std::to_string(min_length) +
-                                                   " elements, has " + std::to_string(typed.ElementLength()));
+  void pool(T*& f, const char* name, int64_t row) {
+    const int64_t count = product({pool_, row});
+    HostArray h = host_array<T>(name, count);
+    if (!memory_) {
+      f = static_cast<T*>(h.data);
+      return;
     }
-    keep_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-    return typed.Data();
+    const size_t row_bytes = static_cast<size_t>(row) * sizeof(T);
+    uint8_t* rows = memory_->copy(nullptr, std::max<size_t>(rows_.size(), 1) * row_bytes);
+    for (size_t r = 0; r < rows_.size(); ++r)
+      std::memcpy(rows + r * row_bytes, static_cast<const uint8_t*>(h.data) + static_cast<size_t>(rows_[r]) * row_bytes, row_bytes);
+    memory_->write_back(h.value, name, rows, 0, static_cast<size_t>(count) * sizeof(T), rows_, row_bytes);
+    f = reinterpret_cast<T*>(rows);
   }
 
-  // An optional array: nullptr when the argument is undefined or null.
-  template <typename T>
-  T* optional_array(size_t i, const char* name, int64_t min_length) {
-    if (info_[i].IsUndefined() || info_[i].IsNull()) return nullptr;
-    return array<T>(i, name, min_length);
-  }
-
-  int64_t integer(size_t i, const char* name, int64_t min = 0) {
-    Napi::Value v = info_[i];
-    if (!v.IsNumber()) throw type_error(name, "an integer");
-    double d = v.As<Napi::Number>().DoubleValue();
-    if (!(d >= static_cast<double>(min)) || d > 9007199254740991.0 || d != static_cast<double>(static_cast<int64_t>(d))) {
-      throw Napi::RangeError::New(info_.Env(), std::string(fn_) + ": " + name + ": expected an integer >= " + std::to_string(min));
-    }
-    return static_cast<int64_t>(d);
-  }
-
-  double number(size_t i, const char* name) {
-    Napi::Value v = info_[i];
-    if (!v.IsNumber()) throw type_error(name, "a number");
-    return v.As<Napi::Number>().DoubleValue();
-  }
-
-  bool boolean(size_t i, const char* name) {
-    Napi::Value v = info_[i];
-    if (!v.IsBoolean()) throw type_error(name, "a boolean");
-    return v.As<Napi::Boolean>().Value();
-  }
-
-  // Slots (int32, `batch` of them) that name distinct pool rows in [0, pool) or are negative (padding):
-  // two jobs sharing a row would race, and an out-of-range slot would index past the pool.
-  const int32_t* slots(size_t i, int64_t batch, int64_t pool) {
-    const int32_t* slots = array<int32_t>(i, "slots", batch);
-    std::vector<bool> seen(static_cast<size_t>(pool), false);
-    for (int64_t b = 0; b < batch; ++b) {
-      const int32_t s = slots[b];
-      if (s < 0) continue;
-      if (s >= pool || seen[static_cast<size_t>(s)]) {
-        throw Napi::RangeError::New(info_.Env(), std::string(fn_) + ": slots[" + std::to_string(b) + "] = " + std::to_string(s) +
-                                                     (s >= pool ? " is outside the pool" : " appears twice"));
-      }
-      seen[static_cast<size_t>(s)] = true;
-    }
-    return slots;
-  }
-
-  // The product of buffer dimensions, checked for int64 overflow (sizes come straight from JS numbers).
-  int64_t product(std::initializer_list<int64_t> sizes) {
-    int64_t p = 1;
-    for (int64_t x : sizes) {
-      if (__builtin_mul_overflow(p, x, &p)) throw Napi::RangeError::New(info_.Env(), std::string(fn_) + ": size product overflows");
-    }
-    return p;
-  }
-
-  // A RangeError "<function>: <what>" for checks a parser makes beyond single arguments.
-  Napi::Error range_error(const std::string& what) { return Napi::RangeError::New(info_.Env(), std::string(fn_) + ": " + what); }
-
-  std::vector<Napi::ObjectReference>& kept() { return keep_; }
-  Napi::Env env() const { return info_.Env(); }
+  // The async call's memory (null for a sync call).
+  std::shared_ptr<JobMemory> memory() const { return memory_; }
 
  private:
-  Napi::Error type_error(const char* name, const char* what) {
-    return Napi::TypeError::New(info_.Env(), std::string(fn_) + ": " + name + ": expected " + what);
+  template <typename T>
+  T* bind(const char* name, int64_t count, bool written) {
+    HostArray h = host_array<T>(name, count);
+    if (!memory_) return static_cast<T*>(h.data);
+    const size_t bytes = static_cast<size_t>(count) * sizeof(T);
+    // Outputs start as copies too: a kernel may leave some of their elements (padding rows) as they were.
+    uint8_t* own = memory_->copy(h.data, bytes);
+    if (written) memory_->write_back(h.value, name, own, bytes, bytes);
+    return reinterpret_cast<T*>(own);
   }
-  template <typename T> static napi_typedarray_type type_of();
-  template <typename T> static const char* expected_name();
 
-  const Napi::CallbackInfo& info_;
-  const char* fn_;
-  std::vector<Napi::ObjectReference> keep_;
+  std::shared_ptr<JobMemory> memory_;
+  std::vector<int32_t> rows_;  // async: the pool row of each renumbered slot
 };
 
-template <> inline napi_typedarray_type ArgReader::type_of<float>() { return napi_float32_array; }
-template <> inline napi_typedarray_type ArgReader::type_of<int32_t>() { return napi_int32_array; }
-template <> inline napi_typedarray_type ArgReader::type_of<uint8_t>() { return napi_uint8_array; }
-template <> inline napi_typedarray_type ArgReader::type_of<uint16_t>() { return napi_uint16_array; }
-template <> inline const char* ArgReader::expected_name<float>() { return "a Float32Array"; }
-template <> inline const char* ArgReader::expected_name<int32_t>() { return "an Int32Array"; }
-template <> inline const char* ArgReader::expected_name<uint8_t>() { return "a Uint8Array"; }
-template <> inline const char* ArgReader::expected_name<uint16_t>() { return "a Uint16Array"; }
-
-// Reads and checks a call's arguments and returns the work to do; must not touch JS values in the job.
+// Reads and checks a call's plan and returns the work to do; the job must not touch JS values.
 using JobParser = std::function<Job(ArgReader&, const Exec&)>;
 
-// Exports `name` (runs the job now) and `nameAsync` (runs it on the libuv pool, returns a Promise).
+// The parser of a kernel whose family reader (plans/*.h) fills `Args` and `run(ex, args)` runs it.
+template <class Args, class Read, class Run>
+JobParser plan_parser(Read read, Run run) {
+  return [read, run](ArgReader& r, const Exec& ex) -> Job {
+    Args a{};
+    read(r, a);
+    return [ex, a, run] { run(ex, a); };
+  };
+}
+
+// Exports `name` (runs the job now) and `nameAsync` (runs it on the libuv pool, returns a Promise that
+// also rejects, rather than throws, on bad arguments).
 void export_kernel(Napi::Env env, Napi::Object exports, const char* name, JobParser parser);
 
 // Each kernel family registers its functions here (defined in its *_binding.cc).
