@@ -39,7 +39,18 @@
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "HASHMAC_VERSION=\"<!(node -p \"require('./package.json').version\")\""],
       "dependencies": ["hashmac_simd_scalar", "hashmac_simd_avx2", "hashmac_simd_avx512"],
-      "ldflags": ["-pthread"]
+      "ldflags": ["-pthread"],
+      # Linux: libstdc++ linked in where the toolchain has its static archive, so the addon (the prebuild
+      # above all) needs no particular libstdc++ (GLIBCXX_*) on the user's machine, only glibc and libgcc_s
+      # (the README's install section gives the floor). Its symbols stay hidden (no clash with the process's
+      # own); --gc-sections drops the parts never called, which would otherwise raise the glibc floor
+      # (std::random_device's arc4random, glibc 2.36). libgcc stays shared: its static unwinder needs 2.35.
+      "variables": {
+        "static_cxx_runtime": "<!(node -p \"(() => { try { return require('path').isAbsolute(require('child_process').execSync('c++ -print-file-name=libstdc++.a', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()) ? 1 : 0 } catch { return 0 } })()\")"
+      },
+      "conditions": [["OS=='linux' and static_cxx_runtime==1", {
+        "ldflags": ["-static-libstdc++", "-Wl,--exclude-libs,ALL", "-Wl,--gc-sections"]
+      }]]
     }
   ]
 }

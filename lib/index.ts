@@ -22,19 +22,21 @@ export * as sim from './sim/index.js';
 import { formatReport as formatSimReport, PRESETS as SIM_PRESETS, resolveConfig as resolveSimConfig } from './sim/index.js';
 export { formatSimReport, resolveSimConfig, SIM_PRESETS };
 const warned = new Set<string>();
-function deprecated<A extends unknown[], R>(old: string, now: string, fn: (...a: A) => R): (...a: A) => R {
+// `owner` names the namespace the flat name belongs to ('sim', 'models'), `code` the warning's code.
+function deprecated<A extends unknown[], R>(old: string, now: string, owner: string, code: string, fn: (...a: A) => R): (...a: A) => R {
+  const whose = owner === 'sim' ? "the simulator's" : "the hashed models'";
   return (...args: A) => {
     if (!warned.has(old)) {
       warned.add(old);
-      process.emitWarning(`hashmac: the flat '${old}' is the simulator's; use '${now}' (or 'sim.${old}'); 'stream.${old}' is the streaming model's`, { type: 'DeprecationWarning', code: 'HASHMAC_SIM_NAMES' });
+      process.emitWarning(`hashmac: the flat '${old}' is ${whose}; use '${now}' (or '${owner}.${old}'); 'stream.${old}' is the streaming model's`, { type: 'DeprecationWarning', code });
     }
     return fn(...args);
   };
 }
 /** @deprecated the simulator's config: use `resolveSimConfig` or `sim.resolveConfig` (`stream.resolveConfig` is the streaming model's). */
-export const resolveConfig: typeof resolveSimConfig = deprecated('resolveConfig', 'resolveSimConfig', resolveSimConfig);
+export const resolveConfig: typeof resolveSimConfig = deprecated('resolveConfig', 'resolveSimConfig', 'sim', 'HASHMAC_SIM_NAMES', resolveSimConfig);
 /** @deprecated the simulator's report: use `formatSimReport` or `sim.formatReport` (`stream.formatReport` is the streaming evaluation's). */
-export const formatReport: typeof formatSimReport = deprecated('formatReport', 'formatSimReport', formatSimReport);
+export const formatReport: typeof formatSimReport = deprecated('formatReport', 'formatSimReport', 'sim', 'HASHMAC_SIM_NAMES', formatSimReport);
 /** @deprecated the simulator's presets: use `SIM_PRESETS` or `sim.PRESETS` (`stream.PRESETS` are the streaming model's sizes). */
 export const PRESETS: typeof SIM_PRESETS = SIM_PRESETS;
 export * from './kernels/mamba2.js';
@@ -49,4 +51,11 @@ export * from './kernels/ops.js';
 export { toDevice, fromDevice, releaseDevice, isDeviceResident, poolToDevice, poolFromDevice, DeviceStream, setCudaHammingAlgo, getCudaHammingAlgo, setCudaSignPrecision, getCudaSignPrecision, type CudaHammingAlgo, type CudaSignPrecision } from './cuda/device.js';
 export { runGolden, type GoldenOptions, type GoldenReport } from './golden/runner.js';
 export * from './models/index.js';
+export * as models from './models/index.js';
+// `evaluate` likewise: flat it was the hashed models' accuracy on a labelled set, under `stream.*` it scores
+// a streaming predictor on records. Flat it is now `evaluateModel` (or `models.evaluate`).
+import { evaluate as evaluateModel } from './models/index.js';
+export { evaluateModel };
+/** @deprecated the hashed models' accuracy: use `evaluateModel` or `models.evaluate` (`stream.evaluate` scores a streaming predictor). */
+export const evaluate: typeof evaluateModel = deprecated('evaluate', 'evaluateModel', 'models', 'HASHMAC_MODEL_NAMES', evaluateModel);
 export * as stream from './stream/index.js';

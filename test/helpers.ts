@@ -1,11 +1,22 @@
 /** Shared test utilities: seeded data, per-ISA loops, tolerant comparisons, pool snapshots. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mulberry32 } from '../lib/models/projections.js';
 import { backendStatus, isBackendAvailable } from '../lib/backend.js';
 import { getIsa, setIsa, supportedIsas, type Isa } from '../lib/runtime.js';
 import type { Tensor } from '../lib/tensor.js';
 
 export const HAS_NATIVE = isBackendAvailable('native');
+
+/** Whether `cmd --version` runs (a tool a test needs is installed). */
+export function hasCommand(cmd: string): boolean {
+  try {
+    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Runs fn once per native ISA this CPU supports, restoring the ISA afterwards. */
 export function forEachIsa(fn: (isa: Isa) => void): void {

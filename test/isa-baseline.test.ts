@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { hasCommand } from './helpers.js';
 
 const OBJ = join(__dirname, '..', 'build', 'Release', 'obj.target');
 
@@ -17,16 +18,7 @@ function objects(dir: string): string[] {
   });
 }
 
-function hasObjdump(): boolean {
-  try {
-    execFileSync('objdump', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const skip = process.arch !== 'x64' ? 'x86-64 only' : !existsSync(OBJ) ? 'no node-gyp build' : !hasObjdump() ? 'objdump missing' : false;
+const skip = process.arch !== 'x64' ? 'x86-64 only' : !existsSync(OBJ) ? 'no node-gyp build' : !hasCommand('objdump') ? 'objdump missing' : false;
 
 test('only the avx2/avx512 copies of the SIMD kernels use AVX registers', { skip }, () => {
   const objs = objects(OBJ);

@@ -89,3 +89,24 @@ test('the simulator\'s flat names are unambiguous; the old flat names still work
   assert.equal(warnings.length, 2, warnings.join('\n'));
   assert.match(warnings[0], /'resolveConfig' is the simulator's; use 'resolveSimConfig'/);
 });
+
+test('the hashed models\' evaluate is evaluateModel / models.evaluate; the old flat name warns once and differs from stream.evaluate', async () => {
+  assert.equal(h.models.evaluate, h.evaluateModel);
+  assert.notEqual(h.stream.evaluate as unknown, h.evaluateModel as unknown);
+  const dir = join(__dirname, 'fixtures', 'digits');
+  const model = h.loadModel(join(dir, 'resnet20-digits.safetensors'), { projectionsPath: join(dir, 'hashed-uniform-k256-t64.safetensors'), imageSize: 8 });
+  const { test: set } = h.readDigits(join(dir, 'digits.safetensors'));
+  const warnings: string[] = [];
+  const onWarning = (w: Error & { code?: string }) => { if (w.code === 'HASHMAC_MODEL_NAMES') warnings.push(w.message); };
+  process.on('warning', onWarning);
+  const now = h.evaluateModel(model, set, { limit: 8 });
+  const old = h.evaluate(model, set, { limit: 8 });
+  h.evaluate(model, set, { limit: 2 });
+  assert.equal(old.samples, 8);
+  assert.deepEqual({ ...old, hashedLogits: undefined }, { ...now, hashedLogits: undefined });
+  assert.deepEqual(old.hashedLogits.data, now.hashedLogits.data);
+  await new Promise((resolve) => setImmediate(resolve));   // warnings are delivered on a later tick
+  process.off('warning', onWarning);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /'evaluate' is the hashed models'; use 'evaluateModel' \(or 'models\.evaluate'\); 'stream\.evaluate' is the streaming model's/);
+});

@@ -5,6 +5,7 @@
  * the reference and the oracle: the executor calls the same kernels in the same order, so on the same
  * ISA and thread count it gives the same numbers.
  */
+import { markAsUntransferable } from 'node:worker_threads';
 import { loadNative, type NativeAddon } from '../native/addon.js';
 import { TOWERS } from './config.js';
 import { isBatchInvariant } from './kernels.js';
@@ -46,6 +47,12 @@ export function executorModel(model: StreamModel, pool: StatePool, precision: We
   };
 }
 
+function forEachArray(v: unknown, fn: (a: ArrayBufferView) => void): void {
+  if (ArrayBuffer.isView(v)) fn(v);
+  else if (Array.isArray(v)) for (const e of v) forEachArray(e, fn);
+  else if (v && typeof v === 'object') for (const e of Object.values(v)) forEachArray(e, fn);
+}
+
 /** Why the native executor cannot be used here, or undefined when it can. */
 export function nativeExecutorUnavailable(): string | undefined {
   const { addon, error } = loadNative();
@@ -64,7 +71,13 @@ export class NativeStreamExecutor {
     const why = nativeExecutorUnavailable();
     if (why) throw new Error(`NativeStreamExecutor: ${why}`);
     this.addon = loadNative().addon!;
-    const made = this.addon.createStreamExecutor(executorModel(model, pool, precision)) as { handle: unknown; weightBytes: number };
+    const arrays = executorModel(model, pool, precision);
+    // The executor uses the engine's weights and pools in place (too large to copy per run), and JS can
+    // reach them (StreamEngine.model, .pool): their buffers become untransferable, so a transfer during a
+    // run copies (Node 18-20) or throws (Node 21+) instead of taking the memory from under it. Each run
+    // also checks that every one is still where it was (docs/ARCHITECTURE.md, "Async ownership").
+    forEachArray(arrays, (a) => markAsUntransferable(a.buffer));
+    const made = this.addon.createStreamExecutor(arrays) as { handle: unknown; weightBytes: number };
     this.handle = made.handle;
     this.weightBytes = made.weightBytes;
   }

@@ -56,8 +56,8 @@ void run_hamming_knn(const Exec& ex, const HammingKnnCall& c) {
 
 void init_lsh(Napi::Env env, Napi::Object exports) {
   export_kernel(env, exports, "signProject", plan_parser<SignProjectCall>(read_sign_project<ArgReader>, run_sign_project));
-  export_kernel(env, exports, "hammingGemm", plan_parser<HammingCall>(read_hamming_gemm<ArgReader>, run_hamming_gemm));
-  export_kernel(env, exports, "hammingGemmU16", plan_parser<HammingU16Call>(read_hamming_gemm_u16<ArgReader>, run_hamming_gemm_u16));
+  export_kernel(env, exports, "hammingGemm", plan_parser<HammingCall>(read_hamming_gemm<ArgReader, int32_t>, run_hamming_gemm));
+  export_kernel(env, exports, "hammingGemmU16", plan_parser<HammingU16Call>(read_hamming_gemm<ArgReader, uint16_t>, run_hamming_gemm_u16));
   export_kernel(env, exports, "hammingKnn", plan_parser<HammingKnnCall>(read_hamming_knn<ArgReader>, run_hamming_knn));
   export_kernel(env, exports, "encodeWeights", plan_parser<EncodeWeightsArgs>(read_encode_weights<ArgReader>, encode_weights));
   export_kernel(env, exports, "hashLinear", plan_parser<HashLinearArgs>(read_hash_linear<ArgReader>, hash_linear));

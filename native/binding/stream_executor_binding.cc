@@ -8,6 +8,12 @@
 // Every array is checked against the sizes before the executor is built, so a bad model or plan throws a
 // RangeError/TypeError naming the field and the addon never reads or writes out of bounds. The handle
 // keeps every weight and state array alive; one run at a time per handle (a second is an error).
+//
+// Ownership (docs/ARCHITECTURE.md, "Async ownership"): the weights and state pools are the engine's and
+// are used in place (too large to copy per run); every run first checks that each is still attached where
+// it was, and lib/stream/executor.ts marks their buffers untransferable. The plan's own arrays are copied
+// as the kernels' async calls copy theirs: slots and groups always, features and out for an async run
+// (out is written back on the JS thread when it settles, or the promise rejects if out is gone).
 #include <atomic>
 #include <memory>
 #include <string>
@@ -23,10 +29,17 @@ using stream_exec::BlockDiag;
 using stream_exec::Dense;
 using stream_exec::Executor;
 
+// A JS typed array used in place: kept alive, with where its data was when it was checked.
+struct Borrowed {
+  Napi::ObjectReference ref;
+  void* data;
+  size_t elements;
+};
+
 // An executor with the JS arrays it borrows.
 struct Handle {
   std::unique_ptr<Executor> exec;
-  std::vector<Napi::ObjectReference> keep;
+  std::vector<Borrowed> keep;
   int64_t capacity = 0, features = 0;
   std::atomic<bool> busy{false};
 };
@@ -34,7 +47,7 @@ struct Handle {
 // Reads the named fields of one JS object; `path` names it in errors (e.g. "towers[1].blocks[0].layer").
 class Fields {
  public:
-  Fields(Napi::Object obj, std::string path, const char* fn, std::vector<Napi::ObjectReference>* keep)
+  Fields(Napi::Object obj, std::string path, const char* fn, std::vector<Borrowed>* keep)
       : obj_(obj), path_(std::move(path)), fn_(fn), keep_(keep) {}
 
   Napi::Value get(const char* name) const { return obj_.Get(name); }
@@ -114,14 +127,14 @@ class Fields {
       throw Napi::RangeError::New(obj_.Env(), std::string(fn_) + ": " + at + ": expected " + std::to_string(length) + " elements, got " +
                                                   std::to_string(t.ElementLength()));
     }
-    if (keep_) keep_->push_back(Napi::Persistent(v.As<Napi::Object>()));
+    if (keep_) keep_->push_back(Borrowed{Napi::Persistent(v.As<Napi::Object>()), t.Data(), t.ElementLength()});
     return t.Data();
   }
 
   Napi::Object obj_;
   std::string path_;
   const char* fn_;
-  std::vector<Napi::ObjectReference>* keep_;
+  std::vector<Borrowed>* keep_;
 };
 
 constexpr const char* kCreate = "createStreamExecutor";
@@ -286,32 +299,49 @@ Napi::Value CreateStreamExecutor(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// A checked run: the arrays it touches, kept alive until it finishes.
+// A checked run and what it owns: its copies of the slots and groups, and for an async run its copies of
+// the features and out (JobMemory), and a reference keeping the executor alive until it finishes.
 struct Run {
   Handle* handle = nullptr;
+  std::vector<int32_t> slots;
   std::vector<stream_exec::Group> groups;
   stream_exec::RunArgs args;
-  std::vector<Napi::ObjectReference> keep;
+  std::shared_ptr<JobMemory> memory;  // async only
+  Napi::ObjectReference executor;     // async only
 };
 
-// `async`: the run outlives this call, so it keeps references to every array (a synchronous run needs
-// none: the arguments stay alive for the call, and creating references costs more than a small batch).
+// The engine's weights and pools must still be where the executor found them: JS can reach them
+// (StreamEngine.pool, .model) and may have detached or transferred one since.
+void check_borrowed(Napi::Env env, const Handle& h) {
+  for (const Borrowed& b : h.keep) {
+    napi_typedarray_type type;
+    size_t length = 0, offset = 0;
+    void* data = nullptr;
+    napi_value ab;
+    if (napi_get_typedarray_info(env, b.ref.Value(), &type, &length, &data, &ab, &offset) != napi_ok || data != b.data || length != b.elements) {
+      throw Napi::Error::New(env, std::string(kRun) + ": executor: a weight or state array of the model was detached, transferred or replaced since it was created (it is used in place); create a new executor");
+    }
+  }
+}
+
 std::unique_ptr<Run> parse_run(const Napi::CallbackInfo& info, bool async) {
   Napi::Env env = info.Env();
   if (!info[0].IsObject()) throw Napi::TypeError::New(env, std::string(kRun) + ": plan: expected an object");
   auto run = std::make_unique<Run>();
-  const Fields plan(info[0].As<Napi::Object>(), "", kRun, async ? &run->keep : nullptr);
+  const Fields plan(info[0].As<Napi::Object>(), "", kRun, nullptr);
   Napi::Value hv = plan.get("executor");
   if (!hv.IsExternal()) throw Napi::TypeError::New(env, std::string(kRun) + ": executor: expected a handle from createStreamExecutor");
-  if (async) run->keep.push_back(Napi::Persistent(hv.As<Napi::Object>()));
   Handle* h = hv.As<Napi::External<Handle>>().Data();
+  check_borrowed(env, *h);
   const int64_t tokens = plan.integer("tokens", 1, kMaxDim);
   Napi::Value gv = plan.get("groups");
   if (!gv.IsTypedArray() || gv.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array || gv.As<Napi::TypedArray>().ElementLength() % 3) {
     throw Napi::TypeError::New(env, std::string(kRun) + ": groups: expected an Int32Array of (B, T, row0) triples");
   }
   const int64_t n_groups = static_cast<int64_t>(gv.As<Napi::TypedArray>().ElementLength() / 3);
-  const int32_t* g = plan.array<int32_t>("groups", 3 * n_groups);
+  // Copied before they are checked: a SharedArrayBuffer may change under us, and an async run reads them later.
+  const int32_t* gjs = plan.array<int32_t>("groups", 3 * n_groups);
+  const std::vector<int32_t> g(gjs, gjs + 3 * n_groups);
   int64_t rows = 0, symbols = 0;
   for (int64_t i = 0; i < n_groups; ++i) {
     const int64_t B = g[3 * i], T = g[3 * i + 1], row0 = g[3 * i + 2];
@@ -323,7 +353,9 @@ std::unique_ptr<Run> parse_run(const Napi::CallbackInfo& info, bool async) {
     symbols += B;
   }
   if (rows != tokens) throw plan.range_error("groups", "cover " + std::to_string(rows) + " token rows, tokens is " + std::to_string(tokens));
-  const int32_t* slots = plan.array<int32_t>("slots", symbols);
+  const int32_t* sjs = plan.array<int32_t>("slots", symbols);
+  run->slots.assign(sjs, sjs + symbols);
+  const int32_t* slots = run->slots.data();
   // Distinct pool rows within a group (its rows run in parallel), each inside the pool; negative = padding.
   std::vector<int64_t> seen(static_cast<size_t>(h->capacity), -1);
   int64_t at = 0;
@@ -340,6 +372,15 @@ std::unique_ptr<Run> parse_run(const Napi::CallbackInfo& info, bool async) {
   }
   run->args.features = plan.array<float>("features", tokens * h->features);
   run->args.out = plan.array<float>("out", tokens * stream_exec::kTowers);
+  if (async) {
+    run->memory = std::make_shared<JobMemory>();
+    const size_t in_bytes = static_cast<size_t>(tokens * h->features) * sizeof(float), out_bytes = static_cast<size_t>(tokens * stream_exec::kTowers) * sizeof(float);
+    run->args.features = reinterpret_cast<const float*>(run->memory->copy(run->args.features, in_bytes));
+    uint8_t* out = run->memory->copy(nullptr, out_bytes);
+    run->memory->write_back(plan.get("out"), "out", out, out_bytes, out_bytes);
+    run->args.out = reinterpret_cast<float*>(out);
+    run->executor = Napi::Persistent(hv.As<Napi::Object>());
+  }
   run->groups.resize(static_cast<size_t>(n_groups));
   at = 0;
   for (int64_t i = 0; i < n_groups; ++i) {
@@ -396,6 +437,11 @@ class RunWorker : public Napi::AsyncWorker {
   // A torn-down environment cannot settle the promise; nobody can observe it then.
   void OnOK() override {
     try {
+      const std::string gone = run_->memory->write_back_all();
+      if (!gone.empty()) {
+        deferred_.Reject(Napi::Error::New(Env(), std::string(kRun) + ": " + gone).Value());
+        return;
+      }
       deferred_.Resolve(Env().Undefined());
     } catch (const Napi::Error&) {
     }
@@ -432,6 +478,7 @@ Napi::Value StreamExecutorReadWeights(const Napi::CallbackInfo& info) {
   if (!hv.IsExternal()) throw Napi::TypeError::New(env, std::string(fn) + ": executor: expected a handle from createStreamExecutor");
   const int repeats = static_cast<int>(plan.integer("repeats", 1, 100000));
   Handle* h = hv.As<Napi::External<Handle>>().Data();
+  check_borrowed(env, *h);
   bool idle = false;
   if (!h->busy.compare_exchange_strong(idle, true)) throw Napi::Error::New(env, std::string(fn) + ": executor: a run is already in progress");
   const EnvState& st = env_state(env);

@@ -1,18 +1,12 @@
 // Micro-kernels of the ops family, compiled once per ISA (see simd_target.h). The drivers in ops.cc
 // pack weights, block the depth and split work over threads; these functions do the arithmetic.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
-// GCC 12's AVX-512 headers start many intrinsics from _mm512_undefined_*(), which -Wall reports as
-// "may be used uninitialized" once inlined (GCC bug 105593, fixed in GCC 13).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 #include "simd_target.h"
+#include "dot_rows.h"
 #include "ops_isa.h"
 #include "panel_fma.h"
 #include "vec.h"
 
 #include <cmath>
-#include <type_traits>
 
 namespace hashmac {
 namespace HASHMAC_TARGET {
@@ -77,29 +71,16 @@ inline void dot_block(const float* x, int64_t ldx, const float* w, int64_t ldw, 
 }
 #endif
 
-// MR rows of x against all `cols` rows of w: NR rows of w at a time (more when MR is small, so there
-// are always enough independent FMA chains), then the leftover rows one by one.
-template <int MR>
-void dot_group(const float* x, int64_t ldx, const float* w, int64_t ldw, int64_t cols, int64_t depth, const float* bias,
-               float* y, int64_t ldy) {
-  constexpr int NR = MR == 1 ? 8 : 4;
-  auto block = [&](auto nr, int64_t n) {
-    constexpr int R = decltype(nr)::value;
-    float out[MR][R];
-    dot_block<R, MR>(x, ldx, w + n * ldw, ldw, depth, out);
-    for (int i = 0; i < MR; ++i)
-      for (int j = 0; j < R; ++j) y[i * ldy + n + j] = out[i][j] + (bias ? bias[n + j] : 0.0f);
-  };
-  int64_t n = 0;
-  for (; n + NR <= cols; n += NR) block(std::integral_constant<int, NR>{}, n);
-  for (; n < cols; ++n) block(std::integral_constant<int, 1>{}, n);
-}
+struct FloatDots {  // the arithmetic of dot_rows.h's loops
+  template <int NR, int MR>
+  static void block(const float* x, int64_t ldx, const float* w, int64_t ldw, int64_t depth, float (&out)[MR][NR]) {
+    dot_block<NR, MR>(x, ldx, w, ldw, depth, out);
+  }
+};
 
 void dot_rows(const float* x, int64_t ldx, int64_t rows, const float* w, int64_t ldw, int64_t cols, int64_t depth,
               const float* bias, float* y, int64_t ldy) {
-  int64_t r = 0;
-  for (; r + kDotRows <= rows; r += kDotRows) dot_group<kDotRows>(x + r * ldx, ldx, w, ldw, cols, depth, bias, y + r * ldy, ldy);
-  for (; r < rows; ++r) dot_group<1>(x + r * ldx, ldx, w, ldw, cols, depth, bias, y + r * ldy, ldy);
+  dot_rows_by<FloatDots, kDotRows>(x, ldx, rows, w, ldw, cols, depth, bias, y, ldy);
 }
 
 // ---- Normalisation of one run. Sums use 16 independent float32 partial sums: the compiler vectorizes

@@ -2,6 +2,13 @@
 // -DHASHMAC_TARGET_ID=0|1|2 and matching -m flags; HASHMAC_TARGET names the namespace of that copy.
 // Also the few helpers every SIMD kernel shares: unaligned loads and horizontal sums.
 #pragma once
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+// GCC 12's AVX-512 headers start many intrinsics from _mm512_undefined_*(), which -Wall reports as
+// "may be used uninitialized" once inlined (GCC bug 105593, fixed in GCC 13). Diagnostic pragmas hold
+// to the end of the translation unit, so every *_simd.cc file gets this by including this header first.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <cstdint>
 #include <cstring>
 

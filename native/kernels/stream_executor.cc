@@ -87,6 +87,32 @@ struct Ctx {
   int64_t capacity;
 };
 
+// The state kernels run once per group of the call (Group: B symbols x T steps on pool rows `slots`, token
+// rows from row0). `a` holds a layer's fixed arguments; per_group sets each group's sizes and slots, and
+// `rows(a, gr)` points the inputs and outputs at the group's token rows.
+template <class A>
+auto set_group(A& a, const Group& gr) -> decltype(a.batch, void()) {  // the Mamba2 and Hawk structs' names
+  a.batch = gr.B;
+  a.steps = gr.T;
+  a.slots = gr.slots;
+}
+template <class A>
+auto set_group(A& a, const Group& gr) -> decltype(a.T, void()) {  // the RetNet and xLSTM structs' SPEC letters
+  a.B = gr.B;
+  a.T = gr.T;
+  a.slots = gr.slots;
+}
+
+template <class Args, class Rows>
+void per_group(const Ctx& c, void (*kernel)(const Exec&, const Args&), Args a, Rows rows) {
+  for (int64_t g = 0; g < c.run->n_groups; ++g) {
+    const Group& gr = c.run->groups[g];
+    set_group(a, gr);
+    rows(a, gr);
+    kernel(c.ex, a);
+  }
+}
+
 void dense(const Ctx& c, const Dense& d, const float* x, float* y) {
   if (!d.w16 && c.run->batch_invariant && c.n < kLinearSmallBatch) {
     // Padded with zero rows to take the path larger calls take (bfloat16's dot products are per row
@@ -124,24 +150,19 @@ void block_diag(const Ctx& c, const BlockDiag& w, const float* x, float* y) {
 }
 
 void conv(const Ctx& c, float* state, const float* w, const float* b, bool silu, int64_t channels, const float* x, float* out) {
-  for (int64_t g = 0; g < c.run->n_groups; ++g) {
-    const Group& gr = c.run->groups[g];
-    ConvArgs a{};
-    a.conv_state = state;
-    a.pool = c.capacity;
-    a.channels = channels;
-    a.length = kConvLength;
-    a.width = kConvWidth;
-    a.batch = gr.B;
-    a.steps = gr.T;
+  ConvArgs a{};
+  a.conv_state = state;
+  a.pool = c.capacity;
+  a.channels = channels;
+  a.length = kConvLength;
+  a.width = kConvWidth;
+  a.weight = w;
+  a.bias = b;
+  a.silu = silu;
+  per_group(c, causal_conv1d_update, a, [&](ConvArgs& a, const Group& gr) {
     a.x = x + gr.row0 * channels;
-    a.weight = w;
-    a.bias = b;
-    a.silu = silu;
-    a.slots = gr.slots;
     a.out = out + gr.row0 * channels;
-    causal_conv1d_update(c.ex, a);
-  }
+  });
 }
 
 // ---- the layers (lib/stream/layers/*.ts) ----
@@ -166,29 +187,24 @@ void mamba2_layer(const Ctx& c, const Mamba2Layer& L, const Sizes& s, const floa
   copy_columns(cv, n, xbc_w, inner, N, Bm);
   copy_columns(cv, n, xbc_w, inner + N, N, Cm);
   float* y = c.ws->get(kS8, n * inner);
-  for (int64_t g = 0; g < c.run->n_groups; ++g) {
-    const Group& gr = c.run->groups[g];
-    SsuArgs a{};
-    a.state = L.ssm;
-    a.pool = s.capacity;
-    a.heads = H;
-    a.head_dim = P;
-    a.dstate = N;
-    a.groups = 1;
-    a.batch = gr.B;
-    a.steps = gr.T;
+  SsuArgs a{};
+  a.state = L.ssm;
+  a.pool = s.capacity;
+  a.heads = H;
+  a.head_dim = P;
+  a.dstate = N;
+  a.groups = 1;
+  a.A = L.A;
+  a.D = L.D;
+  a.dt_softplus = true;
+  per_group(c, selective_state_update, a, [&](SsuArgs& a, const Group& gr) {
     a.x = xs + gr.row0 * inner;
     a.dt = dt + gr.row0 * H;
-    a.A = L.A;
     a.B = Bm + gr.row0 * N;
     a.C = Cm + gr.row0 * N;
-    a.D = L.D;
     a.z = z + gr.row0 * inner;
-    a.dt_softplus = true;
-    a.slots = gr.slots;
     a.out = y + gr.row0 * inner;
-    selective_state_update(c.ex, a);
-  }
+  });
   float* normed = c.ws->get(kS9, n * inner);
   norm(c, y, normed, n, inner, 1, L.norm, nullptr, kMambaNormEps, false);
   dense(c, L.out, normed, out);
@@ -210,24 +226,19 @@ void hawk_layer(const Ctx& c, const HawkLayer& L, const Sizes& s, const float* x
   block_diag(c, L.input_gate, cv, gx);
   block_diag(c, L.rec_gate, cv, ga);
   float* hn = c.ws->get(kS6, n * h);
-  for (int64_t g = 0; g < c.run->n_groups; ++g) {
-    const Group& gr = c.run->groups[g];
-    RglruArgs a{};
-    a.h = L.h;
-    a.pool = s.capacity;
-    a.width = h;
-    a.batch = gr.B;
-    a.steps = gr.T;
+  RglruArgs a{};
+  a.h = L.h;
+  a.pool = s.capacity;
+  a.width = h;
+  a.a = L.a;
+  a.c = kHawkC;
+  a.softplus_a = false;
+  per_group(c, rglru_step, a, [&](RglruArgs& a, const Group& gr) {
     a.x = cv + gr.row0 * h;
     a.gate_x = gx + gr.row0 * h;
     a.gate_a = ga + gr.row0 * h;
-    a.a = L.a;
-    a.c = kHawkC;
-    a.softplus_a = false;
-    a.slots = gr.slots;
     a.out = hn + gr.row0 * h;
-    rglru_step(c.ex, a);
-  }
+  });
   mul_in_place(gate, hn, n * h);
   dense(c, L.out, gate, out);
 }
@@ -242,27 +253,21 @@ void retnet_layer(const Ctx& c, const RetNetLayer& L, const Sizes& s, const floa
     copy_columns(proj, n, 4 * h, i * h, h, qkvg[i]);
   }
   float* o = c.ws->get(kS5, n * h);
-  for (int64_t g = 0; g < c.run->n_groups; ++g) {
-    const Group& gr = c.run->groups[g];
-    RetentionStepArgs a{};
-    a.S = L.S;
-    a.scales = L.scales;
-    a.offsets = L.offsets;
+  RetentionStepArgs a{};
+  a.S = L.S;
+  a.scales = L.scales;
+  a.offsets = L.offsets;
+  a.decay = L.decay;
+  a.angle = L.angle;
+  a.k_scale = L.k_scale;
+  a.H = H;
+  a.Dk = a.Dv = Dh;
+  per_group(c, retention_step, a, [&](RetentionStepArgs& a, const Group& gr) {
     a.q = qkvg[0] + gr.row0 * h;
     a.k = qkvg[1] + gr.row0 * h;
     a.v = qkvg[2] + gr.row0 * h;
-    a.decay = L.decay;
-    a.angle = L.angle;
-    a.k_scale = L.k_scale;
-    a.slots = gr.slots;
-    a.B = gr.B;
-    a.T = gr.T;
-    a.H = H;
-    a.Dk = Dh;
-    a.Dv = Dh;
     a.o = o + gr.row0 * h;
-    retention_step(c.ex, a);
-  }
+  });
   float* normed = c.ws->get(kS6, n * h);
   norm(c, o, normed, n * H, Dh, 1, nullptr, nullptr, kRetNetNormEps, false);
   activation(c.ex, Activation::kSilu, qkvg[3], qkvg[3], n * h);
@@ -285,25 +290,20 @@ void slstm_block(const Ctx& c, const XlstmLayer& L, const Sizes& s, const float*
     for (int64_t r = 0; r < n; ++r) std::memcpy(wx + (r * 4 + gi) * h, part + r * h, static_cast<size_t>(h) * sizeof(float));
   }
   float* y = c.ws->get(kS4, n * h);
-  for (int64_t g = 0; g < c.run->n_groups; ++g) {
-    const Group& gr = c.run->groups[g];
-    SlstmStepArgs a{};
-    a.y = L.s_y;
-    a.c = L.s_c;
-    a.n = L.s_n;
-    a.m = L.s_m;
+  SlstmStepArgs a{};
+  a.y = L.s_y;
+  a.c = L.s_c;
+  a.n = L.s_n;
+  a.m = L.s_m;
+  a.R = L.R;
+  a.r_bias = L.r_bias;
+  a.eps = kXlstmCellEps;
+  a.NH = NH;
+  a.DH = DH;
+  per_group(c, slstm_step, a, [&](SlstmStepArgs& a, const Group& gr) {
     a.wx = wx + gr.row0 * 4 * h;
-    a.R = L.R;
-    a.r_bias = L.r_bias;
-    a.eps = kXlstmCellEps;
-    a.slots = gr.slots;
-    a.B = gr.B;
-    a.T = gr.T;
-    a.NH = NH;
-    a.DH = DH;
     a.h = y + gr.row0 * h;
-    slstm_step(c.ex, a);
-  }
+  });
   norm(c, y, out, n, h, NH, L.s_gn_w, L.s_gn_b, kTorchNormEps, true);
   add_in_place(out, x, n * h);
 }
@@ -341,27 +341,21 @@ void mlstm_block(const Ctx& c, const XlstmLayer& L, const Sizes& s, const float*
   copy_columns(gates, n, 2 * NH, 0, NH, ip);
   copy_columns(gates, n, 2 * NH, NH, NH, ip + n * NH);
   float* hs = qkv;  // cat(q, k, v) is dead once the gates are computed
-  for (int64_t g = 0; g < c.run->n_groups; ++g) {
-    const Group& gr = c.run->groups[g];
-    MlstmStepArgs a{};
-    a.C = L.m_C;
-    a.n = L.m_n;
-    a.m = L.m_m;
+  MlstmStepArgs a{};
+  a.C = L.m_C;
+  a.n = L.m_n;
+  a.m = L.m_m;
+  a.eps = kXlstmCellEps;
+  a.NH = NH;
+  a.DK = a.DV = DH;
+  per_group(c, mlstm_step, a, [&](MlstmStepArgs& a, const Group& gr) {
     a.q = q + gr.row0 * inner;
     a.k = k + gr.row0 * inner;
     a.v = v + gr.row0 * inner;
     a.i_pre = ip + gr.row0 * NH;
     a.f_pre = ip + n * NH + gr.row0 * NH;
-    a.eps = kXlstmCellEps;
-    a.slots = gr.slots;
-    a.B = gr.B;
-    a.T = gr.T;
-    a.NH = NH;
-    a.DK = DH;
-    a.DV = DH;
     a.h = hs + gr.row0 * inner;
-    mlstm_step(c.ex, a);
-  }
+  });
   float* normed = k;  // k is dead after the cell
   norm(c, hs, normed, n, inner, NH, L.out_norm_w, L.out_norm_b, kTorchNormEps, true);
   activation(c.ex, Activation::kSilu, xgate, xgate, n * inner);

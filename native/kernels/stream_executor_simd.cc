@@ -1,15 +1,9 @@
 // Micro-kernels of the stream executor, compiled once per ISA (see simd_target.h): bfloat16 weights are
 // loaded at 2 bytes each and widened in registers (a bfloat16 is the top half of a float32, so widening
 // is a zero-extend and a 16-bit shift), then fed to the same FMA chains as the float32 dot products.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
-// GCC 12's AVX-512 headers: see ops_simd.cc (GCC bug 105593).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 #include "simd_target.h"
 
-#include <type_traits>
-
+#include "dot_rows.h"
 #include "stream_executor_isa.h"
 #include "vec.h"
 
@@ -75,30 +69,19 @@ inline void dot_block(const float* x, int64_t ldx, const uint16_t* w, int64_t ld
     for (int j = 0; j < NR; ++j) out[i][j] = hsum(acc[i][j]);
 }
 
-template <int MR>
-void dot_group(const float* x, int64_t ldx, const uint16_t* w, int64_t ldw, int64_t cols, int64_t depth, const float* bias, float* y,
-               int64_t ldy) {
-  constexpr int NR = MR == 1 ? 8 : 4;
-  auto block = [&](auto nr, int64_t c) {
-    constexpr int R = decltype(nr)::value;
-    float out[MR][R];
-    dot_block<R, MR>(x, ldx, w + c * ldw, ldw, depth, out);
-    for (int i = 0; i < MR; ++i)
-      for (int j = 0; j < R; ++j) y[i * ldy + c + j] = out[i][j] + (bias ? bias[c + j] : 0.0f);
-  };
-  int64_t c = 0;
-  for (; c + NR <= cols; c += NR) block(std::integral_constant<int, NR>{}, c);
-  for (; c < cols; ++c) block(std::integral_constant<int, 1>{}, c);
-}
+struct Bf16Dots {  // the arithmetic of dot_rows.h's loops
+  template <int NR, int MR>
+  static void block(const float* x, int64_t ldx, const uint16_t* w, int64_t ldw, int64_t depth, float (&out)[MR][NR]) {
+    dot_block<NR, MR>(x, ldx, w, ldw, depth, out);
+  }
+};
 
 // Rows of x per pass over the weights: each widened weight vector feeds this many FMAs.
 constexpr int kDotRows = HASHMAC_TARGET_ID == 2 ? 4 : 2;
 
 void dot_rows_bf16(const float* x, int64_t ldx, int64_t rows, const uint16_t* w, int64_t ldw, int64_t cols, int64_t depth, const float* bias,
                    float* y, int64_t ldy) {
-  int64_t r = 0;
-  for (; r + kDotRows <= rows; r += kDotRows) dot_group<kDotRows>(x + r * ldx, ldx, w, ldw, cols, depth, bias, y + r * ldy, ldy);
-  for (; r < rows; ++r) dot_group<1>(x + r * ldx, ldx, w, ldw, cols, depth, bias, y + r * ldy, ldy);
+  dot_rows_by<Bf16Dots, kDotRows>(x, ldx, rows, w, ldw, cols, depth, bias, y, ldy);
 }
 
 }  // namespace

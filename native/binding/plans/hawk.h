@@ -2,19 +2,17 @@
 // R is the addon's reader (ArgReader or cuda::CudaArgs); see plan_reader.h.
 #pragma once
 #include "../../kernels/hawk.h"
+#include "state_step.h"
 
 namespace hashmac {
 
 template <class R>
 void read_rglru_step(R& r, RglruArgs& a) {
-  a.pool = r.integer("poolSize", 1);
+  const int64_t rows = read_step_shape(r, a.slots, a.pool, a.batch, a.steps);
   a.width = r.integer("width", 1);
-  a.batch = r.integer("batch", 1);
-  a.steps = r.integer("steps", 1);
   a.c = r.real("c");
   a.softplus_a = r.word("aParam", {"direct", "softplus"}) == 1;
-  const int64_t rows = r.product({a.batch, a.steps}), n = r.product({rows, a.width});
-  r.slots(a.slots, "slots", a.batch, a.pool);
+  const int64_t n = r.product({rows, a.width});
   r.pool(a.h, "h", a.width);
   r.in(a.x, "x", n);
   r.in(a.gate_x, "gateX", n);

@@ -52,26 +52,19 @@ void read_hamming_codes(R& r, HammingCodesCall& h) {
   r.in(h.b, "b", r.product({h.N, h.stride_b}));
 }
 
-struct HammingCall : HammingCodesCall {
-  int32_t* dist;  // [M, N]
+// hammingGemm (int32 distances) and hammingGemmU16 (uint16, for codes of at most 65535 bits: a distance
+// never exceeds `bits`, padding bits being zero).
+template <typename D>
+struct HammingDistCall : HammingCodesCall {
+  D* dist;  // [M, N]
 };
+using HammingCall = HammingDistCall<int32_t>;
+using HammingU16Call = HammingDistCall<uint16_t>;
 
-template <class R>
-void read_hamming_gemm(R& r, HammingCall& h) {
+template <class R, typename D>
+void read_hamming_gemm(R& r, HammingDistCall<D>& h) {
   read_hamming_codes(r, h);
-  r.out(h.dist, "dist", r.product({h.M, h.N}));
-}
-
-// hammingGemmU16: uint16 distances, for codes of at most 65535 bits (a distance never exceeds `bits`:
-// padding bits are zero).
-struct HammingU16Call : HammingCodesCall {
-  uint16_t* dist;  // [M, N]
-};
-
-template <class R>
-void read_hamming_gemm_u16(R& r, HammingU16Call& h) {
-  read_hamming_codes(r, h);
-  if (h.bits > 65535) throw r.range_error("bits: uint16 results need codes of at most 65535 bits");
+  if (sizeof(D) == 2 && h.bits > 65535) throw r.range_error("bits: uint16 results need codes of at most 65535 bits");
   r.out(h.dist, "dist", r.product({h.M, h.N}));
 }
 

@@ -3,6 +3,7 @@
 // (batch, steps, heads, headDim, keyDim, valueDim) fill the structs' SPEC letters (B, T, H, Dh, Dk, Dv).
 #pragma once
 #include "../../kernels/retnet.h"
+#include "state_step.h"
 
 namespace hashmac {
 
@@ -20,15 +21,12 @@ void read_rotary(R& r, RotaryArgs& a) {
 
 template <class R>
 void read_retention_step(R& r, RetentionStepArgs& a) {
-  const int64_t pool = r.integer("poolSize", 1);
-  a.B = r.integer("batch", 1);
-  a.T = r.integer("steps", 1);
+  int64_t pool;
+  const int64_t rows = read_step_shape(r, a.slots, pool, a.B, a.T);
   a.H = r.integer("heads", 1);
   a.Dk = r.integer("keyDim", 1);
   a.Dv = r.integer("valueDim", 1);
   a.k_scale = r.real("kScale");
-  const int64_t rows = r.product({a.B, a.T});
-  r.slots(a.slots, "slots", a.B, pool);
   r.pool(a.S, "S", r.product({a.H, a.Dk, a.Dv}));
   r.pool(a.scales, "scales", a.H);
   r.pool(a.offsets, "offsets", 1);

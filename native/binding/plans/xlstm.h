@@ -3,19 +3,18 @@
 // (batch, steps, heads, headDim, keyDim, valueDim) fill the structs' SPEC letters (B, T, NH, DH, DK, DV).
 #pragma once
 #include "../../kernels/xlstm.h"
+#include "state_step.h"
 
 namespace hashmac {
 
 template <class R>
 void read_slstm_step(R& r, SlstmStepArgs& a) {
-  const int64_t pool = r.integer("poolSize", 1);
-  a.B = r.integer("batch", 1);
-  a.T = r.integer("steps", 1);
+  int64_t pool;
+  const int64_t rows = read_step_shape(r, a.slots, pool, a.B, a.T);
   a.NH = r.integer("heads", 1);
   a.DH = r.integer("headDim", 1);
   a.eps = r.real("eps");
-  const int64_t W = r.product({a.NH, a.DH}), rows = r.product({a.B, a.T});
-  r.slots(a.slots, "slots", a.B, pool);
+  const int64_t W = r.product({a.NH, a.DH});
   r.pool(a.y, "y", W);
   r.pool(a.c, "c", W);
   r.pool(a.n, "n", W);
@@ -28,15 +27,12 @@ void read_slstm_step(R& r, SlstmStepArgs& a) {
 
 template <class R>
 void read_mlstm_step(R& r, MlstmStepArgs& a) {
-  const int64_t pool = r.integer("poolSize", 1);
-  a.B = r.integer("batch", 1);
-  a.T = r.integer("steps", 1);
+  int64_t pool;
+  const int64_t rows = read_step_shape(r, a.slots, pool, a.B, a.T);
   a.NH = r.integer("heads", 1);
   a.DK = r.integer("keyDim", 1);
   a.DV = r.integer("valueDim", 1);
   a.eps = r.real("eps");
-  const int64_t rows = r.product({a.B, a.T});
-  r.slots(a.slots, "slots", a.B, pool);
   r.pool(a.C, "C", r.product({a.NH, a.DK, a.DV}));
   r.pool(a.n, "n", r.product({a.NH, a.DK}));
   r.pool(a.m, "m", a.NH);
