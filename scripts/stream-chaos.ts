@@ -18,6 +18,7 @@ import { LocalCluster } from '../lib/stream/cluster/local.js';
 import { RESPONSE_STREAM } from '../lib/stream/cluster/names.js';
 import { connectCluster, openCluster } from '../lib/stream/cluster/setup.js';
 import { decodeCheckpoint } from '../lib/stream/cluster/checkpoint.js';
+import { readCheckpoint } from '../lib/stream/cluster/worker.js';
 import { StreamEngine } from '../lib/stream/engine.js';
 import { groupBySymbol } from '../lib/stream/evaluator.js';
 import { generateStream } from '../lib/stream/generate.js';
@@ -135,7 +136,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
     }
     let bytes = 0, symbols = 0;
     for (let p = 0; p < P; p++) {
-      const blob = await h.checkpoints.getBlob(`p${p}`);
+      const blob = await readCheckpoint(h, p);
       if (!blob) continue;
       bytes += blob.length;
       symbols += decodeCheckpoint(blob, `p${p}`).symbols.length;

@@ -4,6 +4,11 @@
  * from the responses stream, where JetStream has already dropped replayed duplicates, and go back as
  * `inference_response` messages — a symbol's answers in the order its partition's owner produced them.
  * An id the gateway is not waiting for (answered already, or unknown) is never sent twice.
+ *
+ * Publishing keeps each symbol's order even when a NATS server dies: a symbol has at most one publish
+ * in flight, retried (same Nats-Msg-Id, so a stored-but-unacknowledged one is not stored twice) until
+ * the request stream acknowledges it; only then is the symbol's next request published. Symbols are
+ * published independently of each other.
  */
 import { connect as tcpConnect } from 'node:net';
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
@@ -34,9 +39,12 @@ export class ClusterGateway {
   private conn?: Connection;
   private responses?: ConsumerMessages;
   private readonly pending = new Set<number>();
+  /** Requests waiting to be published, per symbol (the head is in flight). */
+  private readonly outbox = new Map<string, RequestBody[]>();
   private outIds: number[] = [];
   private outPreds: number[][] = [];
   private flushTimer?: NodeJS.Timeout;
+  private stopped = false;
   private resolveClosed!: () => void;
   readonly closed = new Promise<void>((r) => (this.resolveClosed = r));
 
@@ -74,13 +82,31 @@ export class ClusterGateway {
       this.pending.add(id);
       this.stats.requests++;
       const body: RequestBody = { id, symbol: m.symbols[i], features: m.features[i] };
-      this.h.js.publish(publishSubject(symbolToken(body.symbol)), JSON.stringify(body), { msgID: String(id) }).catch((e) => {
-        // The publish may still have been stored; a retry with the same id is absorbed downstream.
-        this.stats.publishErrors++;
-        this.log(`publish ${id}: ${(e as Error).message}; retrying`);
-        setTimeout(() => (this.pending.delete(id), this.publish({ ...m, unique_ids: [id], symbols: [m.symbols[i]], features: [m.features[i]] })), 500);
-      });
+      const queue = this.outbox.get(body.symbol);
+      if (queue) queue.push(body);
+      else {
+        this.outbox.set(body.symbol, [body]);
+        void this.drainSymbol(body.symbol);
+      }
     });
+  }
+
+  /** Publishes a symbol's queued requests one after another, each until it is stored. */
+  private async drainSymbol(symbol: string): Promise<void> {
+    const queue = this.outbox.get(symbol)!;
+    for (let attempt = 0; queue.length > 0 && !this.stopped; ) {
+      const body = queue[0];
+      try {
+        await this.h.js.publish(publishSubject(symbolToken(symbol)), JSON.stringify(body), { msgID: String(body.id), timeout: 5000 });
+        queue.shift();
+        attempt = 0;
+      } catch (e) {
+        this.stats.publishErrors++;
+        if (attempt % 10 === 0) this.log(`publish ${body.id}: ${(e as Error).message}; retrying`);
+        await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** Math.min(attempt++, 4))));
+      }
+    }
+    this.outbox.delete(symbol);
   }
 
   private answer(r: ResponseBody): void {
@@ -103,7 +129,8 @@ export class ClusterGateway {
   }
 
   async stop(): Promise<void> {
-    if (!this.h) return;
+    if (!this.h || this.stopped) return;
+    this.stopped = true;
     this.flush();
     this.conn?.close();
     await this.responses?.close();

@@ -6,16 +6,21 @@
  *   it); an unrenewed lease expires with the bucket's TTL. Workers announce themselves under `w.<name>`
  *   the same way; each aims at ceil(partitions / live workers) leases, taking free ones and handing
  *   extra ones back (checkpoint first, then delete the lease).
- * - Work: one pull consumer per owned partition (a single-subject filter, as 2.9 servers need),
- *   starting after the partition's checkpoint. Everything queued is processed as one engine batch
- *   (a symbol's requests in stream order), every response is published with the request id as
- *   Nats-Msg-Id, and only then are the requests acknowledged.
+ * - Work: one ordered consumer per owned partition (a single-subject filter, as 2.9 servers need),
+ *   starting after the partition's checkpoint. The worker keeps its own offset (checkpoint + applied
+ *   sequence), so it needs no durable consumer state: when a NATS server dies, the client library
+ *   re-creates the consumer from the last stream sequence it delivered (no gap, no redelivery).
+ *   Everything queued is processed as one engine batch (a symbol's requests in stream order), and
+ *   every response is published with the request id as Nats-Msg-Id, retried until the stream
+ *   acknowledges it (a lost ack during a leader election is absorbed by de-duplication).
+ * - Batches, checkpoints, takeovers and hand-backs run one at a time (`exclusive`): a checkpoint
+ *   never records a state whose answers are not yet stored.
  * - State: every `checkpointEvery` requests or `checkpointMs` a partition's symbols are written to the
  *   object store with the last applied stream sequence. A new owner loads it and replays from there;
  *   the engine runs batch-invariant kernels, so replayed predictions equal the lost ones bit for bit
  *   and the responses stream drops them as duplicates.
  */
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { StreamEngine, type StreamRequest } from '../engine.js';
 import { setBatchInvariant } from '../kernels.js';
@@ -47,8 +52,6 @@ interface Owned {
   sinceCheckpoint: number;
   lastCheckpointAt: number;
   symbols: Set<string>;
-  /** Consumer delivery sequence of the last message taken (contiguous unless something was lost). */
-  delivered: number;
 }
 
 export interface WorkerStats {
@@ -70,6 +73,14 @@ export class ClusterWorker {
   private wake?: () => void;
   private stopped = false;
   private loops: Promise<void>[] = [];
+  private lock: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` after every earlier exclusive section has finished. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(readonly opts: WorkerOptions) {}
 
@@ -104,6 +115,9 @@ export class ClusterWorker {
             o.revision = await this.h.leases.update(`p.${o.partition}`, this.opts.name, o.revision, every);
           } catch (e) {
             if (!/wrong last sequence|key exists/i.test(String(e))) return this.log(`renew ${o.partition}: ${(e as Error).message}`);
+            // A renewal whose reply was lost (a server died) may still have been stored: the lease is
+            // still ours then, at a newer revision. Only this worker writes its name into the key.
+            if (await this.stillOurs(o)) return;
             this.log(`lost partition ${o.partition}`);
             this.drop(o);
           }
@@ -125,9 +139,12 @@ export class ClusterWorker {
     const target = Math.ceil(this.h.partitions / Math.max(1, live.size));
     if (this.owned.size > target) {
       const o = [...this.owned.values()].pop()!;
-      await this.checkpoint(o);
-      this.drop(o);
-      await this.h.leases.delete(`p.${o.partition}`);
+      await this.exclusive(async () => {
+        if (this.owned.get(o.partition) !== o) return;
+        await this.checkpoint(o);
+        this.drop(o);
+        await this.h.leases.delete(`p.${o.partition}`);
+      });
       this.log(`handed back partition ${o.partition}`);
       return;
     }
@@ -142,13 +159,13 @@ export class ClusterWorker {
       } catch {
         continue; // held by someone else
       }
-      await this.takeOver(p, revision);
+      await this.exclusive(() => this.takeOver(p, revision));
     }
   }
 
   private async takeOver(partition: number, revision: number): Promise<void> {
     const t0 = performance.now();
-    const blob = await this.h.checkpoints.getBlob(`p${partition}`);
+    const blob = await readCheckpoint(this.h, partition);
     let seq = 0;
     const symbols = new Set<string>();
     if (blob) {
@@ -160,19 +177,12 @@ export class ClusterWorker {
         symbols.add(s.symbol);
       }
     }
-    const name = `${this.opts.name}-p${partition}-${Date.now().toString(36)}`;
-    await this.h.jsm.consumers.add(REQUEST_STREAM, {
-      name,
-      filter_subject: requestFilter(partition),
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: 60_000_000_000,
-      inactive_threshold: 10_000_000_000,
-      num_replicas: 3, // an R1 consumer would die with its server
+    const consumer = await this.h.js.consumers.get(REQUEST_STREAM, {
+      filter_subjects: requestFilter(partition),
       ...(seq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 } : { deliver_policy: DeliverPolicy.All }),
     });
-    const consumer = await this.h.js.consumers.get(REQUEST_STREAM, name);
     const messages = await consumer.consume({ max_messages: 512 });
-    const o: Owned = { partition, revision, messages, applied: seq, checkpointed: seq, sinceCheckpoint: 0, lastCheckpointAt: Date.now(), symbols, delivered: 0 };
+    const o: Owned = { partition, revision, messages, applied: seq, checkpointed: seq, sinceCheckpoint: 0, lastCheckpointAt: Date.now(), symbols };
     this.owned.set(partition, o);
     this.stats.takeovers++;
     this.log(`took partition ${partition} from seq ${seq + 1} (${symbols.size} symbols restored, ${(performance.now() - t0).toFixed(0)} ms)`);
@@ -202,8 +212,8 @@ export class ClusterWorker {
         continue;
       }
       try {
-        await this.processQueued();
-        await this.maybeCheckpoint();
+        await this.exclusive(() => this.processQueued());
+        await this.exclusive(() => this.maybeCheckpoint());
       } catch (e) {
         this.log(`work loop: ${(e as Error).message}`);
         await sleep(200);
@@ -214,25 +224,16 @@ export class ClusterWorker {
   private async processQueued(): Promise<void> {
     const take = this.queue.splice(0, this.opts.maxBatch ?? 256);
     const bySymbol = new Map<string, StreamRequest[]>();
-    const done: { o: Owned; msg: JsMsg; seq: number }[] = [];
+    const done: { o: Owned; seq: number }[] = [];
     const symbolOf = new Map<number, string>();
     for (const { owner: o, msg } of take) {
       // Dropped meanwhile (the new owner replays it), or a message of an earlier ownership of this
       // partition by this worker still draining from its closed consumer.
       if (this.owned.get(o.partition) !== o) continue;
       const partition = o.partition;
-      // A gap or a redelivery in the consumer's sequence means the applied order cannot be trusted:
-      // give the partition up (unrenewed, its lease expires) and let an owner restart from the checkpoint.
-      if (msg.info.deliverySequence !== o.delivered + 1 || msg.info.redelivered) {
-        this.log(`partition ${partition}: delivery ${msg.info.deliverySequence} after ${o.delivered}; reloading from the checkpoint`);
-        this.drop(o);
-        continue;
-      }
-      o.delivered = msg.info.deliverySequence;
-      if (msg.seq <= o.applied) {
-        msg.ack(); // a redelivery of something already applied
-        continue;
-      }
+      // The ordered consumer delivers the partition in stream order; after a reset it resumes past
+      // the last message it handed over, so anything at or below `applied` is a message already applied.
+      if (msg.seq <= o.applied) continue;
       const body = msg.json<RequestBody>();
       if (partitionOf(msg.subject) !== partition) throw new Error(`message ${msg.seq} on ${msg.subject} in partition ${partition}`);
       const list = bySymbol.get(body.symbol) ?? [];
@@ -242,7 +243,7 @@ export class ClusterWorker {
       o.symbols.add(body.symbol);
       o.applied = msg.seq;
       o.sinceCheckpoint++;
-      done.push({ o, msg, seq: msg.seq });
+      done.push({ o, seq: msg.seq });
     }
     if (done.length === 0) return;
     const { ids, predictions } = this.engine.processBatch(bySymbol);
@@ -250,12 +251,29 @@ export class ClusterWorker {
       ids.map((id, i) => {
         const symbol = symbolOf.get(id)!;
         const body: ResponseBody = { id, symbol, prediction: predictions[i] };
-        return this.h.js.publish(responseSubject(symbolToken(symbol)), JSON.stringify(body), { msgID: String(id) });
+        return this.publishResponse(body);
       }),
     );
-    for (const d of done) d.msg.ack();
     this.stats.processed += done.length;
     this.stats.batches++;
+  }
+
+  /**
+   * Publishes one answer until the responses stream acknowledges it. While a server is down the stream
+   * may have no leader for a few seconds (publishes fail or time out); a publish that was stored but
+   * whose ack was lost is dropped as a duplicate when retried, by its Nats-Msg-Id.
+   */
+  private async publishResponse(body: ResponseBody): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.h.js.publish(responseSubject(symbolToken(body.symbol)), JSON.stringify(body), { msgID: String(body.id), timeout: 5000 });
+        return;
+      } catch (e) {
+        if (this.stopped && attempt > 3) throw e;
+        if (attempt % 10 === 0) this.log(`publish answer ${body.id}: ${(e as Error).message}; retrying`);
+        await sleep(Math.min(1000, 100 * 2 ** Math.min(attempt, 4)));
+      }
+    }
   }
 
   private async maybeCheckpoint(): Promise<void> {
@@ -264,6 +282,14 @@ export class ClusterWorker {
     for (const o of [...this.owned.values()]) {
       if (o.applied > o.checkpointed && (o.sinceCheckpoint >= every || Date.now() - o.lastCheckpointAt >= ms)) await this.checkpoint(o);
     }
+  }
+
+  /** Whether the partition's lease still names this worker (adopting its revision, see the lease loop). */
+  private async stillOurs(o: Owned): Promise<boolean> {
+    const lease = await this.h.leases.get(`p.${o.partition}`);
+    if (!lease || lease.operation !== 'PUT' || lease.string() !== this.opts.name) return false;
+    o.revision = lease.revision;
+    return true;
   }
 
   /** Writes the partition's states with their offset; refuses if the lease is no longer ours. */
@@ -278,8 +304,7 @@ export class ClusterWorker {
     const bytes = encodeCheckpoint({ partition: o.partition, seq, symbols });
     // Fencing: write only while the lease is still ours (the lease loop alone renews it, so its
     // revision is not raced). A lease lost between this check and the put is the one window left.
-    const lease = await this.h.leases.get(`p.${o.partition}`);
-    if (!lease || lease.string() !== this.opts.name || lease.revision !== o.revision) throw new Error(`checkpoint p${o.partition}: lease lost`);
+    if (!(await this.stillOurs(o))) throw new Error(`checkpoint p${o.partition}: lease lost`);
     await this.h.checkpoints.putBlob({ name: `p${o.partition}` }, bytes);
     o.checkpointed = seq;
     o.sinceCheckpoint = 0;
@@ -295,7 +320,7 @@ export class ClusterWorker {
     await Promise.allSettled(this.loops);
     for (const o of [...this.owned.values()]) {
       try {
-        await this.checkpoint(o);
+        await this.exclusive(() => this.checkpoint(o));
         this.drop(o);
         await this.h.leases.delete(`p.${o.partition}`);
       } catch (e) {
@@ -304,5 +329,28 @@ export class ClusterWorker {
     }
     await this.h.leases.delete(`w.${this.opts.name}`).catch(() => undefined);
     await this.h.nc.drain().catch(() => undefined);
+  }
+}
+
+/**
+ * Reads a partition's checkpoint. A read can overlap the previous owner's last write of the same
+ * object (its old chunks are purged under the reader: a digest error) or a server's death; it is
+ * retried for up to 30 s, each try bounded, so a takeover never starts from a damaged blob.
+ */
+export async function readCheckpoint(h: ClusterHandles, partition: number): Promise<Uint8Array | null> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), 3000)));
+      try {
+        return await Promise.race([h.checkpoints.getBlob(`p${partition}`), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (e) {
+      if (Date.now() > until) throw new Error(`checkpoint p${partition}: ${(e as Error).message}`);
+      await sleep(300);
+    }
   }
 }
