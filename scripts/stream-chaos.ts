@@ -44,6 +44,8 @@ export interface ChaosResult {
   maxDiff: number;
   /** kill -9 of a worker → every request sent before it answered (ms); NaN without kills. */
   recoveryMs: number;
+  /** kill -9 of a NATS server → every request sent before it answered (ms); NaN without it. */
+  serverRecoveryMs: number;
   checkpointBytesPerSymbol: number;
   latencyMs: { p50: number; p99: number };
   throughput: number;
@@ -105,7 +107,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
     gateway = new ClusterGateway({ servers: cluster.servers, port, log });
     const t0 = performance.now();
     await gateway.start();
-    let recoveryMs = NaN;
+    let recoveryMs = NaN, serverRecoveryMs = NaN;
     if (o.kill !== false) {
       const gw = gateway;
       await until('40% answered', 120_000, () => gw.stats.answered >= 0.4 * N);
@@ -116,11 +118,17 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       const recovered = until('recovery', 120_000, () => gw.stats.answered >= pendingAtKill).then(() => (recoveryMs = performance.now() - killedAt));
       await until('60% answered', 120_000, () => gw.stats.answered >= 0.6 * N);
       if (o.killServer !== false) {
-      cluster.kill(2);
-      log(`killed nats server 2 (kill -9) after ${gw.stats.answered} answers`);
-      await sleep(2000);
-      await cluster.restart(2);
-      log('restarted nats server 2');
+        const serverKilledAt = performance.now();
+        const pendingAtServerKill = gw.stats.requests;
+        cluster.kill(2);
+        log(`killed nats server 2 (kill -9) after ${gw.stats.answered} answers`);
+        const serverRecovered = until('recovery from the server kill', 120_000, () => gw.stats.answered >= pendingAtServerKill).then(
+          () => (serverRecoveryMs = performance.now() - serverKilledAt),
+        );
+        await sleep(2000);
+        await cluster.restart(2);
+        log('restarted nats server 2');
+        await serverRecovered;
       }
       await recovered;
     }
@@ -148,6 +156,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       responsesInStream: info.state.messages,
       maxDiff,
       recoveryMs,
+      serverRecoveryMs,
       checkpointBytesPerSymbol: symbols ? bytes / symbols : NaN,
       latencyMs: { p50: summary.latencyMs.p50, p99: summary.latencyMs.p99 },
       throughput: N / seconds,
@@ -182,7 +191,7 @@ if (require.main === module) {
   }).then(
     (r) => {
       console.log(`${r.requests} requests, ${r.answeredOnce} answered once, max diff ${r.maxDiff} vs single process`);
-      console.log(`responses stream holds ${r.responsesInStream}; recovery after kill -9 ${r.recoveryMs.toFixed(0)} ms; ` +
+      console.log(`responses stream holds ${r.responsesInStream}; recovery after kill -9 of a worker ${r.recoveryMs.toFixed(0)} ms, of a NATS server ${r.serverRecoveryMs.toFixed(0)} ms; ` +
         `checkpoint ${r.checkpointBytesPerSymbol.toFixed(0)} B/symbol; p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms; ${r.throughput.toFixed(0)} req/s offered+served`);
       process.exit(passed(r) ? 0 : 1);
     },
