@@ -4,7 +4,8 @@
  * The format's rules are checked in safetensors-header.ts. Parsed buffers give typed-array views (copied
  * only when misaligned); files are read tensor by tensor with positional reads.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { readFullyAt } from './byte-source.js';
 import { atomicWrite, writeAll } from './atomic-file.js';
 import { buildHeader, DTYPE_SIZES, headerLength, parseHeader, SafetensorsError, type HeaderEntry } from './safetensors-header.js';
 import type { AnyArray, Tensor } from './tensor.js';
@@ -119,14 +120,10 @@ export class SafetensorsReader {
   }
 }
 
-/** Fills `target` from `position`, in pieces below the 2 GiB limit of one read; a short file is an error. */
+/** Fills `target` from `position`; a short file is an error. */
 function readFully(fd: number, target: Uint8Array, position: number, path: string): void {
-  const CHUNK = 1 << 28;
-  for (let at = 0; at < target.byteLength; ) {
-    const n = readSync(fd, target, at, Math.min(CHUNK, target.byteLength - at), position + at);
-    if (n === 0) throw new SafetensorsError(path, `file ended at byte ${position + at} (truncated while reading?)`);
-    at += n;
-  }
+  const n = readFullyAt(fd, target, position);
+  if (n < target.byteLength) throw new SafetensorsError(path, `file ended at byte ${position + n} (truncated while reading?)`);
 }
 
 /** Reads a safetensors file tensor by tensor (no whole-file buffer, so files over 2 GiB work). */

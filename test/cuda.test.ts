@@ -176,7 +176,7 @@ test('addon errors are JS exceptions: bad lengths are RangeErrors, a freed buffe
   assert.throws(() => addon.signProject({ x: f(3), proj: f(4), codes: new Uint8Array(8), M: 1, D: 4, K: 1, stride: 8 }), RangeError);
   const buf = new addon.DeviceBuffer(16);
   buf.free();
-  assert.throws(() => addon.rotary({ x: buf, positions: new Int32Array(1), angle: f(2), y: f(4), B: 1, T: 1, H: 1, Dh: 4 }), /freed/);
+  assert.throws(() => addon.rotary({ x: buf, positions: new Int32Array(1), angle: f(2), y: f(4), batch: 1, steps: 1, heads: 1, headDim: 4 }), /freed/);
   assert.throws(() => addon.rglruStep({ h: f(4), x: f(4), gateX: f(4), gateA: f(4), a: f(4), slots: Int32Array.of(5), out: f(4),
     poolSize: 1, width: 4, batch: 1, steps: 1, c: 8, aParam: 'direct' }), /outside the pool/);
 });

@@ -64,3 +64,13 @@ test('npm pack + install into an empty project: CJS, ESM, types and bin', { skip
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the tarball ships the fixtures the commands read at run time and none of the test-only ones', { timeout: 60_000 }, () => {
+  const [pack] = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], ROOT)) as { files: { path: string; size: number }[] }[];
+  const paths = new Set(pack.files.map((f) => f.path));
+  // lib/commands/model-options.ts and lib/sim/digits.ts (the default model), lib/commands/golden.ts (default cases).
+  for (const f of ['digits.safetensors', 'resnet20-digits.safetensors', 'hashed-uniform-k256-t64.safetensors']) assert.ok(paths.has(`test/fixtures/digits/${f}`), f);
+  assert.ok([...paths].some((p) => p.startsWith('test/fixtures/golden/') && p.endsWith('.safetensors')));
+  assert.deepEqual([...paths].filter((p) => /^test\/fixtures\/(cifar10|torch)\//.test(p)), []);
+  assert.deepEqual([...paths].filter((p) => p.endsWith('.map')), [], 'no source maps (their lib/*.ts is not shipped)');
+});

@@ -69,3 +69,23 @@ test('learn --json prints one JSON object with the score after learning', { time
   assert.equal(j.scores.length, 2);
   assert.ok(j.scores.every((s: { score: number }) => s.score >= 0 && s.score <= 1));
 });
+
+test('the simulator\'s flat names are unambiguous; the old flat names still work, warn once, and differ from stream.*', async () => {
+  assert.equal(h.sim.resolveConfig, h.resolveSimConfig);
+  assert.equal(h.sim.formatReport, h.formatSimReport);
+  assert.equal(h.sim.PRESETS, h.SIM_PRESETS);
+  assert.notEqual(h.stream.resolveConfig as unknown, h.resolveSimConfig as unknown);
+  assert.ok('small' in h.stream.PRESETS && !('small' in h.SIM_PRESETS));
+  const warnings: string[] = [];
+  const onWarning = (w: Error & { code?: string }) => { if (w.code === 'HASHMAC_SIM_NAMES') warnings.push(w.message); };
+  process.on('warning', onWarning);
+  // The deprecated aliases return what the new names return.
+  assert.deepEqual(h.resolveConfig({ seed: 3 }), h.resolveSimConfig({ seed: 3 }));
+  h.resolveConfig({});
+  const r = h.simulate(h.resnet20Shapes());
+  assert.equal(h.formatReport(r), h.formatSimReport(r));
+  await new Promise((resolve) => setImmediate(resolve));   // warnings are delivered on a later tick
+  process.off('warning', onWarning);
+  assert.equal(warnings.length, 2, warnings.join('\n'));
+  assert.match(warnings[0], /'resolveConfig' is the simulator's; use 'resolveSimConfig'/);
+});

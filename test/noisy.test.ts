@@ -195,7 +195,7 @@ test('digits: the hashed ResNet-20 forward reproduces the fixture and degrades u
   assert.ok(r.floatAccuracy! >= 0.95, `the float forward classifies (${r.floatAccuracy})`);
   assert.ok(r.conventionalAccuracy >= 0.9, `the conventional crossbar stays accurate (${r.conventionalAccuracy})`);
   assert.ok(r.layers.every((l) => l.conventionalOutputError > 0 && l.conventionalOutputError < 0.5));
-  assert.ok(r.logitsWithin1e3 >= 0.9, `clean logits match expected.logits (${r.logitsWithin1e3})`);
+  assert.ok(r.logitsWithin1e3! >= 0.9, `clean logits match expected.logits (${r.logitsWithin1e3})`);
   assert.ok(r.bitErrorRate > 0.01 && r.bitErrorRate < 0.5);
   assert.equal(r.layers.length, 22);
 });

@@ -13,7 +13,7 @@ export const RUNS = 40;
 
 /** The batch part of a random problem; sizes straddle the native tiles (8/4-row blocks, 2x16/2x8/2x4-lane column tiles). */
 export const problemShape = {
-  B: fc.integer({ min: 1, max: 5 }), T: fc.integer({ min: 1, max: 3 }), extra: fc.integer({ min: 0, max: 2 }), seed: fc.integer(),
+  batch: fc.integer({ min: 1, max: 5 }), steps: fc.integer({ min: 1, max: 3 }), extra: fc.integer({ min: 0, max: 2 }), seed: fc.integer(),
   pad: fc.boolean(), timed: fc.boolean(),
 };
 

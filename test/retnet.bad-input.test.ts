@@ -60,11 +60,13 @@ test('the addon re-checks buffer lengths and slots when called directly', { skip
   const f = (n: number) => new Float32Array(n);
   const S = f(2 * 1 * 4 * 4), scales = f(2), offsets = new Int32Array(2);
   const call = (slots: Int32Array, o = f(4), poolSize = 2) =>
-    addon.retentionStep({ S, scales, offsets, q: f(4), k: f(4), v: f(4), decay: f(1), slots, o, poolSize, B: 1, T: 1, H: 1, Dk: 4, Dv: 4, kScale: 0.5 });
+    addon.retentionStep({ S, scales, offsets, q: f(4), k: f(4), v: f(4), decay: f(1), slots, o, poolSize, batch: 1, steps: 1, heads: 1, keyDim: 4, valueDim: 4, kScale: 0.5 });
   call(Int32Array.of(1));
   assert.throws(() => call(Int32Array.of(2)), /retentionStep: slots\[0\] = 2 is outside the pool/);
   assert.throws(() => call(Int32Array.of(0), f(3)), /retentionStep: o: needs 4 elements/);
   assert.throws(() => call(Int32Array.of(0), f(4), 3), /retentionStep: S: needs/);
-  assert.throws(() => addon.rotary({ x: f(6), positions: Int32Array.of(0), angle: f(3), y: f(6), B: 1, T: 1, H: 2, Dh: 3 }), /rotary: Dh: expected an even size/);
-  assert.throws(() => addon.rotary({ x: f(8), positions: Int32Array.of(0), angle: f(4), y: f(8), B: 1, T: 1, H: 2, Dh: 4.5 }), /rotary: Dh: expected an integer/);
+  assert.throws(() => addon.rotary({ x: f(6), positions: Int32Array.of(0), angle: f(3), y: f(6), batch: 1, steps: 1, heads: 2, headDim: 3 }), /rotary: headDim: expected an even size/);
+  assert.throws(() => addon.rotary({ x: f(8), positions: Int32Array.of(0), angle: f(4), y: f(8), batch: 1, steps: 1, heads: 2, headDim: 4.5 }), /rotary: headDim: expected an integer/);
+  // The plan's sizes are word-named; the SPEC letters are not read.
+  assert.throws(() => addon.rotary({ x: f(8), positions: Int32Array.of(0), angle: f(4), y: f(8), B: 1, T: 1, H: 2, Dh: 4 }), /rotary: batch: expected an integer/);
 });

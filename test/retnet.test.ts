@@ -44,8 +44,8 @@ for (const compiled of compiledBackends(RUNS)) {
   const cuda = compiled.backend === 'cuda';
   test(`retentionStep: ${compiled.backend} matches the JS reference; untouched rows keep their bits`, { skip: compiled.skip }, () => {
     fc.assert(fc.property(fc.record({
-      ...problemShape, H: fc.integer({ min: 1, max: 3 }), halfDk: fc.integer({ min: 1, max: cuda ? 70 : 20 }),
-      Dv: fc.integer({ min: 1, max: cuda ? 80 : 40 }), rotate: fc.boolean(),
+      ...problemShape, heads: fc.integer({ min: 1, max: 3 }), halfKeyDim: fc.integer({ min: 1, max: cuda ? 70 : 20 }),
+      valueDim: fc.integer({ min: 1, max: cuda ? 80 : 40 }), rotate: fc.boolean(),
     }), (p) => {
       const { state, args } = retentionProblem(p);
       const jsState = clonePool(state);
@@ -65,14 +65,14 @@ for (const compiled of compiledBackends(RUNS)) {
 
   test(`rotary: ${compiled.backend} matches the JS reference, large positions included`, { skip: compiled.skip }, () => {
     fc.assert(fc.property(fc.record({
-      BT: fc.integer({ min: 1, max: 6 }), H: fc.integer({ min: 1, max: 3 }), halfDh: fc.integer({ min: 1, max: cuda ? 70 : 40 }), seed: fc.integer(),
+      rows: fc.integer({ min: 1, max: 6 }), heads: fc.integer({ min: 1, max: 3 }), halfHeadDim: fc.integer({ min: 1, max: cuda ? 70 : 40 }), seed: fc.integer(),
       timed: fc.boolean(),
     }), (p) => {
       const next = rng(p.seed);
-      const Dh = 2 * p.halfDh;
-      const lead = p.timed ? [1, p.BT] : [p.BT];
-      const x = randomTensor(next, [...lead, p.H, Dh]);
-      const positions = { data: Int32Array.from({ length: p.BT }, () => Math.floor((next() - 0.5) * 2 ** 32)), shape: lead };
+      const Dh = 2 * p.halfHeadDim;
+      const lead = p.timed ? [1, p.rows] : [p.rows];
+      const x = randomTensor(next, [...lead, p.heads, Dh]);
+      const positions = { data: Int32Array.from({ length: p.rows }, () => Math.floor((next() - 0.5) * 2 ** 32)), shape: lead };
       const angle = retnetAngle(Dh);
       const want = rotary({ x, positions, angle, backend: 'js' });
       compiled.forEachVariant((variant) => assertClose(`${variant} y`, rotary({ x, positions, angle, backend: compiled.backend }).data, want.data, 1e-5, 1e-5));
@@ -83,7 +83,7 @@ for (const compiled of compiledBackends(RUNS)) {
 for (const b of [JS_BACKEND, ...compiledBackends()]) {
   test(`retentionStep (${b.backend}): one call with T steps equals T single-step calls bit for bit`, { skip: b.skip }, () => {
     b.forEachVariant((variant) => {
-      const r = retentionProblem({ B: 4, T: 3, extra: 1, seed: 11, pad: true, timed: true, H: 2, halfDk: 40, Dv: 45, rotate: true });
+      const r = retentionProblem({ batch: 4, steps: 3, extra: 1, seed: 11, pad: true, timed: true, heads: 2, halfKeyDim: 40, valueDim: 45, rotate: true });
       const r1 = clonePool(r.state), rT = clonePool(r.state);
       const whole = retentionStep({ ...rT, ...r.args, backend: b.backend });
       const steps = [0, 1, 2].map((t) => retentionStep({
@@ -97,7 +97,7 @@ for (const b of [JS_BACKEND, ...compiledBackends()]) {
 
 test('async variants give the same results as the sync calls', async () => {
   const backend = HAS_NATIVE ? 'native' : 'js';
-  const r = retentionProblem({ B: 3, T: 2, extra: 1, seed: 3, pad: true, timed: true, H: 2, halfDk: 4, Dv: 9, rotate: true });
+  const r = retentionProblem({ batch: 3, steps: 2, extra: 1, seed: 3, pad: true, timed: true, heads: 2, halfKeyDim: 4, valueDim: 9, rotate: true });
   const a = clonePool(r.state), b = clonePool(r.state);
   assert.ok(sameBits((await retentionStepAsync({ ...a, ...r.args, backend })).data, retentionStep({ ...b, ...r.args, backend }).data));
   assertPoolsEqual('retention', a, b);
@@ -107,7 +107,7 @@ test('async variants give the same results as the sync calls', async () => {
 });
 
 test('a device-resident pool on its own stream gives the host-pool results, async too', { skip: !isBackendAvailable('cuda') && backendStatus('cuda').reason }, async () => {
-  const r = retentionProblem({ B: 3, T: 2, extra: 2, seed: 5, pad: true, timed: true, H: 2, halfDk: 16, Dv: 50, rotate: true });
+  const r = retentionProblem({ batch: 3, steps: 2, extra: 2, seed: 5, pad: true, timed: true, heads: 2, halfKeyDim: 16, valueDim: 50, rotate: true });
   const host = clonePool(r.state), dev = clonePool(r.state);
   const want = retentionStep({ ...host, ...r.args, backend: 'cuda' });
   poolToDevice(dev, { stream: new DeviceStream() });

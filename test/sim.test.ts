@@ -1,7 +1,7 @@
 /** The AIMC simulator: config validation, mapping, cycle counts vs closed forms, energy sums, trace, reprogramming. */
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -198,7 +198,9 @@ test('hashmac simulate: JSON result, trace file, config and layer files, clear e
   writeFileSync(join(dir, 'layers.json'), JSON.stringify([{ name: 'fc', vectors: 1, inputs: 64, outputs: 10, hash: { inputTileSize: 64, outputTileSize: 64, hashLength: 256 } }]));
   const r = cli('--json', '--config', join(dir, 'hw.json'), '--layers', join(dir, 'layers.json'), '--trace', join(dir, 't.json'));
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout);
+  const { setup, ...out } = JSON.parse(r.stdout);
+  assert.deepEqual(setup.perLayer, [{ name: 'fc', hashLength: 256, inputTileSize: 64, outputTileSize: 64, tiles: [1, 1] }]);
+  assert.equal(setup.imageSize, null);
   assert.equal(out.config.readout.conventional.bits, 6);
   assert.deepEqual(out.hashed.layers.map((l: { name: string }) => l.name), ['fc']);
   assert.deepEqual(out, JSON.parse(JSON.stringify(simulate([{ name: 'fc', vectors: 1, inputs: 64, outputs: 10, hash: { inputTileSize: 64, outputTileSize: 64, hashLength: 256 } }], { readout: { conventional: { bits: 6 } } }))));
@@ -208,10 +210,16 @@ test('hashmac simulate: JSON result, trace file, config and layer files, clear e
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /config\.readout\.conventional\.type/);
   const digits = join(__dirname, 'fixtures', 'digits');
-  const m = cli('--json', '-w', join(digits, 'resnet20-digits.safetensors'), '-p', join(digits, 'hashed-uniform-k256-t64.safetensors'), '--image-size', '8');
+  // Without --image-size the 1-channel model runs at the digits layout's 8x8, not CIFAR's 32.
+  const m = cli('--json', '-w', join(digits, 'resnet20-digits.safetensors'), '-p', join(digits, 'hashed-uniform-k256-t64.safetensors'));
   assert.equal(m.status, 0, m.stderr);
   const h = { inputTileSize: 64, outputTileSize: 64, hashLength: 256 };
-  assert.deepEqual(JSON.parse(m.stdout), JSON.parse(JSON.stringify(simulate(resnet20Shapes({ stageHash: [h, h, h] })))), 'a model file gives its own shapes');
+  const { setup: ms, ...mr } = JSON.parse(m.stdout);
+  assert.deepEqual(mr, JSON.parse(JSON.stringify(simulate(resnet20Shapes({ stageHash: [h, h, h] })))), 'a model file gives its own shapes');
+  assert.equal(ms.imageSize, 8);
+  assert.match(ms.imageSizeFrom, /1 input channel/);
+  assert.equal(ms.perLayer.length, 22);
+  assert.ok(ms.perLayer.every((l: { hashLength: number }) => l.hashLength === 256));
 });
 
 test('simulate: any valid config gives finite results whose parts add up', () => {
@@ -238,4 +246,45 @@ test('simulate: any valid config gives finite results whose parts add up', () =>
       }
     },
   ), { numRuns: 60 });
+});
+
+test('hashmac simulate explains itself: configuration echo, the ratio line, --noise on the user\'s -w model and data', { timeout: 240_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hashmac-sim-noise-'));
+  const hashmac = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'lib', 'cli.ts'), ...args], { encoding: 'utf8' });
+  try {
+    const text = hashmac('simulate');
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /^simulating: built-in ResNet-20 \(digits layout, 8x8x1\).*image size 8x8/);
+    assert.match(text.stdout, /conv1 \.\. layer1\.2\.conv2 \(7\) +K +256, tiles 1x1 of 256x256/);
+    assert.match(text.stdout, /layer3\.0\.conv1 \.\. fc \(8\) +K 1024/);
+    assert.match(text.stdout, /hashed \/ conventional: energy ([0-9.]+),.*\n {2}\(each figure is the hashed design's value per image divided by the conventional design's: energy \1 means/);
+    // A user's model: the digits ResNet re-hashed at K = 128 (random projections), saved, then simulated with --noise.
+    const saved = join(dir, 'k128.safetensors');
+    const s = hashmac('score', '-k', '128', '-t', '64', '--limit', '12', '--json', '--save', saved);
+    assert.equal(s.status, 0, s.stderr);
+    const scored = JSON.parse(s.stdout);
+    const r = hashmac('simulate', '--json', '-w', saved, '--noise', '--images', '12');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.ok(j.setup.perLayer.every((l: { hashLength: number; inputTileSize: number }) => l.hashLength === 128 && l.inputTileSize === 64));
+    assert.equal(j.noise.images, 12);
+    assert.match(j.noise.model, /k128\.safetensors/);
+    assert.equal(j.noise.fixtureFloatAccuracy, undefined, 'no fixture figures for a user model');
+    // The noiseless hashed forward is the model score evaluated: the same images, the same accuracy.
+    assert.equal(j.noise.cleanAccuracy, scored.hashedAccuracy);
+    assert.equal(j.noise.floatAccuracy, scored.denseAccuracy);
+    // A CIFAR-layout model: the image size from its 3 channels, and --noise wants its test images.
+    const cifar = join(__dirname, 'fixtures', 'cifar10');
+    const r8 = join(dir, 'r8.safetensors');
+    assert.equal(hashmac('score', '-w', join(cifar, 'resnet8-a.th'), '-k', '64', '-t', '64', '-d', `cifar10:${join(cifar, 'test_batch_first32.bin')}`, '--save', r8).status, 0);
+    const c = JSON.parse(hashmac('simulate', '--json', '-w', r8).stdout);
+    assert.equal(c.setup.imageSize, 32);
+    const noData = hashmac('simulate', '-w', r8, '--noise');
+    assert.notEqual(noData.status, 0);
+    assert.match(noData.stderr, /inputs of shape \[3, 32, 32\]; give its test images with --data/);
+    const bad = hashmac('simulate', '--layers', join(dir, 'none.json'), '--noise');
+    assert.match(bad.stderr, /--noise runs a model's forward pass/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

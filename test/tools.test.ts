@@ -13,7 +13,7 @@ import { readSafetensors } from '../lib/safetensors.js';
 import { allCases } from '../lib/bench/cases/index.js';
 import { bracketLimits, runBench, selectCases } from '../lib/bench/runner.js';
 import { renderHtml } from '../lib/bench/html.js';
-import { formatReport } from '../lib/bench/format.js';
+import { formatReport, si } from '../lib/bench/format.js';
 import { hammingGemm } from '../lib/kernels/lsh.js';
 import { packedBits } from '../lib/bits.js';
 import type { BenchCase } from '../lib/bench/types.js';
@@ -119,7 +119,7 @@ test('bench: a quick run reports throughput, limit fractions, reference ratio an
     name: 'hammingGemm/64x64x256', kernel: 'hammingGemm', work: { bitops: 64 * 64 * 256 }, limit: 'popcount',
     setup: (backend) => (backend === 'js' ? undefined : () => void hammingGemm(a, b, { backend })),
     referenceSetup: () => ({ fn: () => void hammingGemm(a, b, { backend: 'js' }), work: { bitops: 64 * 64 * 256 } }),
-    peers: { absent: () => undefined },
+    peers: { absent: () => undefined, simsimd: () => undefined },
     targets: { vsReference: 1 },
   };
   const report = await runBench([tiny], { quick: true });
@@ -129,10 +129,20 @@ test('bench: a quick run reports throughput, limit fractions, reference ratio an
   assert.ok(nat.throughput > 0 && (nat.unreliable ? nat.fraction === undefined : nat.fraction! > 0));
   assert.ok(report.results.some((r) => r.variant === 'js' && r.throughput > 0));
   assert.equal(report.results.find((r) => r.variant === 'peer:absent')?.error, 'not installed');
+  assert.equal(report.results.find((r) => r.variant === 'peer:simsimd')?.error, 'not installed (npm install simsimd)');
+  // Every variant of the case is measured against the same probes as the native run, as the chart draws them.
+  const js = report.results.find((r) => r.variant === 'js')!;
+  assert.deepEqual(js.limits, nat.limits);
+  assert.equal(js.unreliable, nat.unreliable);
   assert.equal(report.targets.length, 1);
   assert.match(formatReport(report), nat.unreliable ? /UNRELIABLE: xor\+popcount\+add port limit moved/ : /of xor\+popcount\+add port limit/);
   const html = renderHtml(report);
   assert.match(html, /^<!doctype html>/);
   assert.match(html, /<svg [^>]*role="img"[^>]*>.*<circle /s);
   assert.doesNotMatch(html, /(src|href)="http/);
+  // The chart's limit line is at the native run's probed rate, labelled inside the plot, and each point carries its table fraction.
+  assert.match(html, new RegExp(`<title>xor\\+popcount\\+add port limit: ${si(nat.limits![0].rate).replace(/[.+]/g, '\\$&')}bit-ops/s</title>`));
+  assert.match(html, /class="limitlabel">xor\+popcount\+add port limit \(/);
+  if (!nat.unreliable) assert.match(html, new RegExp(`class="frac"[^>]*>${(100 * nat.fraction!).toFixed(1)}%<`));
+  else assert.match(html, /<circle [^>]*fill="#fff"[^>]*><title>[^<]*unreliable: /);
 });

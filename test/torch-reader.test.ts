@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensors, toFloat32, type StoredTensor } from '../lib/safetensors.js';
 import { NdArray, parsePickle, parseTensorFile, Py2String, readPickle, readTensorFile } from '../lib/torch/index.js';
@@ -154,7 +155,88 @@ test('torch reader: hostile pickles and archives are refused', () => {
     ['bytes after STOP', torchZip(pickle(op.proto(), op.none(), op.stop(), op.none())), /bytes after its STOP/],
     ['no data.pkl', writeZip([{ name: 'x/other', data: new Uint8Array(3) }]), /without '<archive>\/data\.pkl'/],
   ];
-  for (const [what, bytes, message] of cases) assert.throws(() => parseTensorFile(bytes, 'hostile.pt'), (e: Error) => e instanceof RangeError && /hostile\.pt/.test(e.message) && message.test(e.message), what);
+  // The same refusals from memory and from a file (read by positional reads, no whole-file buffer).
+  const dir = mkdtempSync(join(tmpdir(), 'hashmac-torch-hostile-'));
+  try {
+    const path = join(dir, 'hostile.pt');
+    for (const [what, bytes, message] of cases) {
+      const named = (e: Error) => e instanceof RangeError && /hostile\.pt/.test(e.message) && message.test(e.message);
+      assert.throws(() => parseTensorFile(bytes, 'hostile.pt'), named, what);
+      writeFileSync(path, bytes);
+      assert.throws(() => readTensorFile(path), named, `${what} (file)`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** `archive` with the 16-bit field at `offset` of the central record of entry `name` set to `value`. */
+function patchCentral(archive: Uint8Array, name: string, offset: number, value: number): Uint8Array {
+  const out = archive.slice();
+  const v = new DataView(out.buffer);
+  const enc = new TextEncoder().encode(name);
+  for (let at = 0; at + 46 < out.length; at++) {
+    if (v.getUint32(at, true) === 0x02014b50 && v.getUint16(at + 28, true) === enc.length && Buffer.from(out.subarray(at + 46, at + 46 + enc.length)).equals(enc)) {
+      v.setUint16(at + offset, value, true);
+      return out;
+    }
+  }
+  throw new Error(`no central record for ${name}`);
+}
+
+test('torch reader: compressed and overlapping zip entries are refused by name', () => {
+  const good = oneTensor(6, 0, [2, 3], [3, 1]);
+  assert.throws(() => parseTensorFile(patchCentral(good, 'archive/data/0', 10, 8), 'deflated.pt'), /deflated\.pt: zip: entry 'archive\/data\/0' is compressed \(method 8\)/);
+  // Two directory records naming the same bytes: reading each into its own array would multiply the file.
+  const v = new DataView(good.buffer, good.byteOffset, good.byteLength);
+  const locals: number[] = [];
+  for (let at = 0; at + 46 < good.length; at++) if (v.getUint32(at, true) === 0x02014b50) locals.push(v.getUint32(at + 42, true));
+  const twice = good.slice();
+  let seen = 0;
+  for (let at = 0; at + 46 < twice.length; at++) {
+    if (v.getUint32(at, true) === 0x02014b50 && seen++ === 2) new DataView(twice.buffer).setUint32(at + 42, locals[1], true);
+  }
+  assert.throws(() => parseTensorFile(twice, 'overlap.pt'), /overlap\.pt: zip: entries .* overlap/);
+});
+
+/** A legacy-format file (torch < 1.6): magic, protocol, sys info, the object, the storage keys, the storages. */
+function legacyFile(object: Uint8Array, storages: [string, Uint8Array, number][]): Uint8Array {
+  const magic = pickle(op.proto(), [0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19], op.stop());
+  const protocol = pickle(op.proto(), op.int(1001), op.stop());
+  const sysInfo = pickle(op.proto(), op.emptyDict(), op.str('little_endian'), [0x88], op.setitem(), op.stop());
+  const keys = pickle(op.proto(), op.emptyList(), ...storages.flatMap(([k]) => [op.str(k), op.append()]), op.stop());
+  const data = storages.flatMap(([, bytes, numel]) => {
+    const count = new Uint8Array(8);
+    new DataView(count.buffer).setBigUint64(0, BigInt(numel), true);
+    return [...count, ...bytes];
+  });
+  return Uint8Array.from([...magic, ...protocol, ...sysInfo, ...object, ...keys, ...data]);
+}
+
+test('torch reader: a legacy file whose pickles exceed the first read window loads from a file', () => {
+  const meta = 'm'.repeat(3 << 20); // 3 MiB of pickle before the storages: the 1 MiB window widens twice
+  const legacyTensor = [
+    op.global('torch._utils', '_rebuild_tensor_v2'), op.mark(),
+    op.mark(), op.str('storage'), op.global('torch', 'FloatStorage'), op.str('0'), op.str('cpu'), op.int(3), op.none(), op.tuple(), op.binpersid(),
+    op.int(0), op.mark(), op.int(3), op.tuple(), op.mark(), op.int(1), op.tuple(), op.newfalse(), op.global('collections', 'OrderedDict'), op.emptyTuple(), op.reduce(),
+    op.tuple(), op.reduce(),
+  ];
+  const object = pickle(op.proto(), op.emptyDict(), op.mark(), op.str('w'), ...legacyTensor, op.str('meta'), op.str(meta), op.setitems(), op.stop());
+  const bytes = legacyFile(object, [['0', new Uint8Array(new Float32Array([1, -2, 0.5]).buffer), 3]]);
+  const dir = mkdtempSync(join(tmpdir(), 'hashmac-torch-legacy-'));
+  try {
+    const path = join(dir, 'legacy.th');
+    writeFileSync(path, bytes);
+    const file = readTensorFile(path);
+    assert.deepEqual(Array.from(file.tensors.get('w')!.data as Float32Array), [1, -2, 0.5]);
+    assert.equal(file.metadata.meta, meta);
+    writeFileSync(path, bytes.subarray(0, 2 << 20)); // cut inside the long string
+    assert.throws(() => readTensorFile(path), /legacy\.th \(legacy object\): pickle: truncated/);
+    writeFileSync(path, bytes.subarray(0, bytes.length - 1)); // cut inside the last storage
+    assert.throws(() => readTensorFile(path), /legacy\.th: storage '0' \(12 bytes\) runs past the end of the file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('torch reader: every truncation and a flipped byte of a real file fail cleanly', () => {

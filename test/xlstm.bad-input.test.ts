@@ -52,6 +52,8 @@ test('mlstmStep rejects every bad argument and leaves the pool bit-identical', a
 test('the addon re-checks buffer lengths and slots when called directly', { skip: !isBackendAvailable('native') }, () => {
   const addon = loadNative().addon!;
   const f = (n: number) => new Float32Array(n);
-  assert.throws(() => addon.slstmStep({ y: f(8), c: f(8), n: f(8), m: f(8), wx: f(32), R: f(127), slots: Int32Array.of(0), h: f(8), poolSize: 1, B: 1, T: 1, NH: 2, DH: 4, eps: 1e-6 }), /slstmStep: R: needs 128/);
-  assert.throws(() => addon.mlstmStep({ C: f(8), n: f(2), m: f(1), q: f(2), k: f(2), v: f(4), iPre: f(1), fPre: f(1), slots: Int32Array.of(0, 0), h: f(8), poolSize: 2, B: 2, T: 1, NH: 1, DK: 2, DV: 4, eps: 1e-6 }), /mlstmStep/);
+  assert.throws(() => addon.slstmStep({ y: f(8), c: f(8), n: f(8), m: f(8), wx: f(32), R: f(127), slots: Int32Array.of(0), h: f(8), poolSize: 1, batch: 1, steps: 1, heads: 2, headDim: 4, eps: 1e-6 }), /slstmStep: R: needs 128/);
+  assert.throws(() => addon.mlstmStep({ C: f(8), n: f(2), m: f(1), q: f(2), k: f(2), v: f(4), iPre: f(1), fPre: f(1), slots: Int32Array.of(0, 0), h: f(8), poolSize: 2, batch: 2, steps: 1, heads: 1, keyDim: 2, valueDim: 4, eps: 1e-6 }), /mlstmStep: slots\[1\] = 0 appears twice/);
+  // The plan's sizes are word-named; the SPEC letters are not read.
+  assert.throws(() => addon.slstmStep({ y: f(8), c: f(8), n: f(8), m: f(8), wx: f(32), R: f(128), slots: Int32Array.of(0), h: f(8), poolSize: 1, batch: 1, steps: 1, NH: 2, DH: 4, eps: 1e-6 }), /slstmStep: heads: expected an integer/);
 });

@@ -34,7 +34,7 @@ for (const compiled of compiledBackends(RUNS)) {
   const cuda = compiled.backend === 'cuda';
   test(`slstmStep: ${compiled.backend} matches the JS reference, fresh states (m = -inf) and saturated gates included`, { skip: compiled.skip }, () => {
     fc.assert(fc.property(fc.record({
-      ...problemShape, B: fc.integer({ min: 1, max: 7 }), NH: fc.integer({ min: 1, max: 3 }), DH: fc.integer({ min: 1, max: cuda ? 70 : 40 }),
+      ...problemShape, batch: fc.integer({ min: 1, max: 7 }), heads: fc.integer({ min: 1, max: 3 }), headDim: fc.integer({ min: 1, max: cuda ? 70 : 40 }),
       bias: fc.boolean(), wxScale: fc.constantFrom(2, 30, 120),
     }), (p) => {
       const { state, args } = slstmProblem(p);
@@ -54,7 +54,7 @@ for (const compiled of compiledBackends(RUNS)) {
 
   test(`mlstmStep: ${compiled.backend} matches the JS reference`, { skip: compiled.skip }, () => {
     fc.assert(fc.property(fc.record({
-      ...problemShape, NH: fc.integer({ min: 1, max: 3 }), DK: fc.integer({ min: 1, max: cuda ? 70 : 40 }), DV: fc.integer({ min: 1, max: cuda ? 80 : 40 }),
+      ...problemShape, heads: fc.integer({ min: 1, max: 3 }), keyDim: fc.integer({ min: 1, max: cuda ? 70 : 40 }), valueDim: fc.integer({ min: 1, max: cuda ? 80 : 40 }),
     }), (p) => {
       const { state, args } = mlstmProblem(p);
       const jsState = clonePool(state);
@@ -72,16 +72,16 @@ for (const compiled of compiledBackends(RUNS)) {
 
 for (const b of [JS_BACKEND, ...compiledBackends()]) {
   test(`slstmStep and mlstmStep (${b.backend}): one call with T steps equals T single-step calls bit for bit`, { skip: b.skip }, () => {
-    const base = { B: 4, T: 3, extra: 1, seed: 7, pad: true, timed: true };
+    const base = { batch: 4, steps: 3, extra: 1, seed: 7, pad: true, timed: true };
     b.forEachVariant((variant) => {
-      const s = slstmProblem({ ...base, NH: 2, DH: 37, bias: true });
+      const s = slstmProblem({ ...base, heads: 2, headDim: 37, bias: true });
       const s1 = clonePool(s.state), sT = clonePool(s.state);
       const sw = slstmStep({ ...sT, ...s.args, backend: b.backend });
       const ss = [0, 1, 2].map((t) => slstmStep({ ...s1, ...s.args, wx: stepOf(s.args.wx, t), backend: b.backend }));
       assert.ok(sameBits(sw.data, interleave(ss)), `${variant} slstm h`);
       assertPoolsEqual(`${variant} slstm`, sT, s1);
 
-      const m = mlstmProblem({ ...base, NH: 2, DK: 33, DV: 40 });
+      const m = mlstmProblem({ ...base, heads: 2, keyDim: 33, valueDim: 40 });
       const m1 = clonePool(m.state), mT = clonePool(m.state);
       const mw = mlstmStep({ ...mT, ...m.args, backend: b.backend });
       const ms = [0, 1, 2].map((t) => mlstmStep({
@@ -96,11 +96,11 @@ for (const b of [JS_BACKEND, ...compiledBackends()]) {
 
 test('async variants give the same results as the sync calls', async () => {
   const backend = HAS_NATIVE ? 'native' : 'js';
-  const s = slstmProblem({ B: 3, T: 2, extra: 0, seed: 4, pad: false, timed: true, NH: 2, DH: 5, bias: false });
+  const s = slstmProblem({ batch: 3, steps: 2, extra: 0, seed: 4, pad: false, timed: true, heads: 2, headDim: 5, bias: false });
   const sa = clonePool(s.state), sb = clonePool(s.state);
   assert.ok(sameBits((await slstmStepAsync({ ...sa, ...s.args, backend })).data, slstmStep({ ...sb, ...s.args, backend }).data));
   assertPoolsEqual('slstm', sa, sb);
-  const m = mlstmProblem({ B: 2, T: 2, extra: 1, seed: 5, pad: true, timed: false, NH: 1, DK: 6, DV: 7 });
+  const m = mlstmProblem({ batch: 2, steps: 2, extra: 1, seed: 5, pad: true, timed: false, heads: 1, keyDim: 6, valueDim: 7 });
   const ma = clonePool(m.state), mb = clonePool(m.state);
   assert.ok(sameBits((await mlstmStepAsync({ ...ma, ...m.args, backend })).data, mlstmStep({ ...mb, ...m.args, backend }).data));
   assertPoolsEqual('mlstm', ma, mb);
@@ -122,7 +122,7 @@ for (const b of [JS_BACKEND, ...compiledBackends()]) {
 }
 
 test('a device-resident mLSTM pool on its own stream gives the host-pool results', { skip: !isBackendAvailable('cuda') && backendStatus('cuda').reason }, async () => {
-  const m = mlstmProblem({ B: 3, T: 2, extra: 2, seed: 5, pad: true, timed: true, NH: 2, DK: 24, DV: 30 });
+  const m = mlstmProblem({ batch: 3, steps: 2, extra: 2, seed: 5, pad: true, timed: true, heads: 2, keyDim: 24, valueDim: 30 });
   const mh = clonePool(m.state), md = clonePool(m.state);
   mlstmStep({ ...mh, ...m.args, backend: 'cuda' });
   poolToDevice(md, { stream: new DeviceStream() });

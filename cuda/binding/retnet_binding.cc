@@ -16,7 +16,7 @@ CudaJob parse_rotary(CudaArgs& r) {
 CudaJob parse_retention_step(CudaArgs& r) {
   auto a = r.args<RetentionStepArgs>();
   read_retention_step(r, *a);
-  if (a->Dk > 256) throw r.range_error("Dk: the CUDA kernel supports at most 256");
+  if (a->Dk > 256) throw r.range_error("keyDim: the CUDA kernel supports at most 256");
   return [a](CallData& c) { retention_step(*a, c.stream()); };
 }
 

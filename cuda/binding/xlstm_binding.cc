@@ -10,14 +10,14 @@ namespace {
 CudaJob parse_slstm_step(CudaArgs& r) {
   auto a = r.args<SlstmStepArgs>();
   read_slstm_step(r, *a);
-  if (a->DH > 4096) throw r.range_error("DH: the CUDA kernel supports at most 4096");
+  if (a->DH > 4096) throw r.range_error("headDim: the CUDA kernel supports at most 4096");
   return [a](CallData& c) { slstm_step(*a, c.stream()); };
 }
 
 CudaJob parse_mlstm_step(CudaArgs& r) {
   auto a = r.args<MlstmStepArgs>();
   read_mlstm_step(r, *a);
-  if (a->DK > 256) throw r.range_error("DK: the CUDA kernel supports at most 256");
+  if (a->DK > 256) throw r.range_error("keyDim: the CUDA kernel supports at most 256");
   return [a](CallData& c) { mlstm_step(*a, c.stream()); };
 }
 

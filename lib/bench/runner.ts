@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { backendsFor, type BackendName } from '../backend.js';
 import { getIsa, setIsa, supportedIsas, VERSION, type Isa } from '../runtime.js';
 import { limitsFor, measureLimits, probeLimitsFor, type MachineLimits } from './limits.js';
+import { PEER_INSTALL } from './peers/optional.js';
 
 /** Relative change of the main limit between the probes around a case beyond which its fraction is not trusted. */
 export const UNRELIABLE_SHIFT = 0.2;
@@ -58,7 +59,8 @@ export interface BenchResult {
   throughput: number;
   /**
    * The limits it is compared with: for native variants probed right before and right after it ran, on
-   * its ISA, and the larger of the two kept (a dip in a probe must not inflate a fraction).
+   * its ISA, and the larger of the two kept (a dip in a probe must not inflate a fraction); the other
+   * variants of the case share its first native run's probes (else the run's limits).
    */
   limits?: { name: string; rate: number }[];
   /** throughput / the main limit; absent when the result is unreliable. */
@@ -187,6 +189,9 @@ export async function runBench(cases: BenchCase[], o: BenchOptions = {}): Promis
   const savedIsa = supportedIsas().length ? getIsa() : undefined;
   try {
     for (const { c, variants } of plan) {
+      // The probes around the case's first native run: every variant of the case (JS, peers) is measured
+      // against them too, so the fractions of one case share one limit (the HTML chart draws it per case).
+      let caseBracket: ReturnType<typeof bracketLimits> | undefined;
       for (const v of variants) {
         progress(done, total, `${c.name} ${v.label}`);
         const base = { case: c.name, kernel: c.kernel, variant: v.label, limit: c.limit };
@@ -199,12 +204,13 @@ export async function runBench(cases: BenchCase[], o: BenchOptions = {}): Promis
             const before = v.isa ? probeLimitsFor(c.limit, probeSeconds) : undefined;
             const t = await time(s.fn, quick);
             const throughput = units / t.seconds;
-            const bracket = before ? bracketLimits(before, probeLimitsFor(c.limit, probeSeconds)) : undefined;
+            const bracket = before ? bracketLimits(before, probeLimitsFor(c.limit, probeSeconds)) : caseBracket;
+            caseBracket ??= bracket;
             const against = bracket?.limits ?? (limits ? limitsFor(c.limit, limits) : undefined);
             const fraction = against && !bracket?.unreliable ? throughput / against[0].rate : undefined;
             results.push({ ...base, units, ...t, throughput, limits: against, fraction, unreliable: bracket?.unreliable, note: s.note });
           } else if (v.label.startsWith('peer:')) {
-            results.push({ ...base, units: 0, seconds: 0, rme: 0, samples: 0, throughput: 0, error: 'not installed' });
+            results.push({ ...base, units: 0, seconds: 0, rme: 0, samples: 0, throughput: 0, error: `not installed${PEER_INSTALL[v.label.slice(5)] ? ` (${PEER_INSTALL[v.label.slice(5)]})` : ''}` });
           }
         } catch (e) {
           results.push({ ...base, units: 0, seconds: 0, rme: 0, samples: 0, throughput: 0, error: (e as Error).message });

@@ -4,7 +4,7 @@ import { MultiBar, Presets } from 'cli-progress';
 import { allSpecs } from '../fuzz/specs/index.js';
 import { runFuzz } from '../fuzz/runner.js';
 import { ISAS, supportedIsas, type Isa } from '../runtime.js';
-import { integer, list } from './options.js';
+import { integer, list, textOut } from './options.js';
 
 interface FuzzFlags {
   backend: 'native' | 'cuda';
@@ -14,6 +14,7 @@ interface FuzzFlags {
   time?: number;
   out: string;
   list?: boolean;
+  json?: boolean;
 }
 
 export function registerFuzz(program: Command): void {
@@ -31,18 +32,22 @@ export function registerFuzz(program: Command): void {
     .option('--time <seconds>', 'time budget shared by the kernels, instead of --runs', integer('--time', 1))
     .option('-o, --out <dir>', 'where failing cases are written', '.fuzz-cases')
     .option('--list', 'list the kernels that have fuzz specs')
+    .option('--json', 'print one JSON object on stdout (seed, backend, ISAs tested, per-kernel results); the text goes to stderr')
     .action(async (kernels: string[], opts: FuzzFlags) => {
       const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
       const specs = allSpecs().filter((s) => !kernels.length || kernels.includes(s.kernel) || kernels.includes(camel(s.kernel)));
       if (opts.list) {
-        for (const s of allSpecs()) console.log(s.kernel);
+        console.log(opts.json ? JSON.stringify(allSpecs().map((s) => s.kernel)) : allSpecs().map((s) => s.kernel).join('\n'));
         return;
       }
+      const log = textOut(opts.json);
       if (!specs.length) throw new Error(`no fuzz spec for ${kernels.join(', ')} (have: ${allSpecs().map((s) => s.kernel).join(', ')})`);
       const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
       // Which ISAs each case runs on (the runner's selection: supported, narrowed by --isa), so a pass says what it covered.
-      const tested = opts.backend === 'native' ? `, ISAs ${supportedIsas().filter((i) => !opts.isa || opts.isa.includes(i)).join(', ')} each against the JS reference` : '';
-      console.log(`hashmac fuzz: seed ${seed}, backend ${opts.backend}${tested}, ${opts.time ? `${opts.time} s` : `${opts.runs ?? 100} cases per kernel`}`);
+      const isas = opts.backend === 'native' ? supportedIsas().filter((i) => !opts.isa || opts.isa.includes(i)) : [];
+      if (opts.backend === 'native' && opts.isa && !isas.length) throw new Error(`fuzz: none of the ISAs ${opts.isa?.join(', ')} is supported on this CPU (supported: ${supportedIsas().join(', ') || 'none: no native addon'})`);
+      const tested = opts.backend === 'native' ? `, ISAs ${isas.join(', ') || 'none (no native addon)'} each against the JS reference` : ' against the JS reference';
+      log(`hashmac fuzz: seed ${seed}, backend ${opts.backend}${tested}, ${opts.time ? `${opts.time} s` : `${opts.runs ?? 100} cases per kernel`}`);
       const bars = new MultiBar({ format: '{kernel} {value} cases', stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
       const bar = new Map<string, ReturnType<MultiBar['create']>>();
       const start = Date.now();
@@ -57,13 +62,20 @@ export function registerFuzz(program: Command): void {
       let failed = 0, total = 0;
       for (const r of results) {
         total += r.cases;
-        if (r.skipped) console.log(`skip ${r.kernel}: ${r.skipped}`);
+        if (r.skipped) log(`skip ${r.kernel}: ${r.skipped}`);
         else if (r.failure) {
           failed++;
-          console.log(`FAIL ${r.kernel}: ${r.cases} cases, ${(r.ms / 1000).toFixed(1)} s\n     ${r.failure.message}\n     shrunk case: ${r.failure.file} (replay: hashmac golden ${opts.out} -f ${r.kernel}.fuzz-${seed}; reproduce: --seed ${seed})`);
-        } else console.log(`ok   ${r.kernel}: ${r.cases} cases, ${(r.ms / 1000).toFixed(1)} s`);
+          log(`FAIL ${r.kernel}: ${r.cases} cases, ${(r.ms / 1000).toFixed(1)} s\n     ${r.failure.message}\n     shrunk case: ${r.failure.file} (replay: hashmac golden ${opts.out} -f ${r.kernel}.fuzz-${seed}; reproduce: --seed ${seed})`);
+        } else log(`ok   ${r.kernel}: ${r.cases} cases, ${(r.ms / 1000).toFixed(1)} s`);
       }
-      console.log(`${total} cases in ${((Date.now() - start) / 1000).toFixed(1)} s, ${failed} kernel${failed === 1 ? '' : 's'} with mismatches (seed ${seed})`);
+      const seconds = (Date.now() - start) / 1000;
+      log(`${total} cases in ${seconds.toFixed(1)} s on ${opts.backend}${isas.length ? ` (${isas.join(', ')})` : ''}, ${failed} kernel${failed === 1 ? '' : 's'} with mismatches (seed ${seed})`);
+      if (opts.json) {
+        console.log(JSON.stringify({
+          seed, backend: opts.backend, isas: opts.backend === 'native' ? isas : null, cases: total, seconds, failed,
+          kernels: results.map((r) => ({ kernel: r.kernel, cases: r.cases, seconds: r.ms / 1000, status: r.skipped ? 'skipped' : r.failure ? 'failed' : 'ok', skipped: r.skipped ?? null, failure: r.failure ?? null })),
+        }, null, 2));
+      }
       if (failed) process.exitCode = 1;
     });
 }

@@ -14,3 +14,9 @@ export const integer = (what: string, min = 0) => (value: string): number => {
   if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${what}: expected an integer >= ${min}, got '${value}'`);
   return n;
 };
+
+/**
+ * Where a command's human-readable lines go: stdout normally; stderr under --json, so that stdout holds
+ * only the one JSON object a script parses while progress and notes stay visible on the terminal.
+ */
+export const textOut = (json?: boolean): ((line: string) => void) => (json ? (l) => console.error(l) : (l) => console.log(l));

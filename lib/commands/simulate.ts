@@ -8,9 +8,9 @@ import { DATASET_NORMALIZATION, loadDataset, subset } from '../models/datasets.j
 import { NORMALIZATION_NAMES } from '../models/normalize.js';
 import type { HashModel } from '../models/model.js';
 import { getPreset, PRESETS } from '../sim/presets.js';
-import { formatReport, reportJson } from '../sim/report.js';
-import { loadModel } from '../models/loading.js';
-import { checkLayers, modelShapes, resnet20Shapes, type LayerShape } from '../sim/shapes.js';
+import { formatReport } from '../sim/report.js';
+import { loadModel, readCheckpoint } from '../models/loading.js';
+import { checkLayers, modelShapes, resnet20Shapes, type HashShape, type LayerShape } from '../sim/shapes.js';
 import { simulate } from '../sim/simulate.js';
 import { simulateWithTrace } from '../sim/trace.js';
 import { checkInt } from '../validate.js';
@@ -56,14 +56,14 @@ export function registerSimulate(program: Command): void {
     .option('--layers <file>', 'layer shapes JSON [{name, vectors, inputs, outputs, hash: {inputTileSize, outputTileSize, hashLength}}]')
     .option('-w, --weights <file>', 'shapes from a model: PyTorch state_dict, safetensors or .pt (CIFAR ResNet or MLP), hash config from the projections or weights metadata')
     .option('-p, --projections <file>', 'with --weights: checkpoint holding the projections and the per-layer config')
-    .option('--image-size <n>', 'with --weights: image side of a ResNet (default 32)')
+    .option('--image-size <n>', 'with --weights: image side of a ResNet (default: the --data images\' side, else 8 for a 1-channel model (the digits layout), 32 otherwise (CIFAR))')
     .option('--normalize <spec>', `with --weights: input normalisation, ${NORMALIZATION_NAMES.join('|')}|m1,m2,m3/s1,s2,s3 (default: the checkpoint's metadata, else the --data set's own)`)
     .option('--json', 'print the result as JSON')
     .option('--trace <file>', 'write a Chrome/Perfetto trace-event JSON timeline')
-    .option('--noise', 'also run the functional noisy path on the digits test images (fixture ResNet-20, K=256, 64x64 tiles)')
+    .option('--noise', 'also run the functional noisy path: the --weights model on the --data test images (default: the digits fixture ResNet-20, K=256, 64x64 tiles, on the digits test images)')
     .option('--images <n>', 'with --noise / --drift: number of test images (--noise: default all 360; --drift: default 50)')
     .option('--drift', 'accuracy over time under PCM drift (aihwkit model) + energy/latency/area per image, hashed vs conventional (the --weights model, or the digits fixture)')
-    .option('--data <spec>', 'with --drift: test data, digits:<file> / cifar10:<dir or batch file> (default: the digits fixture)')
+    .option('--data <spec>', 'with --weights or --drift: test data, digits:<file> / cifar10:<dir or batch file> (default: the digits fixture); its images give the image size')
     .option('--times <list>', 'with --drift: seconds after programming (default 1,3600,86400,2592000,31536000)')
     .option('--adc-bits <list>', 'with --drift: conventional ADC resolutions (default 4,6,8)')
     .option('--image-offset <i>', 'with --drift: skip the first i test images (e.g. those a learned model calibrated on)')
@@ -73,23 +73,36 @@ export function registerSimulate(program: Command): void {
       const config = resolveConfig(opts.config ? readFileSync(opts.config, 'utf8') : {}, preset?.config);
       if (opts.layers && opts.weights) throw new RangeError('simulate: give --layers or --weights, not both');
       if (preset && (opts.layers || opts.weights)) throw new RangeError('simulate: --preset brings its own layers; give --layers/--weights without it');
-      if (!opts.drift && (opts.data || opts.times || opts.adcBits || opts.html || opts.imageOffset)) throw new RangeError('simulate: --data, --times, --adc-bits, --image-offset and --html go with --drift');
+      if (!opts.drift && (opts.times || opts.adcBits || opts.html || opts.imageOffset)) throw new RangeError('simulate: --times, --adc-bits, --image-offset and --html go with --drift');
+      if (opts.data && !opts.drift && !opts.weights) throw new RangeError('simulate: --data goes with --weights or --drift');
       if (opts.drift && (opts.layers || preset || opts.noise || opts.trace)) throw new RangeError('simulate: --drift runs a model (--weights or the digits fixture); it takes no --layers, --preset, --noise or --trace');
-      const imageSize = opts.imageSize === undefined ? undefined : checkInt('--image-size', Number(opts.imageSize), 1);
+      // The noisy path runs a model's forward pass: a layer list or a preset has none, and running the fixture instead would mislead.
+      if (opts.noise && (opts.layers || preset)) throw new RangeError('simulate: --noise runs a model\'s forward pass: give --weights (or nothing, for the digits fixture), not --layers/--preset');
       if (opts.normalize && !opts.weights) throw new RangeError('simulate: --normalize goes with --weights');
       const dataKind = opts.data?.split(':')[0] ?? 'digits';
+      const data = opts.data ? loadDataset(opts.data) : undefined;
+      const size = opts.weights ? imageSizeOf(opts, data) : undefined;
       const model = opts.weights
-        ? loadModel(opts.weights, { projectionsPath: opts.projections, imageSize, normalize: opts.normalize, defaultNormalize: DATASET_NORMALIZATION[dataKind] })
+        ? loadModel(opts.weights, { projectionsPath: opts.projections, imageSize: size?.size, normalize: opts.normalize, defaultNormalize: DATASET_NORMALIZATION[dataKind] })
         : undefined;
+      if (opts.drift) {
+        await runDrift(opts, config, model);
+        return;
+      }
       const layers: LayerShape[] = opts.layers
         ? checkLayers('--layers', JSON.parse(readFileSync(opts.layers, 'utf8')))
         : model
           ? modelShapes(model)
           : preset?.layers ?? resnet20Shapes();
-      if (opts.drift) {
-        await runDrift(opts, config, model);
-        return;
-      }
+      if (model && layers.length === 0) throw new RangeError(`simulate: ${opts.weights} hashes no layer (no projections or per-layer config in the file${opts.projections ? ` or in ${opts.projections}` : ''}); give -p <hashed checkpoint>, or hash it first (hashmac score -w ${opts.weights} -k 256 --save hashed.safetensors)`);
+      const setup = {
+        layers: opts.layers ? `--layers ${opts.layers}` : model ? `the model ${opts.weights}${opts.projections ? ` with ${opts.projections}` : ''}` : preset ? `preset ${opts.preset}` : 'built-in ResNet-20 (digits layout, 8x8x1), K 256/512/1024 by stage, 256x256 tiles',
+        imageSize: size ? size.size ?? null : opts.layers || preset ? null : 8,
+        imageSizeFrom: size ? size.from : opts.layers || preset ? null : 'the built-in layout',
+        hardware: opts.config ? `--config ${opts.config}${preset ? ` over preset ${opts.preset}` : ''}` : preset ? `preset ${opts.preset}` : 'defaults (docs/simulator.md)',
+        perLayer: layers.map((l) => ({ name: l.name, hashLength: l.hash.hashLength, inputTileSize: l.hash.inputTileSize, outputTileSize: l.hash.outputTileSize, tiles: tilesOf(l) })),
+      };
+      if (!opts.json) console.log(formatSetup(setup) + '\n');
       let result;
       if (opts.trace) {
         const t = simulateWithTrace(layers, config);
@@ -100,17 +113,67 @@ export function registerSimulate(program: Command): void {
       }
       let noise: object | undefined;
       if (opts.noise) {
-        const { runDigitsNoise, formatNoise } = await import('../sim/digits.js');
+        const { runDigitsNoise, runNoise, formatNoise, DIGITS_DIR } = await import('../sim/digits.js');
         const images = opts.images === undefined ? undefined : checkInt('--images', Number(opts.images), 1);
-        const n = runDigitsNoise(config, { images });
+        let n;
+        if (model) {
+          // The user's model on the user's data; the digits test images only where the model has their layout.
+          const set = data?.test ?? (model.inputShape.join('x') === '1x8x8' || model.inputShape.join() === '64' ? loadDataset(`digits:${join(DIGITS_DIR, 'digits.safetensors')}`).test : undefined);
+          if (!set) throw new RangeError(`simulate --noise: the model takes inputs of shape [${model.inputShape.join(', ')}]; give its test images with --data (cifar10:<dir|file>, digits:<file>)`);
+          n = runNoise(model, images === undefined ? set : subset(set, Array.from({ length: Math.min(images, set.labels.length) }, (_, i) => i)), config, {
+            floatReference: true, modelName: `the model ${opts.weights}${opts.projections ? ` with ${opts.projections}` : ''}`, dataName: opts.data ? `test images of ${opts.data}` : 'digits test images',
+          });
+        } else n = runDigitsNoise(config, { images });
         noise = n;
         if (!opts.json) console.log(formatNoise(n) + '\n');
       }
       const comparison = preset?.reference && compareWithReference(result, preset.reference, layers.reduce((s, l) => s + l.vectors * l.inputs * l.outputs, 0));
-      if (opts.json) console.log(noise || comparison ? JSON.stringify({ ...result, ...(noise && { noise }), ...(comparison && { comparison }) }, null, 2) : reportJson(result));
+      if (opts.json) console.log(JSON.stringify({ setup, ...result, ...(noise && { noise }), ...(comparison && { comparison }) }, null, 2));
       else console.log(formatReport(result) + (comparison ? `\n\n${formatComparison(comparison, preset!.reference!.source)}` : ''));
       if (opts.trace && !opts.json) console.log(`trace written to ${opts.trace}`);
     });
+}
+
+/** Input tiles x output tiles of a layer's hashed mapping. */
+const tilesOf = (l: LayerShape): [number, number] => [Math.ceil(l.inputs / l.hash.inputTileSize), Math.ceil(l.outputs / l.hash.outputTileSize)];
+
+/**
+ * The image side a ResNet checkpoint runs at, and why: --image-size, else the --data images' side, else
+ * the layout of the data sets the CLI reads with that many input channels (1: digits 8x8, 3: CIFAR 32x32).
+ * A state_dict alone does not fix it (the convolutions and the global pooling take any size).
+ */
+function imageSizeOf(opts: SimulateCliOptions, data: { test: { images: { shape: readonly number[] } } } | undefined): { size?: number; from: string } {
+  if (opts.imageSize !== undefined) return { size: checkInt('--image-size', Number(opts.imageSize), 1), from: '--image-size' };
+  if (data) return { size: data.test.images.shape[2], from: `the --data images (${data.test.images.shape.slice(1).join('x')})` };
+  const conv1 = readCheckpoint(opts.weights!).tensors.get('conv1.weight');
+  if (!conv1 || conv1.shape.length !== 4) return { from: 'not an image model (no conv1.weight)' };
+  return conv1.shape[1] === 1
+    ? { size: 8, from: '1 input channel: the digits layout 8x8 (give --image-size or --data for another)' }
+    : { size: 32, from: `${conv1.shape[1]} input channels: the CIFAR layout 32x32 (give --image-size or --data for another)` };
+}
+
+interface Setup {
+  layers: string;
+  imageSize: number | null;
+  imageSizeFrom: string | null;
+  hardware: string;
+  perLayer: { name: string; hashLength: number; inputTileSize: number; outputTileSize: number; tiles: [number, number] }[];
+}
+
+/** What is simulated, echoed before the figures: the layers' source, image size, K and tiles per layer (runs of equal settings joined). */
+function formatSetup(s: Setup): string {
+  const lines = [`simulating: ${s.layers}; image size ${s.imageSize === null ? 'n/a' : `${s.imageSize}x${s.imageSize}`}${s.imageSizeFrom ? ` (${s.imageSizeFrom})` : ''}; hardware config: ${s.hardware}`];
+  lines.push(`  ${s.perLayer.length} hashed layers (K = hash length; tiles = input tiles x output tiles of the layer, tile size input x output):`);
+  const same = (a: HashShape, b: HashShape) => a.hashLength === b.hashLength && a.inputTileSize === b.inputTileSize && a.outputTileSize === b.outputTileSize;
+  for (let i = 0; i < s.perLayer.length;) {
+    let j = i + 1;
+    while (j < s.perLayer.length && same(s.perLayer[i], s.perLayer[j])) j++;
+    const run = s.perLayer.slice(i, j), h = run[0];
+    const grids = [...new Set(run.map((l) => l.tiles.join('x')))].join('/');
+    lines.push(`    ${(j - i === 1 ? h.name : `${h.name} .. ${run[run.length - 1].name} (${j - i})`).padEnd(44)} K ${String(h.hashLength).padStart(4)}, tiles ${grids} of ${h.inputTileSize}x${h.outputTileSize}`);
+    i = j;
+  }
+  return lines.join('\n');
 }
 
 /** `simulate --drift`: the drift study on the given model (default: the digits fixture) and data. */

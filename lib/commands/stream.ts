@@ -16,6 +16,7 @@ import { ReplayServer, type ReplaySummary } from '../stream/replay-server.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../stream/slots.js';
 import { loadWeights, randomWeights, saveWeights, type Weights } from '../stream/weights.js';
 import { registerStreamCluster } from './stream-cluster.js';
+import { textOut } from './options.js';
 
 export interface EngineFlags {
   weights?: string;
@@ -144,11 +145,11 @@ function writePredictions(path: string, predictions: Map<number, number[]>): voi
   writeFileSync(path, ids.map((id) => JSON.stringify({ unique_id: id, predictions: predictions.get(id) })).join('\n') + '\n');
 }
 
-function printReplay(s: ReplaySummary): void {
-  console.log(`sent ${s.sent}/${s.requests}, responses ${s.responses} (response rate ${(100 * s.responseRate).toFixed(2)}%), connections ${s.connections}`);
-  console.log(`latency ms (send → response): mean ${s.latencyMs.mean.toFixed(3)}, p50 ${s.latencyMs.p50.toFixed(3)}, p99 ${s.latencyMs.p99.toFixed(3)}, max ${s.latencyMs.max.toFixed(3)}`);
-  console.log(`invalid messages ${s.invalidMessages}, rejected ids ${s.rejectedIds}`);
-  s.vsTargets?.forEach((e, t) => console.log(`  ${['XLSTM', 'Mamba2', 'RetNet', 'Hawk'][t]}: max ${e.max.toExponential(3)}, mean ${e.mean.toExponential(3)}`));
+function printReplay(s: ReplaySummary, log: (line: string) => void): void {
+  log(`sent ${s.sent}/${s.requests}, responses ${s.responses} (response rate ${(100 * s.responseRate).toFixed(2)}%), connections ${s.connections}`);
+  log(`latency ms (send → response): mean ${s.latencyMs.mean.toFixed(3)}, p50 ${s.latencyMs.p50.toFixed(3)}, p99 ${s.latencyMs.p99.toFixed(3)}, max ${s.latencyMs.max.toFixed(3)}`);
+  log(`invalid messages ${s.invalidMessages}, rejected ids ${s.rejectedIds}`);
+  s.vsTargets?.forEach((e, t) => log(`  ${['XLSTM', 'Mamba2', 'RetNet', 'Hawk'][t]}: max ${e.max.toExponential(3)}, mean ${e.mean.toExponential(3)}`));
 }
 
 export function registerStream(program: Command): void {
@@ -205,15 +206,18 @@ export function registerStream(program: Command): void {
     .option('--max-queue <n>', 'pending requests per symbol', '100')
     .option('--retries <n>', 'reconnection attempts', '5')
     .option('--idle-timeout-ms <ms>', 'reconnect after this long without a byte from the server (0: never)', '120000')
-    .action(async (f: EngineFlags & { host: string; port: string; maxQueue: string; retries: string; idleTimeoutMs: string }) => {
+    .option('--json', 'at the end print one JSON object on stdout (the client\'s counts, the failure if any); the log goes to stderr')
+    .action(async (f: EngineFlags & { host: string; port: string; maxQueue: string; retries: string; idleTimeoutMs: string; json?: boolean }) => {
+      const log = textOut(f.json);
       const net = { port: int('port', f.port, 1, PORT_MAX), maxQueue: int('max-queue', f.maxQueue, 1), retries: int('retries', f.retries), idleTimeoutMs: int('idle-timeout-ms', f.idleTimeoutMs) };
       const engine = makeEngine(f);
       engine.warmUp();
-      const client = new StreamClient(engine, { host: f.host, ...net, numFeatures: engine.config.numFeatures, log: (l) => console.log(l) });
+      const client = new StreamClient(engine, { host: f.host, ...net, numFeatures: engine.config.numFeatures, log });
       process.once('SIGINT', () => client.stop());
       client.start();
       await client.closed;
-      console.log(JSON.stringify(client.stats));
+      if (f.json) console.log(JSON.stringify({ host: f.host, port: net.port, weights: f.weights ?? null, path: engine.path, ...client.stats, failure: client.failure ?? null }, null, 2));
+      else console.log(`served: ${Object.entries(client.stats).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       if (client.failure) throw new Error(`stream serve: ${client.failure}`);
     });
 
@@ -226,15 +230,17 @@ export function registerStream(program: Command): void {
     .option('-o, --predictions <file>', 'write the received predictions as NDJSON')
     .option('--max-connections <n>', 'connections open at once', '32')
     .option('--idle-timeout-ms <ms>', 'close a connection silent this long (0: never)', '60000')
-    .action(async (f: StreamFlags & { port: string; speed: string; timeoutMs: string; serve?: boolean; predictions?: string; maxConnections: string; idleTimeoutMs: string }) => {
+    .option('--json', 'print the summary as one JSON object on stdout (without the predictions; see -o); the log goes to stderr')
+    .action(async (f: StreamFlags & { port: string; speed: string; timeoutMs: string; serve?: boolean; predictions?: string; maxConnections: string; idleTimeoutMs: string; json?: boolean }) => {
+      const log = textOut(f.json);
       const opts = {
         port: int('port', f.port, 0, PORT_MAX), speed: real('speed', f.speed), responseTimeoutMs: int('timeout-ms', f.timeoutMs),
         maxConnections: int('max-connections', f.maxConnections, 1), idleTimeoutMs: int('idle-timeout-ms', f.idleTimeoutMs),
       };
       const records = await loadRecords(f, 79);
-      const server = new ReplayServer(records, { ...opts, log: (l) => console.log(l) });
+      const server = new ReplayServer(records, { ...opts, log });
       const port = await server.listen();
-      console.log(`replaying ${records.length} requests on 127.0.0.1:${port}`);
+      log(`replaying ${records.length} requests on 127.0.0.1:${port}`);
       let client: StreamClient | undefined;
       if (f.serve) {
         const engine = new StreamEngine({ capacity: 256 });
@@ -246,7 +252,11 @@ export function registerStream(program: Command): void {
       client?.stop();
       await server.close();
       if (f.predictions) writePredictions(f.predictions, summary.predictions);
-      printReplay(summary);
+      printReplay(summary, log);
+      if (f.json) {
+        const { predictions: _, ...rest } = summary;
+        console.log(JSON.stringify({ port, served: f.serve ? 'in-process engine (seeded random weights)' : null, ...rest, client: client?.stats ?? null, predictionsFile: f.predictions ?? null }, null, 2));
+      }
     });
 
   streamOptions(stream.command('generate'))

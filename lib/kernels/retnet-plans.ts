@@ -1,16 +1,18 @@
 /**
  * Validated argument bundles ("plans") of the RetNet kernels: rotary and retention (SPEC §6, §7). Inputs
- * with a time axis are laid out [B, T, ...]; single-step calls use T = 1 (the same memory layout).
+ * with a time axis are laid out [batch, steps, ...]; single-step calls use steps = 1 (the same memory layout).
+ * Size fields are words (batch, steps, heads, headDim, keyDim, valueDim); the comments' shapes use SPEC's
+ * letters B, T, H, Dh, Dk, Dv for them.
  */
 
 export interface RotaryPlan {
   x: Float32Array; // [B, T, H, Dh]
   positions: Int32Array; // [B, T]
   angle: Float32Array; // [Dh]
-  B: number;
-  T: number;
-  H: number;
-  Dh: number;
+  batch: number;
+  steps: number;
+  heads: number;
+  headDim: number;
   y: Float32Array; // [B, T, H, Dh]
 }
 
@@ -26,10 +28,10 @@ export interface RetentionStepPlan {
   kScale: number;
   slots: Int32Array; // [B]
   poolSize: number;
-  B: number;
-  T: number;
-  H: number;
-  Dk: number;
-  Dv: number;
+  batch: number;
+  steps: number;
+  heads: number;
+  keyDim: number;
+  valueDim: number;
   o: Float32Array; // [B, T, H, Dv]
 }

@@ -50,7 +50,9 @@ const rotaryKernel = defineKernel('rotary', (opts: RotaryOptions) => {
   const angle = s.tensor('angle', asVector(o.angle), 'float32', ['Dh']);
   const B = s.dim('B'), T = timed ? s.dim('T') : 1, H = s.dim('H'), Dh = s.dim('Dh');
   const y = checkOutput(fn, 'options.out', o.out, [...x.shape], { disjointFrom: { x: x.data, positions: positions.data, angle: angle.data } });
-  const plan: RotaryPlan = { x: x.data, positions: positions.data, angle: angle.data, B, T, H, Dh, y: y.data };
+  const plan: RotaryPlan = {
+    x: x.data, positions: positions.data, angle: angle.data, batch: B, steps: T, heads: H, headDim: Dh, y: y.data,
+  };
   return { plan, result: y, backend: backendOf(o) };
 });
 
@@ -99,7 +101,7 @@ const retentionStepKernel = defineKernel('retentionStep', (opts: RetentionStepOp
   });
   const plan: RetentionStepPlan = {
     S: S.data, scales: scales.data, offsets: offsets.data, q: q.data, k: k.data, v: v.data, decay: decay.data,
-    angle: angle?.data, kScale, slots, poolSize, B, T, H, Dk, Dv, o: out.data,
+    angle: angle?.data, kScale, slots, poolSize, batch: B, steps: T, heads: H, keyDim: Dk, valueDim: Dv, o: out.data,
   };
   return { plan, result: out, backend: backendOf(o) };
 });

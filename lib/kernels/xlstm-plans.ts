@@ -1,6 +1,8 @@
 /**
- * Validated argument bundles ("plans") of the xLSTM kernels: the sLSTM and mLSTM cells (SPEC §8, §9). Inputs with a time axis are laid out [B, T, ...]; single-step
- * calls use T = 1 (the same memory layout).
+ * Validated argument bundles ("plans") of the xLSTM kernels: the sLSTM and mLSTM cells (SPEC §8, §9). Inputs
+ * with a time axis are laid out [batch, steps, ...]; single-step calls use steps = 1 (the same memory layout).
+ * Size fields are words (batch, steps, heads, headDim, keyDim, valueDim); the comments' shapes use SPEC's
+ * letters B, T, NH, DH, DK, DV for them.
  */
 
 export interface SlstmStepPlan {
@@ -14,10 +16,10 @@ export interface SlstmStepPlan {
   eps: number;
   slots: Int32Array; // [B]
   poolSize: number;
-  B: number;
-  T: number;
-  NH: number;
-  DH: number;
+  batch: number;
+  steps: number;
+  heads: number;
+  headDim: number;
   h: Float32Array; // [B, T, NH*DH]
 }
 
@@ -33,10 +35,10 @@ export interface MlstmStepPlan {
   eps: number;
   slots: Int32Array; // [B]
   poolSize: number;
-  B: number;
-  T: number;
-  NH: number;
-  DK: number;
-  DV: number;
+  batch: number;
+  steps: number;
+  heads: number;
+  keyDim: number;
+  valueDim: number;
   h: Float32Array; // [B, T, NH, DV]
 }

@@ -46,7 +46,7 @@ const slstmStepKernel = defineKernel('slstmStep', (opts: SlstmStepOptions) => {
   checkStateAlias(fn, states, inputs);
   const out = checkOutput(fn, 'options.out', o.out, timed ? [B, T, NH * DH] : [B, NH * DH], { disjointFrom: { ...inputs, ...states } });
   const plan: SlstmStepPlan = {
-    ...states, wx: wx.data, R: R.data, rBias: rBias?.data, eps, slots, poolSize, B, T, NH, DH, h: out.data,
+    ...states, wx: wx.data, R: R.data, rBias: rBias?.data, eps, slots, poolSize, batch: B, steps: T, heads: NH, headDim: DH, h: out.data,
   };
   return { plan, result: out, backend: backendOf(o) };
 });
@@ -91,7 +91,8 @@ const mlstmStepKernel = defineKernel('mlstmStep', (opts: MlstmStepOptions) => {
   checkStateAlias(fn, states, inputs);
   const out = checkOutput(fn, 'options.out', o.out, timed ? [B, T, NH, DV] : [B, NH, DV], { disjointFrom: { ...inputs, ...states } });
   const plan: MlstmStepPlan = {
-    ...states, q: q.data, k: k.data, v: v.data, iPre: iPre.data, fPre: fPre.data, eps, slots, poolSize, B, T, NH, DK, DV, h: out.data,
+    ...states, q: q.data, k: k.data, v: v.data, iPre: iPre.data, fPre: fPre.data, eps, slots, poolSize,
+    batch: B, steps: T, heads: NH, keyDim: DK, valueDim: DV, h: out.data,
   };
   return { plan, result: out, backend: backendOf(o) };
 });

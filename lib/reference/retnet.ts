@@ -23,20 +23,21 @@ function rotate(src: Float32Array, s0: number, Dh: number, scale: number, pos: n
 }
 
 export function rotary(p: RotaryPlan): void {
-  const row = new Float64Array(p.Dh);
-  for (let bt = 0; bt < p.B * p.T; bt++) {
-    for (let h = 0; h < p.H; h++) {
-      const off = (bt * p.H + h) * p.Dh;
-      rotate(p.x, off, p.Dh, 1, p.positions[bt], p.angle, row);
-      for (let d = 0; d < p.Dh; d++) p.y[off + d] = row[d];
+  const { heads: H, headDim: Dh } = p;
+  const row = new Float64Array(Dh);
+  for (let bt = 0; bt < p.batch * p.steps; bt++) {
+    for (let h = 0; h < H; h++) {
+      const off = (bt * H + h) * Dh;
+      rotate(p.x, off, Dh, 1, p.positions[bt], p.angle, row);
+      for (let d = 0; d < Dh; d++) p.y[off + d] = row[d];
     }
   }
 }
 
 export function retentionStep(p: RetentionStepPlan): void {
-  const { H, Dk, Dv, T } = p;
+  const { heads: H, keyDim: Dk, valueDim: Dv, steps: T } = p;
   const qr = new Float64Array(Dk), kr = new Float64Array(Dk);
-  for (let b = 0; b < p.B; b++) {
+  for (let b = 0; b < p.batch; b++) {
     const slot = p.slots[b];
     if (slot < 0) {
       p.o.fill(0, b * T * H * Dv, (b + 1) * T * H * Dv);

@@ -8,11 +8,11 @@ import type { MlstmStepPlan, SlstmStepPlan } from '../kernels/xlstm-plans.js';
 import { logSigmoid, sigmoid } from './activations.js';
 
 export function slstmStep(p: SlstmStepPlan): void {
-  const { NH, DH, T } = p;
+  const { heads: NH, headDim: DH, steps: T } = p;
   const W = NH * DH;
   const pre = new Float64Array(4);
   const yNew = new Float64Array(W);
-  for (let b = 0; b < p.B; b++) {
+  for (let b = 0; b < p.batch; b++) {
     const slot = p.slots[b];
     if (slot < 0) {
       p.h.fill(0, b * T * W, (b + 1) * T * W);
@@ -45,9 +45,9 @@ export function slstmStep(p: SlstmStepPlan): void {
 }
 
 export function mlstmStep(p: MlstmStepPlan): void {
-  const { NH, DK, DV, T } = p;
+  const { heads: NH, keyDim: DK, valueDim: DV, steps: T } = p;
   const kScale = 1 / Math.sqrt(DK);
-  for (let b = 0; b < p.B; b++) {
+  for (let b = 0; b < p.batch; b++) {
     const slot = p.slots[b];
     if (slot < 0) {
       p.h.fill(0, b * T * NH * DV, (b + 1) * T * NH * DV);

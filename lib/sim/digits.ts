@@ -37,57 +37,82 @@ export function loadDigitsTest(count?: number, dir = DIGITS_DIR): LabelledSet {
 }
 
 export interface DigitsNoiseResult {
+  /** What ran: the model (its file, or the digits fixture) and the test data. */
+  model: string;
+  data: string;
   images: number;
-  /** The float model's accuracy: the fixture's metadata, and this forward pass's (with `floatReference`). */
-  fixtureFloatAccuracy: number;
+  /**
+   * The float model's accuracy: the fixture's metadata (the digits fixture only), and this forward pass's
+   * (with `floatReference`, always for a user's model).
+   */
+  fixtureFloatAccuracy?: number;
   floatAccuracy?: number;
   /** Through the conventional crossbar (multi-bit ADCs) under the same config. */
   conventionalAccuracy: number;
   cleanAccuracy: number;
   noisyAccuracy: number;
   /**
-   * Fraction of noiseless logits within 1e-3 of the fixture's float64 expected.logits (checks the
-   * forward pass; the rest differ through sign bits of near-zero projections flipped by float32).
+   * The digits fixture only: fraction of noiseless logits within 1e-3 of the fixture's float64
+   * expected.logits (checks the forward pass; the rest differ through sign bits of near-zero projections
+   * flipped by float32).
    */
-  logitsWithin1e3: number;
+  logitsWithin1e3?: number;
   bitErrorRate: number;
   layers: { name: string; ber: number; outputError: number; conventionalOutputError: number }[];
   seconds: number;
 }
 
-/** Runs the digits test images through the hashed ResNet-20, noiseless and through the noisy crossbar. */
-export function runDigitsNoise(config: SimConfig, opts: { images?: number; backend?: BackendName; floatReference?: boolean } = {}): DigitsNoiseResult {
+/**
+ * Any hashed model on labelled test images: noiseless, through the noisy hashed crossbar and through the
+ * conventional one. `expectedLogits` (the fixture's) checks the noiseless forward pass when given.
+ */
+export function runNoise(
+  model: HashModel, set: LabelledSet, config: SimConfig,
+  opts: { backend?: BackendName; floatReference?: boolean; modelName: string; dataName: string; fixtureFloatAccuracy?: number; expectedLogits?: Float32Array },
+): DigitsNoiseResult {
   const t0 = performance.now();
-  const { model, fixtureFloatAccuracy, expectedLogits } = loadDigitsModel(undefined, opts.backend);
-  const { images: x, labels } = loadDigitsTest(opts.images);
+  const { images: x, labels } = set;
   const backend = opts.backend;
   const clean = model.forward(x, { backend });
   const noisy = crossbarForward(model, x, config, { backend });
   const exact = opts.floatReference ? model.forward(x, { backend, hashed: false }) : undefined;
   const conventional = crossbarForward(model, x, config, { backend, design: 'conventional' });
   let close = 0;
-  for (let i = 0; i < clean.data.length; i++) if (Math.abs(clean.data[i] - expectedLogits[i]) <= 1e-3) close++;
+  if (opts.expectedLogits) for (let i = 0; i < clean.data.length; i++) if (Math.abs(clean.data[i] - opts.expectedLogits[i]) <= 1e-3) close++;
   const bits = noisy.stats.reduce((s, l) => s + l.bits!, 0), errors = noisy.stats.reduce((s, l) => s + l.bitErrors!, 0);
   return {
+    model: opts.modelName,
+    data: opts.dataName,
     images: labels.length,
-    fixtureFloatAccuracy,
+    fixtureFloatAccuracy: opts.fixtureFloatAccuracy,
     floatAccuracy: exact && accuracy(exact, labels),
     conventionalAccuracy: accuracy(conventional.logits, labels),
     cleanAccuracy: accuracy(clean, labels),
     noisyAccuracy: accuracy(noisy.logits, labels),
-    logitsWithin1e3: close / clean.data.length,
+    logitsWithin1e3: opts.expectedLogits && close / clean.data.length,
     bitErrorRate: errors / bits,
     layers: noisy.stats.map((l, i) => ({ name: l.name, ber: l.bitErrors! / l.bits!, outputError: l.outputError, conventionalOutputError: conventional.stats[i].outputError })),
     seconds: (performance.now() - t0) / 1000,
   };
 }
 
+/** Runs the digits test images through the hashed ResNet-20 fixture, noiseless and through the noisy crossbar. */
+export function runDigitsNoise(config: SimConfig, opts: { images?: number; backend?: BackendName; floatReference?: boolean } = {}): DigitsNoiseResult {
+  const { model, fixtureFloatAccuracy, expectedLogits } = loadDigitsModel(undefined, opts.backend);
+  return runNoise(model, loadDigitsTest(opts.images), config, {
+    ...opts, modelName: 'hashed ResNet-20 digits fixture (projections hashed-uniform-k256-t64)', dataName: 'digits test images', fixtureFloatAccuracy, expectedLogits,
+  });
+}
+
 export function formatNoise(r: DigitsNoiseResult): string {
   const lines = [
-    `functional noisy path: ${r.images} digits test images, hashed ResNet-20 (fixture projections) in ${r.seconds.toFixed(2)} s`,
-    `  accuracy: float model ${r.fixtureFloatAccuracy.toFixed(4)} (fixture metadata${r.floatAccuracy === undefined ? '' : `; this forward ${r.floatAccuracy.toFixed(4)}`}), conventional crossbar ${r.conventionalAccuracy.toFixed(4)};` +
+    `functional noisy path: ${r.images} ${r.data}, ${r.model}, in ${r.seconds.toFixed(2)} s`,
+    `  accuracy: float model ${[
+      r.fixtureFloatAccuracy === undefined ? '' : `${r.fixtureFloatAccuracy.toFixed(4)} (fixture metadata)`,
+      r.floatAccuracy === undefined ? '' : `${r.floatAccuracy.toFixed(4)} (this forward)`,
+    ].filter(Boolean).join('; ')}, conventional crossbar ${r.conventionalAccuracy.toFixed(4)};` +
       ` hashed noiseless ${r.cleanAccuracy.toFixed(4)}, hashed noisy crossbar ${r.noisyAccuracy.toFixed(4)}`,
-    `  code bit-error rate ${r.bitErrorRate.toExponential(3)}; noiseless logits within 1e-3 of the fixture's expected.logits: ${(100 * r.logitsWithin1e3).toFixed(1)}%`,
+    `  code bit-error rate ${r.bitErrorRate.toExponential(3)}${r.logitsWithin1e3 === undefined ? '' : `; noiseless logits within 1e-3 of the fixture's expected.logits: ${(100 * r.logitsWithin1e3).toFixed(1)}%`}`,
     `  ${'layer'.padEnd(22)}${'hashed BER'.padStart(11)}${'output err'.padStart(12)}${'conv. output err'.padStart(18)}   (relative L2, noisy vs noiseless on the same input)`,
   ];
   for (const l of r.layers) {

@@ -9,7 +9,7 @@ export { formatReport, reportJson } from './report.js';
 export { simulateWithTrace } from './trace.js';
 export { programTile, hashedLayer, tileStream, type ProgrammedTile, type HashedLayerInput, type HashedLayerOptions, type NoisyLayerStats } from './functional.js';
 export { crossbarForward, type CrossbarDesign, type CrossbarLayerStats } from './forward.js';
-export { runDigitsNoise, formatNoise, loadDigitsModel, loadDigitsTest, type DigitsNoiseResult, type DigitsModel } from './digits.js';
+export { runDigitsNoise, runNoise, formatNoise, loadDigitsModel, loadDigitsTest, type DigitsNoiseResult, type DigitsModel } from './digits.js';
 export { AREA_COMPONENTS, designArea, converterF2, type AreaBreakdown, type AreaComponent } from './area.js';
 export { PCM, pcmProgrammingSigmaUS, pcmDriftStats, pcmDriftFactor, pcmReadSigma, pcmConductanceUS, type PcmDraws } from './pcm.js';
 export { PRESETS, getPreset, vgg8Shapes, type Preset, type ReferenceFigures } from './presets.js';

@@ -42,6 +42,8 @@ export function formatReport(r: SimulationResult): string {
   for (const d of [r.hashed, r.conventional]) lines.push(...layerTable(d, g), ...summary(d), '');
   const x = r.ratios;
   lines.push(`hashed / conventional: energy ${x.energy.toFixed(3)}, ADC energy ${x.adcEnergy.toFixed(4)}, latency ${x.latency.toFixed(3)}, throughput ${x.throughput.toFixed(3)}, arrays ${x.arrays.toFixed(3)}, area ${x.area.toFixed(3)}`);
+  // One line that says how to read the ratios (a newcomer reads "energy 10.3" either way round otherwise).
+  lines.push(`  (each figure is the hashed design's value per image divided by the conventional design's: energy ${x.energy.toFixed(3)} means the hashed design ${x.energy >= 1 ? `spends ${x.energy.toFixed(2)}x the energy` : `spends ${(100 * x.energy).toFixed(0)}% of the energy`} of one with multi-bit ADCs; below 1 favours hashing, except throughput, where above 1 does)`);
   return lines.join('\n');
 }
 

@@ -2,10 +2,11 @@
  * Tensor files by content, never by extension: safetensors, `torch.save` zip, `torch.save` legacy. Every
  * weight loader goes through `readTensorFile`, so each accepts all three with the same result shape.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { withFileSource } from '../byte-source.js';
 import { parseSafetensors, readSafetensors, type SafetensorsFile } from '../safetensors.js';
 import { checkpointTensors } from './checkpoint.js';
-import { allowedGlobal, looksLikeLegacyTorch, parseTorchFile } from './torch-file.js';
+import { allowedGlobal, looksLikeLegacyTorch, parseTorchFile, parseTorchSource } from './torch-file.js';
 import { unpickle } from './pickle.js';
 import { looksLikeZip } from './zip.js';
 
@@ -23,28 +24,33 @@ export function sniffTensorFile(buf: Uint8Array): TensorFileFormat | undefined {
   return undefined;
 }
 
+/** The error for bytes that are no tensor file (`head`: the file's first bytes). */
+function notATensorFile(head: Uint8Array, size: number, source: string): never {
+  if (head.byteLength > 1 && head[0] === 0x80) throw new RangeError(`${source}: a Python pickle but not a torch.save file (no torch magic number); save it with torch.save or safetensors`);
+  throw new RangeError(`${source}: neither safetensors nor a PyTorch file (${size} bytes)`);
+}
+
 /** Tensors and string metadata of a safetensors or PyTorch file's bytes (checkpoint wrappers unwrapped). */
 export function parseTensorFile(bytes: Uint8Array, source = '<buffer>'): SafetensorsFile {
   const buf = plainBytes(bytes);
   const format = sniffTensorFile(buf);
   if (format === 'safetensors') return parseSafetensors(buf, source);
   if (format) return checkpointTensors(parseTorchFile(buf, source), source);
-  if (buf.byteLength > 1 && buf[0] === 0x80) throw new RangeError(`${source}: a Python pickle but not a torch.save file (no torch magic number); save it with torch.save or safetensors`);
-  throw new RangeError(`${source}: neither safetensors nor a PyTorch file (${buf.byteLength} bytes)`);
+  return notATensorFile(buf, buf.byteLength, source);
 }
 
-/** Reads a tensor file; safetensors is streamed tensor by tensor (files over 2 GiB work), torch files are read whole. */
+/**
+ * Reads a tensor file without a whole-file buffer (files over 2 GiB work): safetensors tensor by tensor,
+ * torch files by their directory, pickles and storages, each storage read into the array that keeps it.
+ */
 export function readTensorFile(path: string): SafetensorsFile {
-  const head = new Uint8Array(64);
-  const fd = openSync(path, 'r');
-  let n: number;
-  try {
-    n = readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (sniffTensorFile(head.subarray(0, n)) === 'safetensors') return readSafetensors(path);
-  return parseTensorFile(readFileSync(path), path);
+  return withFileSource(path, (src) => {
+    const head = src.read(0, Math.min(src.size, 64));
+    const format = sniffTensorFile(head);
+    if (format === 'safetensors') return readSafetensors(path);
+    if (format) return checkpointTensors(parseTorchSource(src), path);
+    return notATensorFile(head, src.size, path);
+  });
 }
 
 /**

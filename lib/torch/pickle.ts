@@ -41,7 +41,12 @@ export interface UnpickleOptions {
   persistentLoad?(pid: unknown): unknown;
 }
 
-export class UnpicklingError extends RangeError {}
+export class UnpicklingError extends RangeError {
+  /** True when the pickle ran past the end of its input (a reader holding only the file's start may read more). */
+  constructor(message: string, readonly truncated = false) {
+    super(message);
+  }
+}
 
 const MAX_STACK = 1 << 22;
 const MAX_LONG_BYTES = 4096;
@@ -70,11 +75,12 @@ export function unpickle(buf: Uint8Array, o: UnpickleOptions, start = 0): { valu
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
 
-  function fail(msg: string): never {
-    throw new UnpicklingError(`${o.source}: pickle: ${msg}`);
+  function fail(msg: string, truncated = false): never {
+    throw new UnpicklingError(`${o.source}: pickle: ${msg}`, truncated);
   }
   const need = (n: number) => {
-    if (n < 0 || pos + n > buf.byteLength) fail(`truncated: ${n} bytes wanted at offset ${pos}, ${buf.byteLength - pos} left`);
+    if (n < 0) fail(`negative length ${n} at offset ${pos}`);
+    if (pos + n > buf.byteLength) fail(`truncated: ${n} bytes wanted at offset ${pos}, ${buf.byteLength - pos} left`, true);
   };
   const take = (n: number) => {
     need(n);
@@ -90,12 +96,12 @@ export function unpickle(buf: Uint8Array, o: UnpickleOptions, start = 0): { valu
     need(8);
     const v = view.getBigUint64(pos, true);
     pos += 8;
-    if (v > BigInt(buf.byteLength)) fail(`declared length ${v} exceeds the file`);
+    if (v > BigInt(buf.byteLength)) fail(`declared length ${v} exceeds the file`, true);
     return Number(v);
   };
   const line = () => {
     const end = buf.indexOf(0x0a, pos);
-    if (end < 0) fail(`truncated: unterminated text argument at offset ${pos}`);
+    if (end < 0) fail(`truncated: unterminated text argument at offset ${pos}`, true);
     const s = new TextDecoder('latin1').decode(buf.subarray(pos, end));
     pos = end + 1;
     return s;

@@ -13,9 +13,10 @@
  */
 import type { StoredTensor } from '../safetensors.js';
 import { byteSwapped, dtypeByStorage, typedArrayOf, type DTypeInfo } from './dtypes.js';
-import { describe, isTuple, pyTuple, unpickle, type PyCallable } from './pickle.js';
+import { bufferSource, type ByteSource } from '../byte-source.js';
+import { describe, isTuple, pyTuple, unpickle, UnpicklingError, type PyCallable } from './pickle.js';
 import { numpyGlobal } from './numpy.js';
-import { looksLikeZip, readZip } from './zip.js';
+import { looksLikeZip, readEntry, readZipDirectory } from './zip.js';
 
 /** One storage of the file: its dtype and element count from the pickle, its bytes once located. */
 export class TorchStorage {
@@ -161,41 +162,64 @@ export function looksLikeLegacyTorch(buf: Uint8Array): boolean {
 
 /** Parses a torch file from its bytes. Tensors stay views of `buf` where possible. */
 export function parseTorchFile(buf: Uint8Array, source: string): TorchFile {
-  if (looksLikeZip(buf)) return parseZipFormat(buf, source);
-  if (looksLikeLegacyTorch(buf)) return parseLegacyFormat(buf, source);
-  throw new RangeError(`${source}: not a PyTorch file (neither a zip archive nor a legacy torch pickle)`);
+  return parseTorchSource(bufferSource(buf, source));
 }
 
-function parseZipFormat(buf: Uint8Array, source: string): TorchFile {
-  const { entries } = readZip(buf, source);
+/**
+ * Parses a torch file from a byte source: only the directory, the pickles and the storages are read,
+ * each storage into an array of its own (for a file source), so no whole-file buffer is ever held.
+ */
+export function parseTorchSource(src: ByteSource): TorchFile {
+  const head = src.read(0, Math.min(src.size, 16));
+  if (looksLikeZip(head)) return parseZipFormat(src);
+  if (looksLikeLegacyTorch(head)) return parseLegacyFormat(src);
+  throw new RangeError(`${src.name}: not a PyTorch file (neither a zip archive nor a legacy torch pickle)`);
+}
+
+/**
+ * The pickles of a torch file are read into one buffer (they hold the structure, not the tensor bytes):
+ * larger ones are refused rather than allocated.
+ */
+export const MAX_PICKLE_BYTES = 1 << 30;
+
+function parseZipFormat(src: ByteSource): TorchFile {
+  const source = src.name;
+  const entries = readZipDirectory(src);
   const pkl = [...entries.keys()].find((n) => /^[^/]+\/data\.pkl$/.test(n));
   if (!pkl) throw new RangeError(`${source}: zip archive without '<archive>/data.pkl': not a torch.save file`);
+  const pklEntry = entries.get(pkl)!;
+  if (pklEntry.size > MAX_PICKLE_BYTES) throw new RangeError(`${source}: ${pkl} is ${pklEntry.size} bytes; pickles over ${MAX_PICKLE_BYTES} bytes are refused`);
   const prefix = pkl.slice(0, -'data.pkl'.length);
-  const byteorder = entries.get(`${prefix}byteorder`);
-  const order = byteorder ? new TextDecoder().decode(byteorder) : 'little';
+  const byteorderEntry = entries.get(`${prefix}byteorder`);
+  if (byteorderEntry && byteorderEntry.size > 16) throw new RangeError(`${source}: byteorder record of ${byteorderEntry.size} bytes`);
+  const order = byteorderEntry ? new TextDecoder().decode(readEntry(src, byteorderEntry)) : 'little';
   if (order !== 'little' && order !== 'big') throw new RangeError(`${source}: byteorder record is '${order}'`);
   const storages = new Map<string, TorchStorage>();
   const load = storageLoader(storages, false);
-  const { value, end } = unpickle(entries.get(pkl)!, {
+  const pickled = readEntry(src, pklEntry);
+  const { value, end } = unpickle(pickled, {
     source: `${source} (${pkl})`,
     resolveGlobal: allowedGlobal,
     persistentLoad: (pid) => {
       const s = load(pid);
       if (s.bytes) return s;
-      const data = entries.get(`${prefix}data/${s.key}`);
-      if (!data) throw new RangeError(`storage '${s.key}' has no entry ${prefix}data/${s.key}`);
-      if (data.byteLength !== s.numel * s.dtype.size) {
-        throw new RangeError(`storage '${s.key}' declares ${s.numel} × ${s.dtype.size} bytes but its entry holds ${data.byteLength}`);
+      const entry = entries.get(`${prefix}data/${s.key}`);
+      if (!entry) throw new RangeError(`storage '${s.key}' has no entry ${prefix}data/${s.key}`);
+      if (entry.size !== s.numel * s.dtype.size) {
+        throw new RangeError(`storage '${s.key}' declares ${s.numel} × ${s.dtype.size} bytes but its entry holds ${entry.size}`);
       }
+      // Read when the pickle first names the storage, straight into the array that keeps it.
+      const data = readEntry(src, entry);
       s.bytes = order === 'big' ? byteSwapped(data, s.dtype.size) : data;
       return s;
     },
   });
-  if (end !== entries.get(pkl)!.byteLength) throw new RangeError(`${source}: ${pkl} has bytes after its STOP`);
-  return { object: value, fileBytes: buf.byteLength };
+  if (end !== pickled.byteLength) throw new RangeError(`${source}: ${pkl} has bytes after its STOP`);
+  return { object: value, fileBytes: src.size };
 }
 
-function parseLegacyFormat(buf: Uint8Array, source: string): TorchFile {
+/** The legacy format's five pickles, parsed from `buf` (the start of the file); `end` is where the storages begin. */
+function legacyPickles(buf: Uint8Array, source: string, storages: Map<string, TorchStorage>) {
   const header = (start: number, what: string) => unpickle(buf, { source: `${source} (legacy ${what})`, resolveGlobal: () => undefined }, start);
   const magic = header(0, 'magic number');
   if (magic.value !== LEGACY_MAGIC) throw new RangeError(`${source}: a pickle, but not a torch file (no torch magic number)`);
@@ -204,28 +228,50 @@ function parseLegacyFormat(buf: Uint8Array, source: string): TorchFile {
   const sysInfo = header(protocol.end, 'sys info');
   if (!(sysInfo.value instanceof Map)) throw new RangeError(`${source}: legacy sys info is a ${describe(sysInfo.value)}`);
   const littleEndian = sysInfo.value.get('little_endian') !== false;
-  const storages = new Map<string, TorchStorage>();
   const object = unpickle(buf, { source: `${source} (legacy object)`, resolveGlobal: allowedGlobal, persistentLoad: storageLoader(storages, true) }, sysInfo.end);
   const keys = header(object.end, 'storage keys');
   if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) throw new RangeError(`${source}: legacy storage key list is a ${describe(keys.value)}`);
-  let at = keys.end;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  for (const key of keys.value as string[]) {
+  return { object: object.value, littleEndian, keys: keys.value as string[], end: keys.end };
+}
+
+/**
+ * The legacy format has no directory: its pickles come first, then the storages. The pickles are parsed
+ * from a window of the file's start, widened (×4, up to MAX_PICKLE_BYTES) while they run past it; then
+ * each storage is read at its position into an array of its own.
+ */
+function parseLegacyFormat(src: ByteSource): TorchFile {
+  const source = src.name;
+  let window = Math.min(src.size, 1 << 20);
+  let parsed: ReturnType<typeof legacyPickles>;
+  let storages: Map<string, TorchStorage>;
+  for (;;) {
+    storages = new Map();
+    try {
+      parsed = legacyPickles(src.read(0, window), source, storages);
+      break;
+    } catch (e) {
+      if (!(e instanceof UnpicklingError && e.truncated) || window === src.size) throw e;
+      if (window >= MAX_PICKLE_BYTES) throw new RangeError(`${source}: the legacy format's pickles run past the first ${MAX_PICKLE_BYTES} bytes; larger ones are refused`);
+      window = Math.min(src.size, MAX_PICKLE_BYTES, window * 4);
+    }
+  }
+  let at = parsed.end;
+  for (const key of parsed.keys) {
     const s = storages.get(key);
     if (!s) throw new RangeError(`${source}: storage '${key}' is listed but no tensor uses it`);
     if (s.bytes) throw new RangeError(`${source}: storage '${key}' is listed twice`);
-    if (at + 8 > buf.byteLength) throw new RangeError(`${source}: truncated before storage '${key}'`);
-    const count = view.getBigUint64(at, true);
+    if (at + 8 > src.size) throw new RangeError(`${source}: truncated before storage '${key}'`);
+    const count = new DataView(src.read(at, 8).slice().buffer).getBigUint64(0, true);
     if (count !== BigInt(s.numel)) throw new RangeError(`${source}: storage '${key}' holds ${count} elements, its tensors declare ${s.numel}`);
     const bytes = s.numel * s.dtype.size;
-    if (at + 8 + bytes > buf.byteLength) throw new RangeError(`${source}: storage '${key}' (${bytes} bytes) runs past the end of the file`);
-    const data = buf.subarray(at + 8, at + 8 + bytes);
-    s.bytes = littleEndian ? data : byteSwapped(data, s.dtype.size);
+    if (at + 8 + bytes > src.size) throw new RangeError(`${source}: storage '${key}' (${bytes} bytes) runs past the end of the file`);
+    const data = src.read(at + 8, bytes);
+    s.bytes = parsed.littleEndian ? data : byteSwapped(data, s.dtype.size);
     at += 8 + bytes;
   }
   for (const s of storages.values()) if (!s.bytes) throw new RangeError(`${source}: storage '${s.key}' is used but not in the file's key list`);
-  if (at !== buf.byteLength) throw new RangeError(`${source}: ${buf.byteLength - at} bytes after the last storage`);
-  return { object: object.value, fileBytes: buf.byteLength };
+  if (at !== src.size) throw new RangeError(`${source}: ${src.size - at} bytes after the last storage`);
+  return { object: parsed.object, fileBytes: src.size };
 }
 
 /** Bytes a file may make us allocate for contiguous copies of its tensors: proportional to its size. */

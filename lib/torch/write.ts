@@ -5,11 +5,11 @@
  * Without metadata the pickle is a plain `OrderedDict` state_dict; with metadata it is the usual
  * checkpoint wrapper `{'state_dict': OrderedDict, key: str, …}`, which `readTensorFile` unwraps back.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { atomicWrite, writeAll } from '../atomic-file.js';
 import type { StoredTensor } from '../safetensors.js';
 import type { AnyArray, Tensor } from '../tensor.js';
 import { dtypeByCode } from './dtypes.js';
-import { writeZip } from './zip.js';
+import { writeZip, zipParts } from './zip.js';
 
 const ARCHIVE = 'archive';
 
@@ -60,8 +60,8 @@ class PickleWriter {
 
 const ARRAY_DTYPE = (a: AnyArray) => (a instanceof Float32Array ? 'F32' : a instanceof Int32Array ? 'I32' : 'U8');
 
-/** The zip-format torch file of `tensors` (in the order given) and string metadata. */
-export function serializeTorchFile(tensors: Record<string, Tensor<AnyArray> | StoredTensor>, metadata: Record<string, string> = {}): Uint8Array {
+/** The entries of the zip-format torch file of `tensors` (in the order given) and string metadata. */
+function torchEntries(tensors: Record<string, Tensor<AnyArray> | StoredTensor>, metadata: Record<string, string>): { name: string; data: Uint8Array }[] {
   const p = new PickleWriter();
   p.op(0x80, 2);
   const wrapped = Object.keys(metadata).length > 0;
@@ -102,22 +102,26 @@ export function serializeTorchFile(tensors: Record<string, Tensor<AnyArray> | St
     for (const [k, v] of Object.entries(metadata)) (p.str(k), p.str(v));
     p.op(0x75);
   }
-  return writeZip([
+  return [
     { name: `${ARCHIVE}/data.pkl`, data: p.done() },
     { name: `${ARCHIVE}/byteorder`, data: new TextEncoder().encode('little') },
     ...storages,
     { name: `${ARCHIVE}/version`, data: new TextEncoder().encode('3\n') },
-  ]);
+  ];
 }
 
-/** Writes atomically (a temporary file renamed over the target): readers never see half a file. */
+/** The zip-format torch file of `tensors` (in the order given) and string metadata, in one buffer. */
+export function serializeTorchFile(tensors: Record<string, Tensor<AnyArray> | StoredTensor>, metadata: Record<string, string> = {}): Uint8Array {
+  return writeZip(torchEntries(tensors, metadata));
+}
+
+/**
+ * Writes atomically (temporary file, fsync, rename, directory fsync: see atomic-file.ts), streaming each
+ * storage from its tensor's own array, so the extra memory is the pickle and headers whatever the size.
+ */
 export function writeTorchFile(path: string, tensors: Record<string, Tensor<AnyArray> | StoredTensor>, metadata: Record<string, string> = {}): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, serializeTorchFile(tensors, metadata));
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  const parts = zipParts(torchEntries(tensors, metadata));
+  atomicWrite(path, (fd) => {
+    for (const b of parts) writeAll(fd, b);
+  });
 }

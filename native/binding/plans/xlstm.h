@@ -1,5 +1,6 @@
 // The xLSTM plans (lib/kernels/xlstm-plans.ts) as the kernels' args structs, for either addon.
-// R is the addon's reader (ArgReader or cuda::CudaArgs); see plan_reader.h.
+// R is the addon's reader (ArgReader or cuda::CudaArgs); see plan_reader.h. The plans' word-named sizes
+// (batch, steps, heads, headDim, keyDim, valueDim) fill the structs' SPEC letters (B, T, NH, DH, DK, DV).
 #pragma once
 #include "../../kernels/xlstm.h"
 
@@ -8,10 +9,10 @@ namespace hashmac {
 template <class R>
 void read_slstm_step(R& r, SlstmStepArgs& a) {
   const int64_t pool = r.integer("poolSize", 1);
-  a.B = r.integer("B", 1);
-  a.T = r.integer("T", 1);
-  a.NH = r.integer("NH", 1);
-  a.DH = r.integer("DH", 1);
+  a.B = r.integer("batch", 1);
+  a.T = r.integer("steps", 1);
+  a.NH = r.integer("heads", 1);
+  a.DH = r.integer("headDim", 1);
   a.eps = r.real("eps");
   const int64_t W = r.product({a.NH, a.DH}), rows = r.product({a.B, a.T});
   r.slots(a.slots, "slots", a.B, pool);
@@ -28,11 +29,11 @@ void read_slstm_step(R& r, SlstmStepArgs& a) {
 template <class R>
 void read_mlstm_step(R& r, MlstmStepArgs& a) {
   const int64_t pool = r.integer("poolSize", 1);
-  a.B = r.integer("B", 1);
-  a.T = r.integer("T", 1);
-  a.NH = r.integer("NH", 1);
-  a.DK = r.integer("DK", 1);
-  a.DV = r.integer("DV", 1);
+  a.B = r.integer("batch", 1);
+  a.T = r.integer("steps", 1);
+  a.NH = r.integer("heads", 1);
+  a.DK = r.integer("keyDim", 1);
+  a.DV = r.integer("valueDim", 1);
   a.eps = r.real("eps");
   const int64_t rows = r.product({a.B, a.T});
   r.slots(a.slots, "slots", a.B, pool);
