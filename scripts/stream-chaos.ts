@@ -34,6 +34,9 @@ export interface ChaosOptions {
   kill?: boolean;
   /** Also kill -9 (and restart) one NATS server (default true). */
   killServer?: boolean;
+  /** How long the replay server waits for the last answers after sending its last request (default
+   *  150 s; alone the whole run takes well under that, a loaded 2-core machine has needed ~55 s). */
+  answerTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -54,11 +57,11 @@ export interface ChaosResult {
 const CLI = join(__dirname, '..', 'lib', 'cli.ts');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, ms: number, ok: () => boolean | Promise<boolean>): Promise<void> {
+async function until(what: string, ms: number, ok: () => boolean | Promise<boolean>, pollMs = 50): Promise<void> {
   const end = Date.now() + ms;
   while (!(await ok())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
+    await sleep(pollMs);
   }
 }
 
@@ -82,6 +85,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
   const workers: ChildProcess[] = [];
   let gateway: ClusterGateway | undefined;
   let server: ReplayServer | undefined;
+  let progress: NodeJS.Timeout | undefined;
   try {
     await cluster.start();
     const nc = await connectCluster(cluster.servers, 'hashmac-chaos');
@@ -99,14 +103,17 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       for await (const k of await h.leases.keys('p.*')) held.add(k);
       return held.size;
     };
-    await until('workers to hold every partition', 60_000, async () => (await owners()) === P);
+    // (Each look at the keys creates a consumer on the servers: look twice a second, not 20 times.)
+    await until('workers to hold every partition', 60_000, async () => (await owners()) === P, 500);
     await sleep(3000); // let the balancing settle (each worker ends with about P/W partitions)
 
-    server = new ReplayServer(records, { port: 0, speed: 1, responseTimeoutMs: 60_000 });
+    server = new ReplayServer(records, { port: 0, speed: 1, responseTimeoutMs: o.answerTimeoutMs ?? 150_000 });
     const port = await server.listen();
     gateway = new ClusterGateway({ servers: cluster.servers, port, log });
     const t0 = performance.now();
     await gateway.start();
+    const gw0 = gateway;
+    progress = setInterval(() => log(`[progress] ${JSON.stringify(gw0.stats)}`), 2000);
     let recoveryMs = NaN, serverRecoveryMs = NaN;
     if (o.kill !== false) {
       const gw = gateway;
@@ -162,6 +169,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       throughput: N / seconds,
     };
   } finally {
+    clearInterval(progress);
     await gateway?.stop().catch(() => undefined);
     await server?.close().catch(() => undefined);
     for (const w of workers) if (w && w.exitCode === null) w.kill('SIGKILL');
@@ -179,6 +187,7 @@ if (require.main === module) {
     return i < 0 ? d : Number(process.argv[i + 1]);
   };
   const verbose = process.argv.includes('--verbose');
+  const t0 = performance.now();
   runChaos({
     requests: arg('requests', 20000),
     symbols: arg('symbols', 200),
@@ -187,7 +196,7 @@ if (require.main === module) {
     seconds: arg('seconds', 30),
     kill: !process.argv.includes('--no-kill'),
     killServer: !process.argv.includes('--no-server-kill'),
-    log: verbose ? (l) => console.error(l) : undefined,
+    log: verbose ? (l) => console.error(`${((performance.now() - t0) / 1000).toFixed(2)} ${l}`) : undefined,
   }).then(
     (r) => {
       console.log(`${r.requests} requests, ${r.answeredOnce} answered once, max diff ${r.maxDiff} vs single process`);

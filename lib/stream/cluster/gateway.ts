@@ -23,6 +23,9 @@ export interface GatewayOptions {
   port: number;
   /** Send answers in one message per this many ms at most (default 2). */
   flushMs?: number;
+  /** Heartbeat to the server this often (default 5000 ms): while the cluster recovers from a failure
+   *  no answer may flow for a while, and a server that drops silent clients must not drop us. */
+  heartbeatMs?: number;
   log?: (line: string) => void;
 }
 
@@ -44,6 +47,7 @@ export class ClusterGateway {
   private outIds: number[] = [];
   private outPreds: number[][] = [];
   private flushTimer?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
   private stopped = false;
   private resolveClosed!: () => void;
   readonly closed = new Promise<void>((r) => (this.resolveClosed = r));
@@ -69,6 +73,7 @@ export class ClusterGateway {
       onClose: () => void this.stop(),
     });
     socket.once('connect', () => this.conn?.send({ message_type: 'register' }));
+    this.heartbeat = setInterval(() => this.conn?.send({ message_type: 'heartbeat', timestamp: Date.now() / 1000 }), this.opts.heartbeatMs ?? 5000);
   }
 
   private onMessage(m: Message): void {
@@ -131,6 +136,7 @@ export class ClusterGateway {
   async stop(): Promise<void> {
     if (!this.h || this.stopped) return;
     this.stopped = true;
+    clearInterval(this.heartbeat);
     this.flush();
     this.conn?.close();
     await this.responses?.close();

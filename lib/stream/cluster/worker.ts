@@ -5,7 +5,14 @@
  *   it) and renewed with `update` at the expected revision (fails if it expired and someone else took
  *   it); an unrenewed lease expires with the bucket's TTL. Workers announce themselves under `w.<name>`
  *   the same way; each aims at ceil(partitions / live workers) leases, taking free ones and handing
- *   extra ones back (checkpoint first, then delete the lease).
+ *   extra ones back (checkpoint first, then delete the lease at its revision).
+ * - Renewals run on a loop of their own that never waits for a batch, a checkpoint or a takeover, and
+ *   a lease is renewed from the moment it is created (a takeover that reads a large checkpoint under
+ *   load may take longer than the TTL). A worker slowed past the TTL anyway loses the lease: another
+ *   worker replays from the checkpoint, both may answer the same requests for a while, and the
+ *   responses stream keeps one answer per id (equal, by determinism). The slow worker finds out at
+ *   its next renewal or checkpoint and drops the partition; it never writes a checkpoint without
+ *   holding the lease.
  * - Work: one ordered consumer per owned partition (a single-subject filter, as 2.9 servers need),
  *   starting after the partition's checkpoint. The worker keeps its own offset (checkpoint + applied
  *   sequence), so it needs no durable consumer state: when a NATS server dies, the client library
@@ -45,13 +52,16 @@ export interface WorkerOptions {
 interface Owned {
   partition: number;
   revision: number;
-  messages: ConsumerMessages;
+  /** Set once the takeover has loaded the checkpoint and subscribed. */
+  messages?: ConsumerMessages;
   /** Stream sequence of the last request applied to the engine's state. */
   applied: number;
   checkpointed: number;
   sinceCheckpoint: number;
   lastCheckpointAt: number;
   symbols: Set<string>;
+  /** Dropped (lost or released): its symbols' states are gone from the engine. */
+  dropped?: boolean;
 }
 
 export interface WorkerStats {
@@ -100,36 +110,62 @@ export class ClusterWorker {
     const nc: NatsConnection = await connectCluster(this.opts.servers, this.opts.name);
     this.h = await openCluster(nc, { leaseTtlMs: this.ttl });
     await this.h.leases.put(`w.${this.opts.name}`, this.opts.name);
-    this.loops = [this.leaseLoop(), this.workLoop()];
+    this.loops = [this.renewLoop(), this.balanceLoop(), this.workLoop()];
   }
 
-  /** Renews leases, then balances: takes free partitions up to the target share, or hands one back. */
-  private async leaseLoop(): Promise<void> {
-    const every = Math.max(100, Math.floor(this.ttl / 3));
+  private get every(): number {
+    return Math.max(100, Math.floor(this.ttl / 3));
+  }
+
+  /**
+   * Renews every held lease (and the worker's own `w.<name>` entry) each TTL/3, in parallel, each
+   * with a deadline of TTL/3. It awaits nothing else, so a long batch, checkpoint or takeover cannot
+   * hold renewals back; only a blocked event loop can.
+   */
+  private async renewLoop(): Promise<void> {
     while (!this.stopped) {
-      // Renewals first, in parallel and with a deadline under the TTL: a slow request must not let
-      // every lease expire behind it.
-      await Promise.all(
-        [...this.owned.values()].map(async (o) => {
-          try {
-            o.revision = await this.h.leases.update(`p.${o.partition}`, this.opts.name, o.revision, every);
-          } catch (e) {
-            if (!/wrong last sequence|key exists/i.test(String(e))) return this.log(`renew ${o.partition}: ${(e as Error).message}`);
-            // A renewal whose reply was lost (a server died) may still have been stored: the lease is
-            // still ours then, at a newer revision. Only this worker writes its name into the key.
-            if (await this.stillOurs(o)) return;
-            this.log(`lost partition ${o.partition}`);
-            this.drop(o);
-          }
-        }),
-      );
+      await Promise.all([
+        ...[...this.owned.values()].map((o) => this.renew(o)),
+        this.h.leases.put(`w.${this.opts.name}`, this.opts.name, { timeout: this.every }).catch((e) => this.log(`announce: ${(e as Error).message}`)),
+      ]);
+      await sleep(this.every);
+    }
+  }
+
+  private async renew(o: Owned): Promise<void> {
+    try {
+      const revision = await this.h.leases.update(`p.${o.partition}`, this.opts.name, o.revision, this.every);
+      if (this.owned.get(o.partition) === o) o.revision = revision;
+    } catch (e) {
+      if (this.owned.get(o.partition) !== o) return;
+      if (!/wrong last sequence|key exists/i.test(String(e))) return this.log(`renew ${o.partition}: ${(e as Error).message}`);
+      // A renewal whose reply was lost (a server died, or it timed out under load) may still have been
+      // stored: the lease is still ours then, at a newer revision. Only this worker writes its name
+      // into the key while it holds it.
       try {
-        await this.h.leases.put(`w.${this.opts.name}`, this.opts.name);
+        const lease = await this.leaseOf(o);
+        if (this.owned.get(o.partition) !== o) return;
+        if (lease !== null) {
+          o.revision = lease;
+          return;
+        }
+        this.log(`lost partition ${o.partition}`);
+        this.drop(o);
+      } catch (e2) {
+        this.log(`renew ${o.partition}: ${(e2 as Error).message}`);
+      }
+    }
+  }
+
+  /** Takes free partitions up to the target share, or hands one back. */
+  private async balanceLoop(): Promise<void> {
+    while (!this.stopped) {
+      try {
         await this.balance();
       } catch (e) {
-        this.log(`lease loop: ${(e as Error).message}`);
+        this.log(`balance: ${(e as Error).message}`);
       }
-      await sleep(every);
+      await sleep(this.every);
     }
   }
 
@@ -142,10 +178,9 @@ export class ClusterWorker {
       await this.exclusive(async () => {
         if (this.owned.get(o.partition) !== o) return;
         await this.checkpoint(o);
-        this.drop(o);
-        await this.h.leases.delete(`p.${o.partition}`);
+        await this.release(o);
+        this.log(`handed back partition ${o.partition}`);
       });
-      this.log(`handed back partition ${o.partition}`);
       return;
     }
     // Start at a different partition per worker, so simultaneous starters rarely collide.
@@ -159,15 +194,30 @@ export class ClusterWorker {
       } catch {
         continue; // held by someone else
       }
-      await this.exclusive(() => this.takeOver(p, revision));
+      // Held (and renewed) from now on; consuming starts once the checkpoint is loaded.
+      const o: Owned = { partition: p, revision, applied: 0, checkpointed: 0, sinceCheckpoint: 0, lastCheckpointAt: Date.now(), symbols: new Set() };
+      this.owned.set(p, o);
+      await this.exclusive(() => this.takeOver(o)).catch(async (e) => {
+        this.log(`take partition ${p}: ${(e as Error).message}`);
+        if (this.owned.get(p) === o) await this.release(o).catch(() => undefined);
+      });
     }
   }
 
-  private async takeOver(partition: number, revision: number): Promise<void> {
+  /** Drops a partition and deletes its lease, only at the revision this worker holds. */
+  private async release(o: Owned): Promise<void> {
+    if (o.dropped) return; // lost meanwhile: the lease is not ours to delete
+    this.drop(o);
+    await this.h.leases.delete(`p.${o.partition}`, { previousSeq: o.revision });
+  }
+
+  private async takeOver(o: Owned): Promise<void> {
+    const { partition } = o;
     const t0 = performance.now();
     const blob = await readCheckpoint(this.h, partition);
+    if (this.owned.get(partition) !== o) return; // the lease was lost while reading
     let seq = 0;
-    const symbols = new Set<string>();
+    const symbols = o.symbols;
     if (blob) {
       const c = decodeCheckpoint(blob, `p${partition}`);
       seq = c.seq;
@@ -182,8 +232,8 @@ export class ClusterWorker {
       ...(seq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 } : { deliver_policy: DeliverPolicy.All }),
     });
     const messages = await consumer.consume({ max_messages: 512 });
-    const o: Owned = { partition, revision, messages, applied: seq, checkpointed: seq, sinceCheckpoint: 0, lastCheckpointAt: Date.now(), symbols };
-    this.owned.set(partition, o);
+    if (this.owned.get(partition) !== o) return void messages.close();
+    Object.assign(o, { messages, applied: seq, checkpointed: seq, lastCheckpointAt: Date.now() });
     this.stats.takeovers++;
     this.log(`took partition ${partition} from seq ${seq + 1} (${symbols.size} symbols restored, ${(performance.now() - t0).toFixed(0)} ms)`);
     void (async () => {
@@ -191,12 +241,23 @@ export class ClusterWorker {
         this.queue.push({ owner: o, msg });
         this.wake?.();
       }
-    })().catch((e) => this.log(`partition ${partition} consumer: ${(e as Error).message}`));
+    })()
+      .catch((e) => this.log(`partition ${partition} consumer: ${(e as Error).message}`))
+      .then(() => {
+        // The library gave up on the consumer while the lease is still ours: hand the partition back,
+        // so that it is taken again (by whoever) from its checkpoint instead of sitting unconsumed.
+        if (this.stopped || this.owned.get(partition) !== o) return;
+        this.log(`partition ${partition}: consumer ended; releasing it`);
+        return this.exclusive(() => (this.owned.get(partition) === o ? this.release(o) : Promise.resolve()));
+      })
+      .catch((e) => this.log(`partition ${partition}: ${(e as Error).message}`));
   }
 
   private drop(o: Owned): void {
-    this.owned.delete(o.partition);
-    void o.messages.close();
+    if (o.dropped) return;
+    o.dropped = true;
+    if (this.owned.get(o.partition) === o) this.owned.delete(o.partition);
+    void o.messages?.close();
     this.queue = this.queue.filter((q) => q.owner !== o);
     for (const s of o.symbols) this.engine.resetSymbol(s);
   }
@@ -246,7 +307,9 @@ export class ClusterWorker {
       done.push({ o, seq: msg.seq });
     }
     if (done.length === 0) return;
+    const t0 = performance.now();
     const { ids, predictions } = this.engine.processBatch(bySymbol);
+    const t1 = performance.now();
     await Promise.all(
       ids.map((id, i) => {
         const symbol = symbolOf.get(id)!;
@@ -256,6 +319,8 @@ export class ClusterWorker {
     );
     this.stats.processed += done.length;
     this.stats.batches++;
+    const t2 = performance.now();
+    if (t2 - t0 > this.every) this.log(`slow batch: ${done.length} requests, engine ${(t1 - t0).toFixed(0)} ms, answers stored ${(t2 - t1).toFixed(0)} ms`);
   }
 
   /**
@@ -284,16 +349,16 @@ export class ClusterWorker {
     }
   }
 
-  /** Whether the partition's lease still names this worker (adopting its revision, see the lease loop). */
-  private async stillOurs(o: Owned): Promise<boolean> {
+  /** The revision of the partition's lease if it still names this worker, else null. */
+  private async leaseOf(o: Owned): Promise<number | null> {
     const lease = await this.h.leases.get(`p.${o.partition}`);
-    if (!lease || lease.operation !== 'PUT' || lease.string() !== this.opts.name) return false;
-    o.revision = lease.revision;
-    return true;
+    return lease && lease.operation === 'PUT' && lease.string() === this.opts.name ? lease.revision : null;
   }
 
   /** Writes the partition's states with their offset; refuses if the lease is no longer ours. */
   private async checkpoint(o: Owned): Promise<void> {
+    // Not loaded yet (or never): the previous owner's checkpoint is still the partition's truth.
+    if (!o.messages || this.owned.get(o.partition) !== o) return;
     const symbols = [...o.symbols].map((symbol) => {
       const slot = this.engine.slots.slotOf(symbol);
       if (slot === undefined) throw new Error(`checkpoint: no state for ${symbol}`);
@@ -302,9 +367,14 @@ export class ClusterWorker {
     });
     const seq = o.applied;
     const bytes = encodeCheckpoint({ partition: o.partition, seq, symbols });
-    // Fencing: write only while the lease is still ours (the lease loop alone renews it, so its
-    // revision is not raced). A lease lost between this check and the put is the one window left.
-    if (!(await this.stillOurs(o))) throw new Error(`checkpoint p${o.partition}: lease lost`);
+    // Fencing: write only while the lease is still ours. A lease lost between this check and the put
+    // is the one window left: the blob written is still a consistent (state, offset) pair, only older
+    // or newer than the new owner's, and replaying from either gives the same answers.
+    if ((await this.leaseOf(o)) === null) {
+      this.log(`lost partition ${o.partition} (found at checkpoint)`);
+      this.drop(o);
+      return;
+    }
     await this.h.checkpoints.putBlob({ name: `p${o.partition}` }, bytes);
     o.checkpointed = seq;
     o.sinceCheckpoint = 0;
@@ -320,9 +390,10 @@ export class ClusterWorker {
     await Promise.allSettled(this.loops);
     for (const o of [...this.owned.values()]) {
       try {
-        await this.exclusive(() => this.checkpoint(o));
-        this.drop(o);
-        await this.h.leases.delete(`p.${o.partition}`);
+        await this.exclusive(async () => {
+          await this.checkpoint(o);
+          await this.release(o);
+        });
       } catch (e) {
         this.log(`stop: partition ${o.partition}: ${(e as Error).message}`);
       }
@@ -334,15 +405,18 @@ export class ClusterWorker {
 
 /**
  * Reads a partition's checkpoint. A read can overlap the previous owner's last write of the same
- * object (its old chunks are purged under the reader: a digest error) or a server's death; it is
- * retried for up to 30 s, each try bounded, so a takeover never starts from a damaged blob.
+ * object (its old chunks are purged under the reader: a digest error) or a server's death (a read
+ * that never ends): it is retried for up to 2 minutes, so a takeover never starts from a damaged
+ * blob. Each try is bounded, and the bound doubles from 3 s to 30 s: on a loaded machine a read of a
+ * few MB can take longer than the first bound, and cutting every try at it would never finish one.
+ * (The lease is renewed meanwhile: a slow read costs time, not ownership.)
  */
 export async function readCheckpoint(h: ClusterHandles, partition: number): Promise<Uint8Array | null> {
-  const until = Date.now() + 30_000;
-  for (;;) {
+  const until = Date.now() + 120_000;
+  for (let bound = 3000; ; bound = Math.min(30_000, 2 * bound)) {
     try {
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), 3000)));
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${bound} ms`)), bound)));
       try {
         return await Promise.race([h.checkpoints.getBlob(`p${partition}`), timeout]);
       } finally {
