@@ -406,14 +406,15 @@ export class ClusterWorker {
 /**
  * Reads a partition's checkpoint. A read can overlap the previous owner's last write of the same
  * object (its old chunks are purged under the reader: a digest error) or a server's death (a read
- * that never ends): it is retried for up to 2 minutes, so a takeover never starts from a damaged
- * blob. Each try is bounded, and the bound doubles from 3 s to 30 s: on a loaded machine a read of a
- * few MB can take longer than the first bound, and cutting every try at it would never finish one.
- * (The lease is renewed meanwhile: a slow read costs time, not ownership.)
+ * that never ends; a read racing a rewrite can also wait on chunks that were purged): it is retried for
+ * up to 2 minutes, so a takeover never starts from a damaged blob. Each try is bounded, and the bound
+ * doubles from 1 s to 30 s: a read normally takes 0.1–0.5 s, but on a loaded machine a read of a few
+ * MB can take longer than any fixed bound, and cutting every try at it would never finish one. (The
+ * lease is renewed meanwhile: a slow read costs time, not ownership.)
  */
 export async function readCheckpoint(h: ClusterHandles, partition: number): Promise<Uint8Array | null> {
   const until = Date.now() + 120_000;
-  for (let bound = 3000; ; bound = Math.min(30_000, 2 * bound)) {
+  for (let bound = 1000; ; bound = Math.min(30_000, 2 * bound)) {
     try {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${bound} ms`)), bound)));
