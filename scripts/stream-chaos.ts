@@ -50,6 +50,8 @@ export interface ChaosResult {
   /** kill -9 of a NATS server → every request sent before it answered (ms); NaN without it. */
   serverRecoveryMs: number;
   checkpointBytesPerSymbol: number;
+  /** Start of the servers → every partition owned (ms): worker processes load the CLI through tsx. */
+  startupMs: number;
   latencyMs: { p50: number; p99: number };
   throughput: number;
 }
@@ -86,6 +88,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
   let gateway: ClusterGateway | undefined;
   let server: ReplayServer | undefined;
   let progress: NodeJS.Timeout | undefined;
+  const started = performance.now();
   try {
     await cluster.start();
     const nc = await connectCluster(cluster.servers, 'hashmac-chaos');
@@ -104,7 +107,8 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       return held.size;
     };
     // (Each look at the keys creates a consumer on the servers: look twice a second, not 20 times.)
-    await until('workers to hold every partition', 60_000, async () => (await owners()) === P, 500);
+    await until('workers to hold every partition', 120_000, async () => (await owners()) === P, 500);
+    const startupMs = performance.now() - started;
     await sleep(3000); // let the balancing settle (each worker ends with about P/W partitions)
 
     server = new ReplayServer(records, { port: 0, speed: 1, responseTimeoutMs: o.answerTimeoutMs ?? 150_000 });
@@ -165,6 +169,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       recoveryMs,
       serverRecoveryMs,
       checkpointBytesPerSymbol: symbols ? bytes / symbols : NaN,
+      startupMs,
       latencyMs: { p50: summary.latencyMs.p50, p99: summary.latencyMs.p99 },
       throughput: N / seconds,
     };
