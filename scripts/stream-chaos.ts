@@ -18,6 +18,7 @@ import { LocalCluster } from '../lib/stream/cluster/local.js';
 import { RESPONSE_STREAM } from '../lib/stream/cluster/names.js';
 import { connectCluster, openCluster } from '../lib/stream/cluster/setup.js';
 import { decodeCheckpoint } from '../lib/stream/cluster/checkpoint.js';
+import { readCheckpoint } from '../lib/stream/cluster/worker.js';
 import { StreamEngine } from '../lib/stream/engine.js';
 import { groupBySymbol } from '../lib/stream/evaluator.js';
 import { generateStream } from '../lib/stream/generate.js';
@@ -33,6 +34,9 @@ export interface ChaosOptions {
   kill?: boolean;
   /** Also kill -9 (and restart) one NATS server (default true). */
   killServer?: boolean;
+  /** How long the replay server waits for the last answers after sending its last request (default
+   *  150 s; alone the whole run takes well under that, a loaded 2-core machine has needed ~55 s). */
+  answerTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -43,7 +47,11 @@ export interface ChaosResult {
   maxDiff: number;
   /** kill -9 of a worker → every request sent before it answered (ms); NaN without kills. */
   recoveryMs: number;
+  /** kill -9 of a NATS server → every request sent before it answered (ms); NaN without it. */
+  serverRecoveryMs: number;
   checkpointBytesPerSymbol: number;
+  /** Start of the servers → every partition owned (ms): worker processes load the CLI through tsx. */
+  startupMs: number;
   latencyMs: { p50: number; p99: number };
   throughput: number;
 }
@@ -51,11 +59,11 @@ export interface ChaosResult {
 const CLI = join(__dirname, '..', 'lib', 'cli.ts');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, ms: number, ok: () => boolean | Promise<boolean>): Promise<void> {
+async function until(what: string, ms: number, ok: () => boolean | Promise<boolean>, pollMs = 50): Promise<void> {
   const end = Date.now() + ms;
   while (!(await ok())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
+    await sleep(pollMs);
   }
 }
 
@@ -79,6 +87,8 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
   const workers: ChildProcess[] = [];
   let gateway: ClusterGateway | undefined;
   let server: ReplayServer | undefined;
+  let progress: NodeJS.Timeout | undefined;
+  const started = performance.now();
   try {
     await cluster.start();
     const nc = await connectCluster(cluster.servers, 'hashmac-chaos');
@@ -96,15 +106,19 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       for await (const k of await h.leases.keys('p.*')) held.add(k);
       return held.size;
     };
-    await until('workers to hold every partition', 60_000, async () => (await owners()) === P);
+    // (Each look at the keys creates a consumer on the servers: look twice a second, not 20 times.)
+    await until('workers to hold every partition', 120_000, async () => (await owners()) === P, 500);
+    const startupMs = performance.now() - started;
     await sleep(3000); // let the balancing settle (each worker ends with about P/W partitions)
 
-    server = new ReplayServer(records, { port: 0, speed: 1, responseTimeoutMs: 60_000 });
+    server = new ReplayServer(records, { port: 0, speed: 1, responseTimeoutMs: o.answerTimeoutMs ?? 150_000 });
     const port = await server.listen();
     gateway = new ClusterGateway({ servers: cluster.servers, port, log });
     const t0 = performance.now();
     await gateway.start();
-    let recoveryMs = NaN;
+    const gw0 = gateway;
+    progress = setInterval(() => log(`[progress] ${JSON.stringify(gw0.stats)}`), 2000);
+    let recoveryMs = NaN, serverRecoveryMs = NaN;
     if (o.kill !== false) {
       const gw = gateway;
       await until('40% answered', 120_000, () => gw.stats.answered >= 0.4 * N);
@@ -115,11 +129,17 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       const recovered = until('recovery', 120_000, () => gw.stats.answered >= pendingAtKill).then(() => (recoveryMs = performance.now() - killedAt));
       await until('60% answered', 120_000, () => gw.stats.answered >= 0.6 * N);
       if (o.killServer !== false) {
-      cluster.kill(2);
-      log(`killed nats server 2 (kill -9) after ${gw.stats.answered} answers`);
-      await sleep(2000);
-      await cluster.restart(2);
-      log('restarted nats server 2');
+        const serverKilledAt = performance.now();
+        const pendingAtServerKill = gw.stats.requests;
+        cluster.kill(2);
+        log(`killed nats server 2 (kill -9) after ${gw.stats.answered} answers`);
+        const serverRecovered = until('recovery from the server kill', 120_000, () => gw.stats.answered >= pendingAtServerKill).then(
+          () => (serverRecoveryMs = performance.now() - serverKilledAt),
+        );
+        await sleep(2000);
+        await cluster.restart(2);
+        log('restarted nats server 2');
+        await serverRecovered;
       }
       await recovered;
     }
@@ -135,7 +155,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
     }
     let bytes = 0, symbols = 0;
     for (let p = 0; p < P; p++) {
-      const blob = await h.checkpoints.getBlob(`p${p}`);
+      const blob = await readCheckpoint(h, p);
       if (!blob) continue;
       bytes += blob.length;
       symbols += decodeCheckpoint(blob, `p${p}`).symbols.length;
@@ -147,11 +167,14 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       responsesInStream: info.state.messages,
       maxDiff,
       recoveryMs,
+      serverRecoveryMs,
       checkpointBytesPerSymbol: symbols ? bytes / symbols : NaN,
+      startupMs,
       latencyMs: { p50: summary.latencyMs.p50, p99: summary.latencyMs.p99 },
       throughput: N / seconds,
     };
   } finally {
+    clearInterval(progress);
     await gateway?.stop().catch(() => undefined);
     await server?.close().catch(() => undefined);
     for (const w of workers) if (w && w.exitCode === null) w.kill('SIGKILL');
@@ -169,6 +192,7 @@ if (require.main === module) {
     return i < 0 ? d : Number(process.argv[i + 1]);
   };
   const verbose = process.argv.includes('--verbose');
+  const t0 = performance.now();
   runChaos({
     requests: arg('requests', 20000),
     symbols: arg('symbols', 200),
@@ -177,11 +201,11 @@ if (require.main === module) {
     seconds: arg('seconds', 30),
     kill: !process.argv.includes('--no-kill'),
     killServer: !process.argv.includes('--no-server-kill'),
-    log: verbose ? (l) => console.error(l) : undefined,
+    log: verbose ? (l) => console.error(`${((performance.now() - t0) / 1000).toFixed(2)} ${l}`) : undefined,
   }).then(
     (r) => {
       console.log(`${r.requests} requests, ${r.answeredOnce} answered once, max diff ${r.maxDiff} vs single process`);
-      console.log(`responses stream holds ${r.responsesInStream}; recovery after kill -9 ${r.recoveryMs.toFixed(0)} ms; ` +
+      console.log(`responses stream holds ${r.responsesInStream}; recovery after kill -9 of a worker ${r.recoveryMs.toFixed(0)} ms, of a NATS server ${r.serverRecoveryMs.toFixed(0)} ms; ` +
         `checkpoint ${r.checkpointBytesPerSymbol.toFixed(0)} B/symbol; p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms; ${r.throughput.toFixed(0)} req/s offered+served`);
       process.exit(passed(r) ? 0 : 1);
     },

@@ -88,11 +88,30 @@ test('symbols become one subject token; partitions are read back from mapped sub
   assert.throws(() => partitionOf('req.SYM_001'), /not a partitioned request subject/);
 });
 
-test('chaos: 3 servers, 3 workers, kill -9 of a worker mid-stream: every request answered once, equal to the single process', { skip: !hasNats && 'nats-server not installed (.ci/run installs it)', timeout: 150_000 }, async () => {
-  const r = await runChaos({ requests: 1536, symbols: 30, seconds: 5, killServer: false });
+// Time budgets: alone the run takes ~50 s; inside the full suite on 2 cores (every test file at once)
+// each process gets a fraction of a core and recovery from the two kills has taken ~55 s, so the
+// replay server waits up to 150 s for the last answers (scripts/stream-chaos.ts) and the whole test
+// may take 7 minutes before it is called hung. A slow run is not a wrong one: the assertions are
+// exact whatever the timing.
+test('chaos: 3 servers, 3 workers, kill -9 of a worker and then of a NATS server mid-stream: every request answered once, equal to the single process', { skip: !hasNats && 'nats-server not installed (.ci/run installs it)', timeout: 420_000 }, async (t) => {
+  const lines: string[] = [];
+  const t0 = performance.now();
+  const log = (l: string) => {
+    lines.push(`${((performance.now() - t0) / 1000).toFixed(2)} ${l}`);
+    if (lines.length > 4000) lines.splice(0, 1000);
+  };
+  let r;
+  try {
+    r = await runChaos({ requests: 1536, symbols: 30, seconds: 5, log });
+    assert.ok(passed(r), JSON.stringify(r));
+  } catch (e) {
+    // What the workers, the gateway and the servers said, for a failure seen only on a loaded machine.
+    for (const l of lines.filter((l) => !l.includes('[INF]')).slice(-400)) t.diagnostic(l);
+    throw e;
+  }
   assert.equal(r.answeredOnce, r.requests);
   assert.equal(r.responsesInStream, r.requests);
   assert.ok(r.maxDiff <= 1e-6, `max diff ${r.maxDiff}`);
-  assert.ok(passed(r));
   assert.ok(Number.isFinite(r.recoveryMs));
+  t.diagnostic(`start ${r.startupMs.toFixed(0)} ms; recovery after kill -9: worker ${r.recoveryMs.toFixed(0)} ms, NATS server ${r.serverRecoveryMs.toFixed(0)} ms; ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
 });

@@ -4,6 +4,11 @@
  * from the responses stream, where JetStream has already dropped replayed duplicates, and go back as
  * `inference_response` messages — a symbol's answers in the order its partition's owner produced them.
  * An id the gateway is not waiting for (answered already, or unknown) is never sent twice.
+ *
+ * Publishing keeps each symbol's order even when a NATS server dies: a symbol has at most one publish
+ * in flight, retried (same Nats-Msg-Id, so a stored-but-unacknowledged one is not stored twice) until
+ * the request stream acknowledges it; only then is the symbol's next request published. Symbols are
+ * published independently of each other.
  */
 import { connect as tcpConnect } from 'node:net';
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
@@ -18,6 +23,9 @@ export interface GatewayOptions {
   port: number;
   /** Send answers in one message per this many ms at most (default 2). */
   flushMs?: number;
+  /** Heartbeat to the server this often (default 5000 ms): while the cluster recovers from a failure
+   *  no answer may flow for a while, and a server that drops silent clients must not drop us. */
+  heartbeatMs?: number;
   log?: (line: string) => void;
 }
 
@@ -34,9 +42,13 @@ export class ClusterGateway {
   private conn?: Connection;
   private responses?: ConsumerMessages;
   private readonly pending = new Set<number>();
+  /** Requests waiting to be published, per symbol (the head is in flight). */
+  private readonly outbox = new Map<string, RequestBody[]>();
   private outIds: number[] = [];
   private outPreds: number[][] = [];
   private flushTimer?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
+  private stopped = false;
   private resolveClosed!: () => void;
   readonly closed = new Promise<void>((r) => (this.resolveClosed = r));
 
@@ -61,6 +73,7 @@ export class ClusterGateway {
       onClose: () => void this.stop(),
     });
     socket.once('connect', () => this.conn?.send({ message_type: 'register' }));
+    this.heartbeat = setInterval(() => this.conn?.send({ message_type: 'heartbeat', timestamp: Date.now() / 1000 }), this.opts.heartbeatMs ?? 5000);
   }
 
   private onMessage(m: Message): void {
@@ -74,13 +87,31 @@ export class ClusterGateway {
       this.pending.add(id);
       this.stats.requests++;
       const body: RequestBody = { id, symbol: m.symbols[i], features: m.features[i] };
-      this.h.js.publish(publishSubject(symbolToken(body.symbol)), JSON.stringify(body), { msgID: String(id) }).catch((e) => {
-        // The publish may still have been stored; a retry with the same id is absorbed downstream.
-        this.stats.publishErrors++;
-        this.log(`publish ${id}: ${(e as Error).message}; retrying`);
-        setTimeout(() => (this.pending.delete(id), this.publish({ ...m, unique_ids: [id], symbols: [m.symbols[i]], features: [m.features[i]] })), 500);
-      });
+      const queue = this.outbox.get(body.symbol);
+      if (queue) queue.push(body);
+      else {
+        this.outbox.set(body.symbol, [body]);
+        void this.drainSymbol(body.symbol);
+      }
     });
+  }
+
+  /** Publishes a symbol's queued requests one after another, each until it is stored. */
+  private async drainSymbol(symbol: string): Promise<void> {
+    const queue = this.outbox.get(symbol)!;
+    for (let attempt = 0; queue.length > 0 && !this.stopped; ) {
+      const body = queue[0];
+      try {
+        await this.h.js.publish(publishSubject(symbolToken(symbol)), JSON.stringify(body), { msgID: String(body.id), timeout: 5000 });
+        queue.shift();
+        attempt = 0;
+      } catch (e) {
+        this.stats.publishErrors++;
+        if (attempt % 10 === 0) this.log(`publish ${body.id}: ${(e as Error).message}; retrying`);
+        await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** Math.min(attempt++, 4))));
+      }
+    }
+    this.outbox.delete(symbol);
   }
 
   private answer(r: ResponseBody): void {
@@ -103,7 +134,9 @@ export class ClusterGateway {
   }
 
   async stop(): Promise<void> {
-    if (!this.h) return;
+    if (!this.h || this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.heartbeat);
     this.flush();
     this.conn?.close();
     await this.responses?.close();

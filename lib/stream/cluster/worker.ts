@@ -5,17 +5,29 @@
  *   it) and renewed with `update` at the expected revision (fails if it expired and someone else took
  *   it); an unrenewed lease expires with the bucket's TTL. Workers announce themselves under `w.<name>`
  *   the same way; each aims at ceil(partitions / live workers) leases, taking free ones and handing
- *   extra ones back (checkpoint first, then delete the lease).
- * - Work: one pull consumer per owned partition (a single-subject filter, as 2.9 servers need),
- *   starting after the partition's checkpoint. Everything queued is processed as one engine batch
- *   (a symbol's requests in stream order), every response is published with the request id as
- *   Nats-Msg-Id, and only then are the requests acknowledged.
+ *   extra ones back (checkpoint first, then delete the lease at its revision).
+ * - Renewals run on a loop of their own that never waits for a batch, a checkpoint or a takeover, and
+ *   a lease is renewed from the moment it is created (a takeover that reads a large checkpoint under
+ *   load may take longer than the TTL). A worker slowed past the TTL anyway loses the lease: another
+ *   worker replays from the checkpoint, both may answer the same requests for a while, and the
+ *   responses stream keeps one answer per id (equal, by determinism). The slow worker finds out at
+ *   its next renewal or checkpoint and drops the partition; it never writes a checkpoint without
+ *   holding the lease.
+ * - Work: one ordered consumer per owned partition (a single-subject filter, as 2.9 servers need),
+ *   starting after the partition's checkpoint. The worker keeps its own offset (checkpoint + applied
+ *   sequence), so it needs no durable consumer state: when a NATS server dies, the client library
+ *   re-creates the consumer from the last stream sequence it delivered (no gap, no redelivery).
+ *   Everything queued is processed as one engine batch (a symbol's requests in stream order), and
+ *   every response is published with the request id as Nats-Msg-Id, retried until the stream
+ *   acknowledges it (a lost ack during a leader election is absorbed by de-duplication).
+ * - Batches, checkpoints, takeovers and hand-backs run one at a time (`exclusive`): a checkpoint
+ *   never records a state whose answers are not yet stored.
  * - State: every `checkpointEvery` requests or `checkpointMs` a partition's symbols are written to the
  *   object store with the last applied stream sequence. A new owner loads it and replays from there;
  *   the engine runs batch-invariant kernels, so replayed predictions equal the lost ones bit for bit
  *   and the responses stream drops them as duplicates.
  */
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { StreamEngine, type StreamRequest } from '../engine.js';
 import { setBatchInvariant } from '../kernels.js';
@@ -40,15 +52,16 @@ export interface WorkerOptions {
 interface Owned {
   partition: number;
   revision: number;
-  messages: ConsumerMessages;
+  /** Set once the takeover has loaded the checkpoint and subscribed. */
+  messages?: ConsumerMessages;
   /** Stream sequence of the last request applied to the engine's state. */
   applied: number;
   checkpointed: number;
   sinceCheckpoint: number;
   lastCheckpointAt: number;
   symbols: Set<string>;
-  /** Consumer delivery sequence of the last message taken (contiguous unless something was lost). */
-  delivered: number;
+  /** Dropped (lost or released): its symbols' states are gone from the engine. */
+  dropped?: boolean;
 }
 
 export interface WorkerStats {
@@ -70,6 +83,14 @@ export class ClusterWorker {
   private wake?: () => void;
   private stopped = false;
   private loops: Promise<void>[] = [];
+  private lock: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` after every earlier exclusive section has finished. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(readonly opts: WorkerOptions) {}
 
@@ -89,33 +110,62 @@ export class ClusterWorker {
     const nc: NatsConnection = await connectCluster(this.opts.servers, this.opts.name);
     this.h = await openCluster(nc, { leaseTtlMs: this.ttl });
     await this.h.leases.put(`w.${this.opts.name}`, this.opts.name);
-    this.loops = [this.leaseLoop(), this.workLoop()];
+    this.loops = [this.renewLoop(), this.balanceLoop(), this.workLoop()];
   }
 
-  /** Renews leases, then balances: takes free partitions up to the target share, or hands one back. */
-  private async leaseLoop(): Promise<void> {
-    const every = Math.max(100, Math.floor(this.ttl / 3));
+  private get every(): number {
+    return Math.max(100, Math.floor(this.ttl / 3));
+  }
+
+  /**
+   * Renews every held lease (and the worker's own `w.<name>` entry) each TTL/3, in parallel, each
+   * with a deadline of TTL/3. It awaits nothing else, so a long batch, checkpoint or takeover cannot
+   * hold renewals back; only a blocked event loop can.
+   */
+  private async renewLoop(): Promise<void> {
     while (!this.stopped) {
-      // Renewals first, in parallel and with a deadline under the TTL: a slow request must not let
-      // every lease expire behind it.
-      await Promise.all(
-        [...this.owned.values()].map(async (o) => {
-          try {
-            o.revision = await this.h.leases.update(`p.${o.partition}`, this.opts.name, o.revision, every);
-          } catch (e) {
-            if (!/wrong last sequence|key exists/i.test(String(e))) return this.log(`renew ${o.partition}: ${(e as Error).message}`);
-            this.log(`lost partition ${o.partition}`);
-            this.drop(o);
-          }
-        }),
-      );
+      await Promise.all([
+        ...[...this.owned.values()].map((o) => this.renew(o)),
+        this.h.leases.put(`w.${this.opts.name}`, this.opts.name, { timeout: this.every }).catch((e) => this.log(`announce: ${(e as Error).message}`)),
+      ]);
+      await sleep(this.every);
+    }
+  }
+
+  private async renew(o: Owned): Promise<void> {
+    try {
+      const revision = await this.h.leases.update(`p.${o.partition}`, this.opts.name, o.revision, this.every);
+      if (this.owned.get(o.partition) === o) o.revision = revision;
+    } catch (e) {
+      if (this.owned.get(o.partition) !== o) return;
+      if (!/wrong last sequence|key exists/i.test(String(e))) return this.log(`renew ${o.partition}: ${(e as Error).message}`);
+      // A renewal whose reply was lost (a server died, or it timed out under load) may still have been
+      // stored: the lease is still ours then, at a newer revision. Only this worker writes its name
+      // into the key while it holds it.
       try {
-        await this.h.leases.put(`w.${this.opts.name}`, this.opts.name);
+        const lease = await this.leaseOf(o);
+        if (this.owned.get(o.partition) !== o) return;
+        if (lease !== null) {
+          o.revision = lease;
+          return;
+        }
+        this.log(`lost partition ${o.partition}`);
+        this.drop(o);
+      } catch (e2) {
+        this.log(`renew ${o.partition}: ${(e2 as Error).message}`);
+      }
+    }
+  }
+
+  /** Takes free partitions up to the target share, or hands one back. */
+  private async balanceLoop(): Promise<void> {
+    while (!this.stopped) {
+      try {
         await this.balance();
       } catch (e) {
-        this.log(`lease loop: ${(e as Error).message}`);
+        this.log(`balance: ${(e as Error).message}`);
       }
-      await sleep(every);
+      await sleep(this.every);
     }
   }
 
@@ -125,10 +175,12 @@ export class ClusterWorker {
     const target = Math.ceil(this.h.partitions / Math.max(1, live.size));
     if (this.owned.size > target) {
       const o = [...this.owned.values()].pop()!;
-      await this.checkpoint(o);
-      this.drop(o);
-      await this.h.leases.delete(`p.${o.partition}`);
-      this.log(`handed back partition ${o.partition}`);
+      await this.exclusive(async () => {
+        if (this.owned.get(o.partition) !== o) return;
+        await this.checkpoint(o);
+        await this.release(o);
+        this.log(`handed back partition ${o.partition}`);
+      });
       return;
     }
     // Start at a different partition per worker, so simultaneous starters rarely collide.
@@ -142,15 +194,30 @@ export class ClusterWorker {
       } catch {
         continue; // held by someone else
       }
-      await this.takeOver(p, revision);
+      // Held (and renewed) from now on; consuming starts once the checkpoint is loaded.
+      const o: Owned = { partition: p, revision, applied: 0, checkpointed: 0, sinceCheckpoint: 0, lastCheckpointAt: Date.now(), symbols: new Set() };
+      this.owned.set(p, o);
+      await this.exclusive(() => this.takeOver(o)).catch(async (e) => {
+        this.log(`take partition ${p}: ${(e as Error).message}`);
+        if (this.owned.get(p) === o) await this.release(o).catch(() => undefined);
+      });
     }
   }
 
-  private async takeOver(partition: number, revision: number): Promise<void> {
+  /** Drops a partition and deletes its lease, only at the revision this worker holds. */
+  private async release(o: Owned): Promise<void> {
+    if (o.dropped) return; // lost meanwhile: the lease is not ours to delete
+    this.drop(o);
+    await this.h.leases.delete(`p.${o.partition}`, { previousSeq: o.revision });
+  }
+
+  private async takeOver(o: Owned): Promise<void> {
+    const { partition } = o;
     const t0 = performance.now();
-    const blob = await this.h.checkpoints.getBlob(`p${partition}`);
+    const blob = await readCheckpoint(this.h, partition);
+    if (this.owned.get(partition) !== o) return; // the lease was lost while reading
     let seq = 0;
-    const symbols = new Set<string>();
+    const symbols = o.symbols;
     if (blob) {
       const c = decodeCheckpoint(blob, `p${partition}`);
       seq = c.seq;
@@ -160,20 +227,13 @@ export class ClusterWorker {
         symbols.add(s.symbol);
       }
     }
-    const name = `${this.opts.name}-p${partition}-${Date.now().toString(36)}`;
-    await this.h.jsm.consumers.add(REQUEST_STREAM, {
-      name,
-      filter_subject: requestFilter(partition),
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: 60_000_000_000,
-      inactive_threshold: 10_000_000_000,
-      num_replicas: 3, // an R1 consumer would die with its server
+    const consumer = await this.h.js.consumers.get(REQUEST_STREAM, {
+      filter_subjects: requestFilter(partition),
       ...(seq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 } : { deliver_policy: DeliverPolicy.All }),
     });
-    const consumer = await this.h.js.consumers.get(REQUEST_STREAM, name);
     const messages = await consumer.consume({ max_messages: 512 });
-    const o: Owned = { partition, revision, messages, applied: seq, checkpointed: seq, sinceCheckpoint: 0, lastCheckpointAt: Date.now(), symbols, delivered: 0 };
-    this.owned.set(partition, o);
+    if (this.owned.get(partition) !== o) return void messages.close();
+    Object.assign(o, { messages, applied: seq, checkpointed: seq, lastCheckpointAt: Date.now() });
     this.stats.takeovers++;
     this.log(`took partition ${partition} from seq ${seq + 1} (${symbols.size} symbols restored, ${(performance.now() - t0).toFixed(0)} ms)`);
     void (async () => {
@@ -181,12 +241,23 @@ export class ClusterWorker {
         this.queue.push({ owner: o, msg });
         this.wake?.();
       }
-    })().catch((e) => this.log(`partition ${partition} consumer: ${(e as Error).message}`));
+    })()
+      .catch((e) => this.log(`partition ${partition} consumer: ${(e as Error).message}`))
+      .then(() => {
+        // The library gave up on the consumer while the lease is still ours: hand the partition back,
+        // so that it is taken again (by whoever) from its checkpoint instead of sitting unconsumed.
+        if (this.stopped || this.owned.get(partition) !== o) return;
+        this.log(`partition ${partition}: consumer ended; releasing it`);
+        return this.exclusive(() => (this.owned.get(partition) === o ? this.release(o) : Promise.resolve()));
+      })
+      .catch((e) => this.log(`partition ${partition}: ${(e as Error).message}`));
   }
 
   private drop(o: Owned): void {
-    this.owned.delete(o.partition);
-    void o.messages.close();
+    if (o.dropped) return;
+    o.dropped = true;
+    if (this.owned.get(o.partition) === o) this.owned.delete(o.partition);
+    void o.messages?.close();
     this.queue = this.queue.filter((q) => q.owner !== o);
     for (const s of o.symbols) this.engine.resetSymbol(s);
   }
@@ -202,8 +273,8 @@ export class ClusterWorker {
         continue;
       }
       try {
-        await this.processQueued();
-        await this.maybeCheckpoint();
+        await this.exclusive(() => this.processQueued());
+        await this.exclusive(() => this.maybeCheckpoint());
       } catch (e) {
         this.log(`work loop: ${(e as Error).message}`);
         await sleep(200);
@@ -214,25 +285,16 @@ export class ClusterWorker {
   private async processQueued(): Promise<void> {
     const take = this.queue.splice(0, this.opts.maxBatch ?? 256);
     const bySymbol = new Map<string, StreamRequest[]>();
-    const done: { o: Owned; msg: JsMsg; seq: number }[] = [];
+    const done: { o: Owned; seq: number }[] = [];
     const symbolOf = new Map<number, string>();
     for (const { owner: o, msg } of take) {
       // Dropped meanwhile (the new owner replays it), or a message of an earlier ownership of this
       // partition by this worker still draining from its closed consumer.
       if (this.owned.get(o.partition) !== o) continue;
       const partition = o.partition;
-      // A gap or a redelivery in the consumer's sequence means the applied order cannot be trusted:
-      // give the partition up (unrenewed, its lease expires) and let an owner restart from the checkpoint.
-      if (msg.info.deliverySequence !== o.delivered + 1 || msg.info.redelivered) {
-        this.log(`partition ${partition}: delivery ${msg.info.deliverySequence} after ${o.delivered}; reloading from the checkpoint`);
-        this.drop(o);
-        continue;
-      }
-      o.delivered = msg.info.deliverySequence;
-      if (msg.seq <= o.applied) {
-        msg.ack(); // a redelivery of something already applied
-        continue;
-      }
+      // The ordered consumer delivers the partition in stream order; after a reset it resumes past
+      // the last message it handed over, so anything at or below `applied` is a message already applied.
+      if (msg.seq <= o.applied) continue;
       const body = msg.json<RequestBody>();
       if (partitionOf(msg.subject) !== partition) throw new Error(`message ${msg.seq} on ${msg.subject} in partition ${partition}`);
       const list = bySymbol.get(body.symbol) ?? [];
@@ -242,20 +304,41 @@ export class ClusterWorker {
       o.symbols.add(body.symbol);
       o.applied = msg.seq;
       o.sinceCheckpoint++;
-      done.push({ o, msg, seq: msg.seq });
+      done.push({ o, seq: msg.seq });
     }
     if (done.length === 0) return;
+    const t0 = performance.now();
     const { ids, predictions } = this.engine.processBatch(bySymbol);
+    const t1 = performance.now();
     await Promise.all(
       ids.map((id, i) => {
         const symbol = symbolOf.get(id)!;
         const body: ResponseBody = { id, symbol, prediction: predictions[i] };
-        return this.h.js.publish(responseSubject(symbolToken(symbol)), JSON.stringify(body), { msgID: String(id) });
+        return this.publishResponse(body);
       }),
     );
-    for (const d of done) d.msg.ack();
     this.stats.processed += done.length;
     this.stats.batches++;
+    const t2 = performance.now();
+    if (t2 - t0 > this.every) this.log(`slow batch: ${done.length} requests, engine ${(t1 - t0).toFixed(0)} ms, answers stored ${(t2 - t1).toFixed(0)} ms`);
+  }
+
+  /**
+   * Publishes one answer until the responses stream acknowledges it. While a server is down the stream
+   * may have no leader for a few seconds (publishes fail or time out); a publish that was stored but
+   * whose ack was lost is dropped as a duplicate when retried, by its Nats-Msg-Id.
+   */
+  private async publishResponse(body: ResponseBody): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.h.js.publish(responseSubject(symbolToken(body.symbol)), JSON.stringify(body), { msgID: String(body.id), timeout: 5000 });
+        return;
+      } catch (e) {
+        if (this.stopped && attempt > 3) throw e;
+        if (attempt % 10 === 0) this.log(`publish answer ${body.id}: ${(e as Error).message}; retrying`);
+        await sleep(Math.min(1000, 100 * 2 ** Math.min(attempt, 4)));
+      }
+    }
   }
 
   private async maybeCheckpoint(): Promise<void> {
@@ -266,8 +349,16 @@ export class ClusterWorker {
     }
   }
 
+  /** The revision of the partition's lease if it still names this worker, else null. */
+  private async leaseOf(o: Owned): Promise<number | null> {
+    const lease = await this.h.leases.get(`p.${o.partition}`);
+    return lease && lease.operation === 'PUT' && lease.string() === this.opts.name ? lease.revision : null;
+  }
+
   /** Writes the partition's states with their offset; refuses if the lease is no longer ours. */
   private async checkpoint(o: Owned): Promise<void> {
+    // Not loaded yet (or never): the previous owner's checkpoint is still the partition's truth.
+    if (!o.messages || this.owned.get(o.partition) !== o) return;
     const symbols = [...o.symbols].map((symbol) => {
       const slot = this.engine.slots.slotOf(symbol);
       if (slot === undefined) throw new Error(`checkpoint: no state for ${symbol}`);
@@ -276,10 +367,14 @@ export class ClusterWorker {
     });
     const seq = o.applied;
     const bytes = encodeCheckpoint({ partition: o.partition, seq, symbols });
-    // Fencing: write only while the lease is still ours (the lease loop alone renews it, so its
-    // revision is not raced). A lease lost between this check and the put is the one window left.
-    const lease = await this.h.leases.get(`p.${o.partition}`);
-    if (!lease || lease.string() !== this.opts.name || lease.revision !== o.revision) throw new Error(`checkpoint p${o.partition}: lease lost`);
+    // Fencing: write only while the lease is still ours. A lease lost between this check and the put
+    // is the one window left: the blob written is still a consistent (state, offset) pair, only older
+    // or newer than the new owner's, and replaying from either gives the same answers.
+    if ((await this.leaseOf(o)) === null) {
+      this.log(`lost partition ${o.partition} (found at checkpoint)`);
+      this.drop(o);
+      return;
+    }
     await this.h.checkpoints.putBlob({ name: `p${o.partition}` }, bytes);
     o.checkpointed = seq;
     o.sinceCheckpoint = 0;
@@ -295,14 +390,42 @@ export class ClusterWorker {
     await Promise.allSettled(this.loops);
     for (const o of [...this.owned.values()]) {
       try {
-        await this.checkpoint(o);
-        this.drop(o);
-        await this.h.leases.delete(`p.${o.partition}`);
+        await this.exclusive(async () => {
+          await this.checkpoint(o);
+          await this.release(o);
+        });
       } catch (e) {
         this.log(`stop: partition ${o.partition}: ${(e as Error).message}`);
       }
     }
     await this.h.leases.delete(`w.${this.opts.name}`).catch(() => undefined);
     await this.h.nc.drain().catch(() => undefined);
+  }
+}
+
+/**
+ * Reads a partition's checkpoint. A read can overlap the previous owner's last write of the same
+ * object (its old chunks are purged under the reader: a digest error) or a server's death (a read
+ * that never ends; a read racing a rewrite can also wait on chunks that were purged): it is retried for
+ * up to 2 minutes, so a takeover never starts from a damaged blob. Each try is bounded, and the bound
+ * doubles from 1 s to 30 s: a read normally takes 0.1–0.5 s, but on a loaded machine a read of a few
+ * MB can take longer than any fixed bound, and cutting every try at it would never finish one. (The
+ * lease is renewed meanwhile: a slow read costs time, not ownership.)
+ */
+export async function readCheckpoint(h: ClusterHandles, partition: number): Promise<Uint8Array | null> {
+  const until = Date.now() + 120_000;
+  for (let bound = 1000; ; bound = Math.min(30_000, 2 * bound)) {
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${bound} ms`)), bound)));
+      try {
+        return await Promise.race([h.checkpoints.getBlob(`p${partition}`), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (e) {
+      if (Date.now() > until) throw new Error(`checkpoint p${partition}: ${(e as Error).message}`);
+      await sleep(300);
+    }
   }
 }
