@@ -28,6 +28,24 @@ int64_t hamming_rows_per_task(int64_t words, int64_t out_bytes, int64_t M, int t
   return ceil_div(rows, 4) * 4;
 }
 
+// Tiles of the Hamming GEMM, from this core's caches. `rows` of a (words*8 bytes each) and one panel
+// (words*256 bytes) share half the L1, so every word of a is loaded from L1 for all 32 codes of a panel
+// and the panel from L1 for every 4-row block; at most 64 rows, since each row of a task is a separate
+// stream of result writes (one page each) and more than the L1 TLB holds would miss on every store.
+// `panels` of packed codes share half the L2, so a row chunk walks them without reloading from memory.
+struct HammingTiles {
+  int64_t rows, panels;
+};
+HammingTiles hamming_tiles(int64_t words, int64_t M, int threads) {
+  const CpuCaches& c = cpu_caches();
+  const int64_t panel_bytes = words * 8 * kPanel;
+  int64_t rows = (c.l1d / 2 - panel_bytes) / (words * 8);
+  rows = std::clamp<int64_t>(rows, 4, 64);
+  // Enough chunks that every thread gets several tasks.
+  rows = std::min(rows, std::max<int64_t>(4, ceil_div(M, 4 * int64_t{threads})));
+  return {ceil_div(rows, 4) * 4, std::max<int64_t>(1, c.l2 / 2 / panel_bytes)};
+}
+
 uint64_t load_u64(const uint64_t* p) {
   uint64_t v;
   std::memcpy(&v, p, sizeof v);
@@ -108,15 +126,21 @@ void hamming_gemm(const Exec& ex, const HammingArgs& h) {
   // A result that does not fit the last-level cache is streamed to memory (no read-for-ownership);
   // full panels are then 64-byte aligned, as non-temporal stores need.
   const bool stream = h.M * h.N * elem >= cpu_caches().l3 && h.ldd % per_line == 0 && (misalign + lead * elem) % 64 == 0;
-  const int64_t chunk = hamming_rows_per_task(h.words, kPanel * elem, h.M, ex.threads);
-  const int64_t chunks = ceil_div(h.M, chunk);
-  parallel_for(panels * chunks, ex.threads, [&](int64_t t) {
-    const int64_t p = t / chunks, m0 = (t % chunks) * chunk, rows = std::min(chunk, h.M - m0);
-    const uint64_t* panel = packed.data() + p * h.words * kPanel;
-    if (narrow) {
-      mk.hamming_panel16(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist16 + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
-    } else {
-      mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
+  // A task is (group of panels, chunk of rows): it walks its panels in order and runs every 4-row block
+  // of its chunk against each, so each result row is written front to back, a panel's 32 columns after
+  // the previous one's. (Panel-major tasks wrote one 128-byte piece per row on a different 4 KB page
+  // each time and ran at a third of the arithmetic rate once the result left the caches.)
+  const HammingTiles tiles = hamming_tiles(h.words, h.M, ex.threads);
+  const int64_t chunks = ceil_div(h.M, tiles.rows), groups = ceil_div(panels, tiles.panels);
+  parallel_for(groups * chunks, ex.threads, [&](int64_t t) {
+    const int64_t g = t / chunks, m0 = (t % chunks) * tiles.rows, rows = std::min(tiles.rows, h.M - m0);
+    for (int64_t p = g * tiles.panels; p < std::min(panels, (g + 1) * tiles.panels); ++p) {
+      const uint64_t* panel = packed.data() + p * h.words * kPanel;
+      if (narrow) {
+        mk.hamming_panel16(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist16 + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
+      } else {
+        mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
+      }
     }
   });
 }
