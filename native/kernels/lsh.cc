@@ -142,6 +142,7 @@ void hamming_gemm(const Exec& ex, const HammingArgs& h) {
         mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
       }
     }
+    if (stream) mk.stream_fence();  // the results are visible to other threads once the task ends
   });
 }
 
