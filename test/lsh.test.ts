@@ -162,6 +162,18 @@ test('hammingGemm: any output offset (panel boundaries follow the cache lines) a
   assert.equal(want![5 * M + 7], hammingGemm({ ...a, data: a.data.subarray(5 * a.stride, 6 * a.stride), rows: 1 }, { ...b, data: b.data.subarray(7 * b.stride, 8 * b.stride), rows: 1 }, { backend: 'js' }).data[0]);
 });
 
+test('hammingGemm: codes longer than the caches hold (several panel groups, 4-row tasks) on every ISA', { skip: !HAS_NATIVE }, () => {
+  // 60000-bit codes: one 32-code panel is 234 KiB, so a task's panel group (half the L2) holds only a few
+  // panels and a row chunk shrinks to one 4-row block; 70 codes of b make 3 panels, the last partial.
+  const M = 13, N = 70, bits = 60000;
+  const a = randomCodes(M, bits, 21), b = randomCodes(N, bits, 22);
+  const want = hammingGemm(a, b, { backend: 'js' }).data;
+  forEachIsa((isa) => {
+    assert.deepEqual(hammingGemm(a, b, { backend: 'native' }).data, want, isa);
+    assert.deepEqual(hammingGemm(a, b, { backend: 'native', resultType: 'uint16' }).data, Uint16Array.from(want), isa);
+  });
+});
+
 const bytesOf = (v: Int32Array | Uint16Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 test('hammingGemm uint16 results: the int32 distances narrowed, on every ISA, offset and stride', { skip: !HAS_NATIVE }, () => {

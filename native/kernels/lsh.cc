@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include "lsh_isa.h"
 #include "panel_pack.h"
@@ -14,7 +15,15 @@ namespace hashmac {
 
 namespace {
 
-constexpr int64_t kSignRowChunk = 128;    // rows of x per task: x chunk stays in L1/L2 across a panel
+// Rows of x per sign-projection task, from this core's L2: consecutive tasks run the same chunk of x
+// (depth floats per row) against successive panels, so the chunk is read from L2 by every panel after
+// the first while each panel comes once per chunk from the shared cache. A multiple of 8 (the AVX-512
+// block of rows); at most kSignRowsMax, the size of a task's buffer of sign words.
+constexpr int64_t kSignRowsMax = 512;
+int64_t sign_rows_per_task(int64_t depth) {
+  const int64_t rows = cpu_caches().l2 / 2 / (std::max<int64_t>(depth, 1) * 4);
+  return std::clamp<int64_t>(rows / 8 * 8, 8, kSignRowsMax);
+}
 
 // Rows of a per Hamming task, from this core's L1: the task's rows of a (words*8 bytes each) and its
 // `out_bytes` of results per row stay in half the L1 while a 32-code panel (words*256 bytes) streams
@@ -26,6 +35,31 @@ int64_t hamming_rows_per_task(int64_t words, int64_t out_bytes, int64_t M, int t
   rows = std::min<int64_t>(std::max<int64_t>(rows, 16), 1024);
   rows = std::min(rows, std::max<int64_t>(16, ceil_div(M, 4 * int64_t{threads})));
   return ceil_div(rows, 4) * 4;
+}
+
+// Scratch for packed panels, left uninitialised: the packers write every element (padding columns
+// included), and zero-filling megabytes on every call cost as much as packing them.
+template <class T>
+std::unique_ptr<T[]> uninitialized(int64_t n) {
+  return std::unique_ptr<T[]>(new T[static_cast<size_t>(n)]);
+}
+
+// Tiles of the Hamming GEMM, from this core's caches. `rows` of a (words*8 bytes each) and one panel
+// (words*256 bytes) share half the L1, so every word of a is loaded from L1 for all 32 codes of a panel
+// and the panel from L1 for every 4-row block; at most 64 rows, since each row of a task is a separate
+// stream of result writes (one page each) and more than the L1 TLB holds would miss on every store.
+// `panels` of packed codes share half the L2, so a row chunk walks them without reloading from memory.
+struct HammingTiles {
+  int64_t rows, panels;
+};
+HammingTiles hamming_tiles(int64_t words, int64_t M, int threads) {
+  const CpuCaches& c = cpu_caches();
+  const int64_t panel_bytes = words * 8 * kPanel;
+  int64_t rows = (c.l1d / 2 - panel_bytes) / (words * 8);
+  rows = std::clamp<int64_t>(rows, 4, 64);
+  // Enough chunks that every thread gets several tasks.
+  rows = std::min(rows, std::max<int64_t>(4, ceil_div(M, 4 * int64_t{threads})));
+  return {ceil_div(rows, 4) * 4, std::max<int64_t>(1, c.l2 / 2 / panel_bytes)};
 }
 
 uint64_t load_u64(const uint64_t* p) {
@@ -50,15 +84,15 @@ void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs) {
   for (size_t i = 0; i < jobs.size(); ++i) {
     const int64_t panels = ceil_div(jobs[i].K, kPanel);
     panel_base[i + 1] = panel_base[i] + panels * jobs[i].D * kPanel;
-    task_base[i + 1] = task_base[i] + panels * ceil_div(jobs[i].M, kSignRowChunk);
+    task_base[i + 1] = task_base[i] + panels * ceil_div(jobs[i].M, sign_rows_per_task(jobs[i].D));
   }
-  std::vector<float> packed(static_cast<size_t>(panel_base.back()));
+  const std::unique_ptr<float[]> packed = uninitialized<float>(panel_base.back());
   std::vector<int64_t> pack_base(jobs.size() + 1, 0);
   for (size_t i = 0; i < jobs.size(); ++i) pack_base[i + 1] = pack_base[i] + ceil_div(jobs[i].K, kPanel);
   parallel_for(pack_base.back(), ex.threads, [&](int64_t t) {
     const size_t i = std::upper_bound(pack_base.begin(), pack_base.end(), t) - pack_base.begin() - 1;
     const int64_t p = t - pack_base[i];
-    pack_panel(jobs[i].proj, jobs[i].ldp, jobs[i].K, jobs[i].D, p, packed.data() + panel_base[i] + p * jobs[i].D * kPanel);
+    pack_panel(jobs[i].proj, jobs[i].ldp, jobs[i].K, jobs[i].D, p, packed.get() + panel_base[i] + p * jobs[i].D * kPanel);
   });
 
   parallel_for(task_base.back(), ex.threads, [&](int64_t t) {
@@ -66,11 +100,12 @@ void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs) {
     const SignProjectArgs& j = jobs[i];
     // Row-chunk-major: consecutive tasks reuse one chunk of x (the larger operand) from L2.
     const int64_t panels = ceil_div(j.K, kPanel);
+    const int64_t chunk = sign_rows_per_task(j.D);
     const int64_t p = (t - task_base[i]) % panels;
-    const int64_t m0 = ((t - task_base[i]) / panels) * kSignRowChunk;
-    const int64_t rows = std::min(kSignRowChunk, j.M - m0);
-    uint32_t bits[kSignRowChunk];
-    mk.sign_panel(j.x + m0 * j.ldx, j.ldx, rows, packed.data() + panel_base[i] + p * j.D * kPanel, j.D, bits);
+    const int64_t m0 = ((t - task_base[i]) / panels) * chunk;
+    const int64_t rows = std::min(chunk, j.M - m0);
+    uint32_t bits[kSignRowsMax];
+    mk.sign_panel(j.x + m0 * j.ldx, j.ldx, rows, packed.get() + panel_base[i] + p * j.D * kPanel, j.D, bits);
     const int64_t dense = ceil_div(j.K, 8);
     const int64_t nbytes = std::min<int64_t>(4, dense - p * 4);
     const bool last = (p + 1) * kPanel >= j.K;
@@ -101,32 +136,39 @@ void hamming_gemm(const Exec& ex, const HammingArgs& h) {
   for (int64_t n = lead; n < h.N; n += kPanel) starts.push_back(n);
   const int64_t panels = static_cast<int64_t>(starts.size());
   auto cols_of = [&](int64_t p) { return std::min<int64_t>(p + 1 < panels ? starts[p + 1] - starts[p] : kPanel, h.N - starts[p]); };
-  std::vector<uint64_t> packed(static_cast<size_t>(panels * h.words * kPanel));
+  const std::unique_ptr<uint64_t[]> packed = uninitialized<uint64_t>(panels * h.words * kPanel);
   parallel_for(panels, ex.threads, [&](int64_t p) {
-    pack_code_panel(h.b, h.ldb, starts[p], cols_of(p), h.words, packed.data() + p * h.words * kPanel);
+    pack_code_panel(h.b, h.ldb, starts[p], cols_of(p), h.words, packed.get() + p * h.words * kPanel);
   });
   // A result that does not fit the last-level cache is streamed to memory (no read-for-ownership);
   // full panels are then 64-byte aligned, as non-temporal stores need.
   const bool stream = h.M * h.N * elem >= cpu_caches().l3 && h.ldd % per_line == 0 && (misalign + lead * elem) % 64 == 0;
-  const int64_t chunk = hamming_rows_per_task(h.words, kPanel * elem, h.M, ex.threads);
-  const int64_t chunks = ceil_div(h.M, chunk);
-  parallel_for(panels * chunks, ex.threads, [&](int64_t t) {
-    const int64_t p = t / chunks, m0 = (t % chunks) * chunk, rows = std::min(chunk, h.M - m0);
-    const uint64_t* panel = packed.data() + p * h.words * kPanel;
-    if (narrow) {
-      mk.hamming_panel16(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist16 + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
-    } else {
-      mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
+  // A task is (group of panels, chunk of rows): it walks its panels in order and runs every 4-row block
+  // of its chunk against each, so each result row is written front to back, a panel's 32 columns after
+  // the previous one's. (Panel-major tasks wrote one 128-byte piece per row on a different 4 KB page
+  // each time and ran at a third of the arithmetic rate once the result left the caches.)
+  const HammingTiles tiles = hamming_tiles(h.words, h.M, ex.threads);
+  const int64_t chunks = ceil_div(h.M, tiles.rows), groups = ceil_div(panels, tiles.panels);
+  parallel_for(groups * chunks, ex.threads, [&](int64_t t) {
+    const int64_t g = t / chunks, m0 = (t % chunks) * tiles.rows, rows = std::min(tiles.rows, h.M - m0);
+    for (int64_t p = g * tiles.panels; p < std::min(panels, (g + 1) * tiles.panels); ++p) {
+      const uint64_t* panel = packed.get() + p * h.words * kPanel;
+      if (narrow) {
+        mk.hamming_panel16(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist16 + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
+      } else {
+        mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
+      }
     }
+    if (stream) mk.stream_fence();  // the results are visible to other threads once the task ends
   });
 }
 
 void hamming_knn(const Exec& ex, const HammingKnnArgs& h) {
   const LshMicroKernels& mk = lsh_micro(ex.isa);
   const int64_t panels = ceil_div(h.N, kPanel), k = h.k;
-  std::vector<uint64_t> packed(static_cast<size_t>(panels * h.words * kPanel));
+  const std::unique_ptr<uint64_t[]> packed = uninitialized<uint64_t>(panels * h.words * kPanel);
   parallel_for(panels, ex.threads, [&](int64_t p) {
-    pack_code_panel(h.b, h.ldb, p * kPanel, std::min<int64_t>(kPanel, h.N - p * kPanel), h.words, packed.data() + p * h.words * kPanel);
+    pack_code_panel(h.b, h.ldb, p * kPanel, std::min<int64_t>(kPanel, h.N - p * kPanel), h.words, packed.get() + p * h.words * kPanel);
   });
   // One task per chunk of rows of a; it walks every panel of b, so each row's list is owned by one thread.
   const int64_t chunk = hamming_rows_per_task(h.words, kPanel * 4, h.M, ex.threads);
@@ -140,7 +182,7 @@ void hamming_knn(const Exec& ex, const HammingKnnArgs& h) {
     std::vector<uint32_t> cand(static_cast<size_t>(rows));
     for (int64_t p = 0; p < panels; ++p) {
       const int cols = static_cast<int>(std::min<int64_t>(kPanel, h.N - p * kPanel));
-      mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, packed.data() + p * h.words * kPanel, h.words, dist.data(), kPanel, cols, false);
+      mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, packed.get() + p * h.words * kPanel, h.words, dist.data(), kPanel, cols, false);
       mk.at_most(dist.data(), rows, cols, bound.data(), cand.data());
       for (int64_t r = 0; r < rows; ++r) {
         int32_t* dr = h.distances + (m0 + r) * k;

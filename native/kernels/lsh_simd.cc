@@ -12,11 +12,49 @@ namespace {
 
 #if HASHMAC_TARGET_ID == 2
 // ---- AVX-512 Hamming panel: 4 rows x 32 codes: broadcast one word of a, XOR with 4 vectors of 8 codes, VPOPCNTQ, add.
-// Narrowing stores of 8 64-bit counts: int32 (32 bytes) or uint16 (16 bytes), masked or streamed.
-inline void store_counts(int32_t* p, __mmask8 m, __m512i v) { _mm512_mask_cvtepi64_storeu_epi32(p, m, v); }
-inline void store_counts(uint16_t* p, __mmask8 m, __m512i v) { _mm512_mask_cvtepi64_storeu_epi16(p, m, v); }
-inline void stream_counts(int32_t* p, __m512i v) { _mm256_stream_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi64_epi32(v)); }
-inline void stream_counts(uint16_t* p, __m512i v) { _mm_stream_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi64_epi16(v)); }
+//
+// The epilogue narrows a row's four vectors of eight 64-bit counts with in-register permutes (a count's
+// upper half is zero, so picking the even dwords, then the even words, is the int32 / uint16 value)
+// and writes whole 64-byte lines: 2 stores per row for int32, 1 for uint16. The memory-destination
+// narrowing stores (VPMOVQD m256{k}) it replaces are several micro-ops each on AMD cores and cost
+// about as much as the arithmetic when K is 1024 bits or less.
+inline __m512i even_dwords(__m512i lo, __m512i hi) {
+  const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  return _mm512_permutex2var_epi32(lo, idx, hi);
+}
+inline __m512i even_words(__m512i lo, __m512i hi) {
+  const __m512i idx = _mm512_setr_epi32(0x00020000, 0x00060004, 0x000a0008, 0x000e000c, 0x00120010, 0x00160014,
+                                        0x001a0018, 0x001e001c, 0x00220020, 0x00260024, 0x002a0028, 0x002e002c,
+                                        0x00320030, 0x00360034, 0x003a0038, 0x003e003c);
+  return _mm512_permutex2var_epi16(lo, idx, hi);
+}
+inline __mmask16 first16(int n) { return n >= 16 ? 0xffff : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1); }
+
+// One row's 32 counts (c0..c3: codes 0-7, 8-15, 16-23, 24-31) to dist[0, cols). `stream` (cols == 32,
+// dist 64-byte aligned): non-temporal full-line stores.
+inline void store_row(int32_t* dist, __m512i c0, __m512i c1, __m512i c2, __m512i c3, int cols, bool stream) {
+  const __m512i lo = even_dwords(c0, c1), hi = even_dwords(c2, c3);
+  if (stream) {
+    _mm512_stream_si512(reinterpret_cast<__m512i*>(dist), lo);
+    _mm512_stream_si512(reinterpret_cast<__m512i*>(dist + 16), hi);
+  } else if (cols == kPanel) {
+    _mm512_storeu_si512(dist, lo);
+    _mm512_storeu_si512(dist + 16, hi);
+  } else {
+    _mm512_mask_storeu_epi32(dist, first16(cols), lo);
+    _mm512_mask_storeu_epi32(dist + 16, first16(cols - 16), hi);
+  }
+}
+inline void store_row(uint16_t* dist, __m512i c0, __m512i c1, __m512i c2, __m512i c3, int cols, bool stream) {
+  const __m512i v = even_words(even_dwords(c0, c1), even_dwords(c2, c3));
+  if (stream) {
+    _mm512_stream_si512(reinterpret_cast<__m512i*>(dist), v);
+  } else if (cols == kPanel) {
+    _mm512_storeu_si512(dist, v);
+  } else {
+    _mm512_mask_storeu_epi16(dist, static_cast<__mmask32>(cols >= 32 ? ~0u : (1u << cols) - 1), v);
+  }
+}
 
 template <int MR, class T>
 inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel, int64_t words, T* dist,
@@ -24,7 +62,10 @@ inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel,
   __m512i acc[MR][4];
   for (int i = 0; i < MR; ++i)
     for (int c = 0; c < 4; ++c) acc[i][c] = _mm512_setzero_si512();
-  for (int64_t w = 0; w < words; ++w) {
+  // words >= 1: a do-while lets GCC keep acc in registers (with a loop that might not run it keeps the
+  // zeros on the stack and reloads the sums from there, 48 memory operations per block).
+  int64_t w = 0;
+  do {
     const __m512i b0 = _mm512_loadu_si512(panel + w * kPanel);
     const __m512i b1 = _mm512_loadu_si512(panel + w * kPanel + 8);
     const __m512i b2 = _mm512_loadu_si512(panel + w * kPanel + 16);
@@ -36,21 +77,9 @@ inline void hamming_block(const uint64_t* a, int64_t lda, const uint64_t* panel,
       acc[i][2] = _mm512_add_epi64(acc[i][2], _mm512_popcnt_epi64(_mm512_xor_si512(ai, b2)));
       acc[i][3] = _mm512_add_epi64(acc[i][3], _mm512_popcnt_epi64(_mm512_xor_si512(ai, b3)));
     }
-  }
-  if (stream && cols == kPanel) {
-    for (int i = 0; i < MR; ++i)
-      for (int c = 0; c < 4; ++c)
-        stream_counts(dist + i * ldd + c * 8, acc[i][c]);
-    return;
-  }
-  for (int i = 0; i < MR; ++i) {
-    for (int c = 0; c < 4; ++c) {
-      const int left = cols - c * 8;
-      if (left <= 0) break;
-      const __mmask8 m = left >= 8 ? 0xff : static_cast<__mmask8>((1u << left) - 1);
-      store_counts(dist + i * ldd + c * 8, m, acc[i][c]);
-    }
-  }
+  } while (++w < words);
+  const bool nt = stream && cols == kPanel;
+  for (int i = 0; i < MR; ++i) store_row(dist + i * ldd, acc[i][0], acc[i][1], acc[i][2], acc[i][3], cols, nt);
 }
 constexpr int kHammingRows = 4;
 
@@ -122,8 +151,13 @@ void hamming_rows(const uint64_t* a, int64_t lda, int64_t rows, const uint64_t* 
   for (; r + kHammingRows <= rows; r += kHammingRows)
     hamming_block<kHammingRows>(a + r * lda, lda, panel, words, dist + r * ldd, ldd, cols, stream);
   for (; r < rows; ++r) hamming_block<1>(a + r * lda, lda, panel, words, dist + r * ldd, ldd, cols, stream);
+}
+
+// Makes this thread's non-temporal stores visible to other threads: once per task, not per panel (a
+// fence drains the write-combining buffers, and one per 4-row panel call cut the rate tenfold).
+void stream_fence() {
 #if HASHMAC_TARGET_ID == 2
-  if (stream) _mm_sfence();  // non-temporal stores are visible to other threads once the task ends
+  _mm_sfence();
 #endif
 }
 
@@ -174,7 +208,7 @@ void row_norms(const float* x, int64_t ldx, int64_t rows, int64_t depth, float e
 
 }  // namespace
 
-const LshMicroKernels lsh_micro = {sign_panel, hamming_panel, hamming_panel16, at_most, row_norms};
+const LshMicroKernels lsh_micro = {sign_panel, hamming_panel, hamming_panel16, stream_fence, at_most, row_norms};
 
 }  // namespace HASHMAC_TARGET
 }  // namespace hashmac
