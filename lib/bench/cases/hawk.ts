@@ -9,7 +9,7 @@ import { compiled, F32, lead, random, stateCase, type StateKernel } from '../sta
 import type { BenchCase, BenchWork } from '../types.js';
 
 const RGLRU_W = 2048;
-const rglru: StateKernel = {
+export const rglru: StateKernel = {
   bytes: (slots, steps) => F32 * (2 * slots * RGLRU_W + 4 * slots * steps * RGLRU_W),
   make: (slots, steps, backend) => {
     const W = RGLRU_W, l = lead(slots, steps);

@@ -9,7 +9,7 @@ import { F32, lead, random, stateCase, type StateKernel } from '../state-cases.j
 import type { BenchCase } from '../types.js';
 
 const MAMBA2 = { H: 64, P: 64, N: 128, G: 1 };
-const ssu: StateKernel = {
+export const ssu: StateKernel = {
   bytes: (slots, steps) => {
     const { H, P, N, G } = MAMBA2;
     return F32 * (2 * slots * H * P * N + slots * steps * (2 * H * P + H + 2 * G * N));
@@ -26,7 +26,7 @@ const ssu: StateKernel = {
 };
 
 const CONV = { C: 4096, W: 4, L: 3 };
-const conv: StateKernel = {
+export const conv: StateKernel = {
   bytes: (slots, steps) => F32 * (2 * slots * CONV.C * CONV.L + 2 * slots * steps * CONV.C),
   make: (slots, steps, backend) => {
     const { C, W, L } = CONV, l = lead(slots, steps);

@@ -12,14 +12,14 @@ import type { BenchCase, BenchWork } from '../types.js';
 
 const RET = { H: 8, Dk: 256, Dv: 256 };
 
-function retentionWork(B: number, T: number): BenchWork {
+export function retentionWork(B: number, T: number): BenchWork {
   const { H, Dk, Dv } = RET;
   const state = B * (H * Dk * Dv + H + 1) * F32;
   const io = B * T * H * (2 * Dk + 2 * Dv) * F32;  // q, k, v in; o out
   return { bytes: 2 * state + io, flops: B * T * H * Dk * Dv * 6 };
 }
 
-function retentionCall(B: number, T: number, backend: BackendName): () => void {
+export function retentionCall(B: number, T: number, backend: BackendName): () => void {
   const { H, Dk, Dv } = RET;
   const state = createRetentionState(B, { heads: H, keyDim: Dk, valueDim: Dv });
   const lead = T === 1 ? [B] : [B, T];

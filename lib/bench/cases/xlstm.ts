@@ -15,14 +15,14 @@ import type { BenchCase, BenchWork } from '../types.js';
 // ---- mLSTM --------------------------------------------------------------------------------------------
 const ML = { NH: 8, DK: 512, DV: 512 };
 
-function mlstmWork(B: number, T: number): BenchWork {
+export function mlstmWork(B: number, T: number): BenchWork {
   const { NH, DK, DV } = ML;
   const state = B * NH * (DK * DV + DK + 1) * F32;
   const io = B * T * NH * (2 * DK + 2 * DV + 2) * F32;  // q, k, v, gates in; h out
   return { bytes: 2 * state + io, flops: B * T * NH * DK * DV * 6 };
 }
 
-function mlstmCall(B: number, T: number, backend: BackendName): () => void {
+export function mlstmCall(B: number, T: number, backend: BackendName): () => void {
   const { NH, DK, DV } = ML;
   const state = createMlstmState(B, { heads: NH, keyDim: DK, valueDim: DV });
   const lead = T === 1 ? [B] : [B, T];
@@ -36,7 +36,7 @@ function mlstmCall(B: number, T: number, backend: BackendName): () => void {
 // ---- sLSTM --------------------------------------------------------------------------------------------
 const SL = { NH: 4, DH: 512 };
 
-function slstmWork(B: number, T: number): BenchWork {
+export function slstmWork(B: number, T: number): BenchWork {
   const { NH, DH } = SL;
   const W = NH * DH;
   const state = B * 4 * W * F32;
@@ -45,7 +45,7 @@ function slstmWork(B: number, T: number): BenchWork {
   return { bytes: 2 * state + weights + io, flops: 2 * B * T * 4 * NH * DH * DH };
 }
 
-function slstmCall(B: number, T: number, backend: BackendName): () => void {
+export function slstmCall(B: number, T: number, backend: BackendName): () => void {
   const { NH, DH } = SL;
   const W = NH * DH;
   const state = createSlstmState(B, { heads: NH, headDim: DH });
