@@ -28,7 +28,7 @@ void selective_state_update(const Exec& ex, const SsuArgs& a) {
   parallel_for(a.batch * a.heads, ex.threads, [&](int64_t task) {
     const int64_t b = task / a.heads, h = task % a.heads;
     if (a.slots[b] < 0) return;
-    mk.ssu_head(a, b, h, scratch(static_cast<size_t>(a.steps * (3 * a.head_dim + 16 * 16))));
+    mk.ssu_head(a, b, h, scratch(static_cast<size_t>(3 * a.steps * a.head_dim)));
   });
 }
 

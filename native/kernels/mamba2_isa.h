@@ -9,7 +9,7 @@
 namespace hashmac {
 
 struct Mamba2MicroKernels {
-  // Batch row b, head h, all steps, on the state of slots[b] (>= 0). scratch: steps * (3 * head_dim + 16 * 16) floats (16: the widest vector's lanes).
+  // Batch row b, head h, all steps, on the state of slots[b] (>= 0). scratch: 3 * steps * head_dim floats.
   void (*ssu_head)(const SsuArgs& a, int64_t b, int64_t h, float* scratch);
   // Batch row b, channels [c0, c0 + cn), all steps. wt: the weight transposed to [width, channels].
   // scratch: length * cn floats (the state deinterleaved).

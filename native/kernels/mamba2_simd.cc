@@ -59,10 +59,8 @@ inline V tree_sum(V* v) {
 
 // K vectors of one state row from element n0, held in registers across all steps (K is a power of 2).
 // kFullA: A is [H, P, N], so every element has its own decay exp(A*dt); else one decay per (step, p).
-// The row's dot product with C at step t (a vector of lane sums, still to be reduced) goes to
-// dots[t * dot_step] for vectors; a float tail adds its product to the output sums directly.
 template <class V, int K, bool kFullA>
-__attribute__((always_inline)) inline void ssu_chunk(float* s_row, const float* a_row, int64_t n0, const SsuRow& r, float* dots, int64_t dot_step) {
+__attribute__((always_inline)) inline void ssu_chunk(float* s_row, const float* a_row, int64_t n0, const SsuRow& r) {
   constexpr int L = lanes_of<V>;
   V s[K], prod[K];
 #pragma GCC unroll 8
@@ -79,67 +77,29 @@ __attribute__((always_inline)) inline void ssu_chunk(float* s_row, const float* 
       s[i] = s[i] * decay + coef * load<V>(Bt + i * L);
       prod[i] = s[i] * load<V>(Ct + i * L);
     }
-    if constexpr (L == 1) {
-      r.acc[t * r.step] += tree_sum<V, K>(prod);
-    } else {
-      store<V>(dots + t * dot_step, tree_sum<V, K>(prod));
-    }
+    r.acc[t * r.step] += vec::hsum(tree_sum<V, K>(prod));
   }
 #pragma GCC unroll 8
   for (int i = 0; i < K; ++i) store<V>(s_row + n0 + i * L, s[i]);
 }
 
-// What row p reads and sums into, from what row 0 does.
-inline SsuRow row_of(SsuRow r, int64_t p) {
-  r.x += p;
-  r.dt += p;
-  r.decay += p;
-  r.acc += p;
-  return r;
-}
-
-// Chunks of K vectors from n0 of rows [p0, p0 + rows) (rows <= kLanes) of one (slot, head) state block,
-// then the dot products of every (step, row) reduced together (vec::hsum_each, bit-identical to one
-// hsum each) and added to the output sums. Reducing each row's product at each step by itself put a long
-// serial chain of shuffles and adds on every step, and those chains, not the arithmetic, bounded T > 1.
-template <int K, bool kFullA>
-void ssu_group(const SsuArgs& a, int64_t h, float* state, const SsuRow& first, int64_t p0, int rows, int64_t n0, float* dots) {
-  const int64_t P = a.head_dim, N = a.dstate, T = a.steps;
-  constexpr int64_t kDotStep = int64_t{kLanes} * kLanes;  // dots: [T][kLanes rows][kLanes lanes]
-  for (int j = 0; j < rows; ++j) {
-    const int64_t p = p0 + j;
-    ssu_chunk<vf, K, kFullA>(state + p * N, kFullA ? a.A + (h * P + p) * N : nullptr, n0, row_of(first, p), dots + j * kLanes, kDotStep);
-  }
-  for (int64_t t = 0; t < T; ++t) {
-    vf v[kLanes];
-    for (int j = 0; j < kLanes; ++j) v[j] = load<vf>(dots + t * kDotStep + j * kLanes);  // rows past `rows`: zeros
-    const vf sums = vec::hsum_each(v);
-    float* acc = first.acc + t * P + p0;
-    if (rows == kLanes) {
-      store<vf>(acc, load<vf>(acc) + sums);
-    } else {
-      for (int j = 0; j < rows; ++j) acc[j] += sums[j];
-    }
-  }
-}
-
-// Every row p of one (slot, head) state block: groups of kLanes rows, in chunks of K vectors, then single
-// vectors, then floats. dots: T * kLanes * kLanes floats.
+// Every row p of one (slot, head) state block, in chunks of K vectors, then single vectors, then floats.
 template <bool kFullA>
-void ssu_rows(const SsuArgs& a, int64_t h, float* state, const SsuRow& first, float* dots) {
+void ssu_rows(const SsuArgs& a, int64_t h, float* state, const SsuRow& first) {
   constexpr int K = 8;
   const int64_t P = a.head_dim, N = a.dstate;
-  for (int64_t p0 = 0; p0 < P; p0 += kLanes) {
-    const int rows = static_cast<int>(std::min<int64_t>(kLanes, P - p0));
-    if (rows < kLanes) std::fill(dots, dots + a.steps * kLanes * kLanes, 0.0f);
+  for (int64_t p = 0; p < P; ++p) {
+    SsuRow r = first;
+    r.x += p;
+    r.dt += p;
+    r.decay += p;
+    r.acc += p;
+    float* s_row = state + p * N;
+    const float* a_row = kFullA ? a.A + (h * P + p) * N : nullptr;
     int64_t n = 0;
-    for (; n + K * kLanes <= N; n += K * kLanes) ssu_group<K, kFullA>(a, h, state, first, p0, rows, n, dots);
-    for (; n + kLanes <= N; n += kLanes) ssu_group<1, kFullA>(a, h, state, first, p0, rows, n, dots);
-    for (int j = 0; j < rows; ++j) {
-      const int64_t p = p0 + j;
-      const SsuRow r = row_of(first, p);
-      for (int64_t m = n; m < N; ++m) ssu_chunk<float, 1, kFullA>(state + p * N, kFullA ? a.A + (h * P + p) * N : nullptr, m, r, nullptr, 0);
-    }
+    for (; n + K * kLanes <= N; n += K * kLanes) ssu_chunk<vf, K, kFullA>(s_row, a_row, n, r);
+    for (; n + kLanes <= N; n += kLanes) ssu_chunk<vf, 1, kFullA>(s_row, a_row, n, r);
+    for (; n < N; ++n) ssu_chunk<float, 1, kFullA>(s_row, a_row, n, r);
   }
 }
 
@@ -183,16 +143,15 @@ void ssu_head(const SsuArgs& a, int64_t b, int64_t h, float* scratch) {
   float* dts = scratch;
   float* decay = scratch + T * P;
   float* acc = scratch + 2 * T * P;
-  float* dots = scratch + 3 * T * P;
   ssu_dt(a, b, h, dts, decay);
   std::fill(acc, acc + T * P, 0.0f);
   float* state = a.state + (static_cast<int64_t>(a.slots[b]) * H + h) * P * N;
   const SsuRow first{a.B + (b * T * G + g) * N, a.C + (b * T * G + g) * N, G * N, a.x + (b * T * H + h) * P, H * P,
                      dts, decay, acc, P, T};
   if (a.a_full) {
-    ssu_rows<true>(a, h, state, first, dots);
+    ssu_rows<true>(a, h, state, first);
   } else {
-    ssu_rows<false>(a, h, state, first, dots);
+    ssu_rows<false>(a, h, state, first);
   }
   for (int64_t t = 0; t < T; ++t) {
     const int64_t i0 = ((b * T + t) * H + h) * P;
@@ -255,29 +214,49 @@ void conv_steps(const ConvArgs& a, int64_t b, int64_t c0, int64_t cn, const floa
   window_out<kL>(state, L, cn, rows + T);  // the new state: the window's last L rows
 }
 
+// A compile-time vector of lane indices f(0), ..., f(kLanes - 1): constant shuffle masks let the compiler
+// pick the best permute instructions of each ISA.
+template <class F, int... I>
+constexpr vec::vi lane_indices(F f, std::integer_sequence<int, I...>) { return vec::vi{f(I)...}; }
+template <class F>
+constexpr vec::vi lane_indices(F f) { return lane_indices(f, std::make_integer_sequence<int, kLanes>{}); }
+
+// Two-source shuffle by a constant mask (lane k < kLanes from a, else from b). GCC turns
+// __builtin_shuffle into the ISA's permutes (vpermt2ps on AVX-512); clang (the sanitizer build) lacks it
+// and gets a lane loop with the same result.
+inline vf shuffle2(vf a, vf b, vec::vi mask) {
+#if defined(__clang__)
+  vf r;
+  for (int i = 0; i < kLanes; ++i) r[i] = mask[i] < kLanes ? a[mask[i]] : b[mask[i] - kLanes];
+  return r;
+#else
+  return __builtin_shuffle(a, b, mask);
+#endif
+}
+
 // Row l (of 3) of kLanes channels whose rows are interleaved over v0, v1, v2: float k = 3i + l is row l of
 // channel i; the first shuffle takes the lanes found in v0 and v1, the second those in v2.
 template <int l>
 inline vf split3(vf v0, vf v1, vf v2) {
   constexpr int K = kLanes;
-  constexpr vec::vi from_ab = vec::lane_indices([](int i) { return 3 * i + l < 2 * K ? 3 * i + l : 0; });
-  constexpr vec::vi from_c = vec::lane_indices([](int i) { return 3 * i + l < 2 * K ? i : K + 3 * i + l - 2 * K; });
-  return vec::shuffle2(vec::shuffle2(v0, v1, from_ab), v2, from_c);
+  constexpr vec::vi from_ab = lane_indices([](int i) { return 3 * i + l < 2 * K ? 3 * i + l : 0; });
+  constexpr vec::vi from_c = lane_indices([](int i) { return 3 * i + l < 2 * K ? i : K + 3 * i + l - 2 * K; });
+  return shuffle2(shuffle2(v0, v1, from_ab), v2, from_c);
 }
 
 // Vector v (of 3) of the interleaved rows r0, r1, r2: float k = v * kLanes + j is row k % 3 of channel k / 3.
 template <int v>
 inline vf merge3(vf r0, vf r1, vf r2) {
   constexpr int K = kLanes;
-  constexpr vec::vi from_01 = vec::lane_indices([](int j) {
+  constexpr vec::vi from_01 = lane_indices([](int j) {
     const int k = v * K + j;
     return k % 3 == 0 ? k / 3 : (k % 3 == 1 ? K + k / 3 : 0);
   });
-  constexpr vec::vi from_2 = vec::lane_indices([](int j) {
+  constexpr vec::vi from_2 = lane_indices([](int j) {
     const int k = v * K + j;
     return k % 3 == 2 ? K + k / 3 : j;
   });
-  return vec::shuffle2(vec::shuffle2(r0, r1, from_01), r2, from_2);
+  return shuffle2(shuffle2(r0, r1, from_01), r2, from_2);
 }
 
 // The hackathon shape, length 3 and width 4, in one pass over the state: the state of kLanes channels

@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <utility>
 #if defined(__SSE2__)
 #include <immintrin.h>
 #endif
@@ -188,51 +187,6 @@ inline float sqrt(float x) { return std::sqrt(x); }
 // Sum of the lanes (simd_target.h's order), and of a tail's single lane.
 using HASHMAC_TARGET::hsum;
 inline float hsum(float v) { return v; }
-
-// ---- Lane shuffles and reductions --------------------------------------------------------------------
-
-// A compile-time vector of lane indices f(0), ..., f(kLanes - 1): constant shuffle masks let the compiler
-// pick the best permute instructions of each ISA.
-template <class F, int... I>
-constexpr vi lane_indices(F f, std::integer_sequence<int, I...>) { return vi{f(I)...}; }
-template <class F>
-constexpr vi lane_indices(F f) { return lane_indices(f, std::make_integer_sequence<int, kLanes>{}); }
-
-// Two-source shuffle by a constant mask (lane k < kLanes from a, else from b). GCC turns
-// __builtin_shuffle into the ISA's permutes (vpermt2ps on AVX-512); clang (the sanitizer build) lacks it
-// and gets a lane loop with the same result.
-inline vf shuffle2(vf a, vf b, vi mask) {
-#if defined(__clang__)
-  vf r;
-  for (int i = 0; i < kLanes; ++i) r[i] = mask[i] < kLanes ? a[mask[i]] : b[mask[i] - kLanes];
-  return r;
-#else
-  return __builtin_shuffle(a, b, mask);
-#endif
-}
-
-// One halving level of hsum_each: a and b each hold kLanes / W partial sums of width W; the result holds
-// those of a, then those of b, each halved to width W / 2 (its low half plus its high half, as hsum adds).
-template <int W>
-inline vf halve_pair(vf a, vf b) {
-  constexpr int h = W / 2, m = kLanes / W;
-  constexpr vi lo = lane_indices([](int k) { return k / h < m ? (k / h) * W + k % h : kLanes + (k / h - m) * W + k % h; });
-  constexpr vi hi = lane_indices([](int k) { return k / h < m ? (k / h) * W + k % h + h : kLanes + (k / h - m) * W + k % h + h; });
-  return shuffle2(a, b, lo) + shuffle2(a, b, hi);
-}
-template <int W>
-inline void halve_all(vf* v, int n) {
-  for (int i = 0; i < n / 2; ++i) v[i] = halve_pair<W>(v[2 * i], v[2 * i + 1]);
-  if constexpr (W > 2) halve_all<W / 2>(v, n / 2);
-}
-
-// Lane j of the result is hsum(v[j]), for kLanes vectors v (overwritten): the same additions of the same
-// lanes in the same order as hsum, so bit-identical to it, but kLanes - 1 shuffle pairs and adds for all
-// of them instead of a serial reduction each (whose latency chains stall a loop that reduces every step).
-inline vf hsum_each(vf* v) {
-  halve_all<kLanes>(v, kLanes);
-  return v[0];
-}
 
 // ---- exp ----------------------------------------------------------------------------------------------
 // Three exp approximations, each pinned by the kernels that use it: changing one changes those kernels'
