@@ -67,8 +67,31 @@ void mlstm_step(const Exec& ex, const MlstmStepArgs& a) {
 
 namespace {
 
-constexpr int64_t kSlstmBlock = 16;  // entries (x 4 gates) of R per task: 4*16*DH floats, reused by every row
-constexpr int kMaxGateRows = 8;
+// Entries per pass of the cells: each state row's c, n, m, h and 4 gates of wx are then read and written
+// as runs of 256 contiguous bytes, not scattered single cache lines.
+constexpr int64_t kCellBlock = 64;
+constexpr int64_t kFloatsPerLine = 16;  // 64-byte cache lines
+constexpr int kMaxDotEntries = 2, kMaxDotRows = 4;  // bounds of the micro-kernels' register tiles
+
+// How one step of the sLSTM is cut into tasks of (group of state rows, head, range of entries). A task
+// sweeps each register tile of weights (4 gate rows per entry, loaded into L1 once) across all its rows,
+// whose slices of y (DH floats each) it keeps in the L2: so the rows of a group fill at most a quarter of
+// the L2 (read from CPUID), and the weights are read from memory once per group. The entries of a head
+// are split only to give every thread several tasks; that costs no extra weight traffic.
+struct SlstmSplit {
+  int64_t rows, groups, entries, parts;
+
+  SlstmSplit(int64_t active, int64_t NH, int64_t DH, int threads) {
+    const int64_t by_cache = std::max<int64_t>(1, cpu_caches().l2 / 4 / (DH * static_cast<int64_t>(sizeof(float))));
+    groups = ceil_div(active, by_cache);
+    rows = ceil_div(active, groups);
+    const int64_t blocks = ceil_div(DH, kCellBlock);
+    parts = std::min(blocks, std::max<int64_t>(1, ceil_div(4 * threads, NH * groups)));
+    entries = ceil_div(blocks, parts) * kCellBlock;
+    parts = ceil_div(DH, entries);
+  }
+  int64_t tasks(int64_t NH) const { return groups * NH * parts; }
+};
 
 }  // namespace
 
@@ -80,34 +103,56 @@ void slstm_step(const Exec& ex, const SlstmStepArgs& a) {
     if (a.slots[b] >= 0) active.push_back(b);
     else zero_rows(a.h + b * T * W, T * W);
   }
-  const int64_t blocks = (DH + kSlstmBlock - 1) / kSlstmBlock;
-  const int rows_max = std::min(mk.gate_rows_max, kMaxGateRows);
+  if (active.empty()) return;
+  const int64_t n_active = static_cast<int64_t>(active.size());
+  const int ne_max = std::min(mk.dot_entries_max, kMaxDotEntries), nr_max = std::min(mk.dot_rows_max, kMaxDotRows);
+  const SlstmSplit split(n_active, NH, DH, ex.threads);
   // Step t needs every entry of y from step t-1, so the steps are separate parallel passes; y of step t
   // goes to the output, and the pool's y is replaced after the last step.
   for (int64_t t = 0; t < T; ++t) {
-    parallel_for(NH * blocks, ex.threads, [&](int64_t task) {
-      const int64_t h = task / blocks, k0 = (task % blocks) * kSlstmBlock, k1 = std::min(DH, k0 + kSlstmBlock);
-      const float* ys[kMaxGateRows];
-      float dots[4 * kMaxGateRows];
-      float rec[kMaxGateRows][4][kSlstmBlock];  // recurrent part of each gate, per row and entry
-      const int64_t e0 = h * DH + k0;
-      for (size_t r0 = 0; r0 < active.size(); r0 += rows_max) {
-        const int nr = static_cast<int>(std::min<size_t>(rows_max, active.size() - r0));
-        for (int r = 0; r < nr; ++r) {
-          const int64_t b = active[r0 + r];
-          ys[r] = (t == 0 ? a.y + a.slots[b] * W : a.h + (b * T + t - 1) * W) + h * DH;
+    const auto y_of = [&](int64_t i) {
+      const int64_t b = active[i];
+      return t == 0 ? a.y + a.slots[b] * W : a.h + (b * T + t - 1) * W;
+    };
+    parallel_for(split.tasks(NH), ex.threads, [&](int64_t task) {
+      const int64_t part = task % split.parts, h = task / split.parts % NH, group = task / (split.parts * NH);
+      const int64_t i0 = group * split.rows, i1 = std::min(n_active, i0 + split.rows);
+      const int64_t k_begin = part * split.entries, k_end = std::min(DH, k_begin + split.entries);
+      // Recurrent pre-activations of one block of entries: rec[(i - i0)][g][k - k0].
+      float* rec = scratch(static_cast<size_t>((i1 - i0) * 4 * kCellBlock));
+      for (int64_t k0 = k_begin; k0 < k_end; k0 += kCellBlock) {
+        const int64_t k1 = std::min(k_end, k0 + kCellBlock);
+        // The cells below touch short runs of many rows (wx, c, n, m, h), which the hardware prefetchers
+        // do not follow: their lines are requested while the dot products run, a slice of rows per tile.
+        const int64_t tiles = ceil_div(k1 - k0, ne_max), rows_per_tile = ceil_div(i1 - i0, tiles);
+        for (int64_t k = k0; k < k1; k += ne_max) {
+          const int64_t p0 = i0 + (k - k0) / ne_max * rows_per_tile;
+          for (int64_t i = p0; i < std::min(i1, p0 + rows_per_tile); ++i) {
+            const int64_t b = active[i], e0 = h * DH + k0, st = a.slots[b] * W + e0;
+            for (int64_t e = 0; e < k1 - k0; e += kFloatsPerLine) {
+              for (int g = 0; g < 4; ++g) __builtin_prefetch(a.wx + (b * T + t) * 4 * W + g * W + e0 + e, 0, 2);
+              __builtin_prefetch(a.c + st + e, 1, 2);
+              __builtin_prefetch(a.n + st + e, 1, 2);
+              __builtin_prefetch(a.m + st + e, 1, 2);
+              __builtin_prefetch(a.h + (b * T + t) * W + e0 + e, 1, 2);
+            }
+          }
+          const int ne = static_cast<int>(std::min<int64_t>(ne_max, k1 - k));
+          const float* w[4 * kMaxDotEntries];
+          for (int e = 0; e < ne; ++e)
+            for (int g = 0; g < 4; ++g) w[4 * e + g] = a.R + ((g * NH + h) * DH + k + e) * DH;
+          for (int64_t r0 = i0; r0 < i1; r0 += nr_max) {
+            const int nr = static_cast<int>(std::min<int64_t>(nr_max, i1 - r0));
+            const float* ys[kMaxDotRows];
+            for (int r = 0; r < nr; ++r) ys[r] = y_of(r0 + r) + h * DH;
+            mk.gate_dots(w, ne, ys, nr, DH, rec + (r0 - i0) * 4 * kCellBlock + (k - k0), 4 * kCellBlock, kCellBlock);
+          }
         }
-        for (int64_t k = k0; k < k1; ++k) {
-          const float* gates[4];
-          for (int g = 0; g < 4; ++g) gates[g] = a.R + ((g * NH + h) * DH + k) * DH;
-          mk.gate_dots(gates, ys, nr, DH, dots);
-          for (int g = 0; g < 4; ++g)
-            for (int r = 0; r < nr; ++r) rec[r][g][k - k0] = dots[g * nr + r];
-        }
-        for (int r = 0; r < nr; ++r) {
-          const int64_t b = active[r0 + r], st = a.slots[b] * W + e0;
-          mk.slstm_cells(&rec[r][0][0], kSlstmBlock, a.wx + (b * T + t) * 4 * W + e0, a.r_bias ? a.r_bias + e0 : nullptr, W,
-                         a.eps, a.c + st, a.n + st, a.m + st, a.h + (b * T + t) * W + e0, k1 - k0);
+        const int64_t e0 = h * DH + k0;
+        for (int64_t i = i0; i < i1; ++i) {
+          const int64_t b = active[i], st = a.slots[b] * W + e0;
+          mk.slstm_cells(rec + (i - i0) * 4 * kCellBlock, kCellBlock, a.wx + (b * T + t) * 4 * W + e0, a.r_bias ? a.r_bias + e0 : nullptr,
+                         W, a.eps, a.c + st, a.n + st, a.m + st, a.h + (b * T + t) * W + e0, k1 - k0);
         }
       }
     });
