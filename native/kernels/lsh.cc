@@ -86,13 +86,13 @@ void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs) {
     panel_base[i + 1] = panel_base[i] + panels * jobs[i].D * kPanel;
     task_base[i + 1] = task_base[i] + panels * ceil_div(jobs[i].M, sign_rows_per_task(jobs[i].D));
   }
-  const std::unique_ptr<float[]> packed = uninitialized<float>(panel_base.back());
+  float* const packed = packing_scratch(static_cast<size_t>(panel_base.back()));
   std::vector<int64_t> pack_base(jobs.size() + 1, 0);
   for (size_t i = 0; i < jobs.size(); ++i) pack_base[i + 1] = pack_base[i] + ceil_div(jobs[i].K, kPanel);
   parallel_for(pack_base.back(), ex.threads, [&](int64_t t) {
     const size_t i = std::upper_bound(pack_base.begin(), pack_base.end(), t) - pack_base.begin() - 1;
     const int64_t p = t - pack_base[i];
-    pack_panel(jobs[i].proj, jobs[i].ldp, jobs[i].K, jobs[i].D, p, packed.get() + panel_base[i] + p * jobs[i].D * kPanel);
+    pack_panel(ex.isa, jobs[i].proj, jobs[i].ldp, jobs[i].K, jobs[i].D, p, packed + panel_base[i] + p * jobs[i].D * kPanel);
   });
 
   parallel_for(task_base.back(), ex.threads, [&](int64_t t) {
@@ -105,7 +105,7 @@ void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs) {
     const int64_t m0 = ((t - task_base[i]) / panels) * chunk;
     const int64_t rows = std::min(chunk, j.M - m0);
     uint32_t bits[kSignRowsMax];
-    mk.sign_panel(j.x + m0 * j.ldx, j.ldx, rows, packed.get() + panel_base[i] + p * j.D * kPanel, j.D, bits);
+    mk.sign_panel(j.x + m0 * j.ldx, j.ldx, rows, packed + panel_base[i] + p * j.D * kPanel, j.D, bits);
     const int64_t dense = ceil_div(j.K, 8);
     const int64_t nbytes = std::min<int64_t>(4, dense - p * 4);
     const bool last = (p + 1) * kPanel >= j.K;

@@ -93,6 +93,104 @@ struct SlstmSplit {
   int64_t tasks(int64_t NH) const { return groups * NH * parts; }
 };
 
+// Lines [part/parts, (part+1)/parts) of the `floats` floats at p, requested into the L2: a prefetch
+// spread over the calls of a loop instead of one burst that would stall the loop's own loads.
+void prefetch_share(const float* p, int64_t floats, int64_t part, int64_t parts) {
+  const int64_t lines = ceil_div(floats, kFloatsPerLine);
+  for (int64_t l = lines * part / parts; l < lines * (part + 1) / parts; ++l) __builtin_prefetch(p + l * kFloatsPerLine, 0, 2);
+}
+
+// One task of one step: rows [i0, i1) of the active list, head h, entries [k_begin, k_end).
+struct SlstmTask {
+  const SlstmStepArgs& a;
+  const XlstmMicroKernels& mk;
+  const std::vector<int64_t>& active;
+  int64_t t, h, i0, i1;
+  int ne_max, nr_max;
+
+  int64_t W() const { return a.NH * a.DH; }
+  const float* y_row(int64_t i) const {  // y of step t-1 of active row i, this head's slice
+    const int64_t b = active[i];
+    return (t == 0 ? a.y + a.slots[b] * W() : a.h + (b * a.T + t - 1) * W()) + h * a.DH;
+  }
+
+  // The task's slices of y, copied to consecutive rows of ys. In the pool (and in h) they sit one row
+  // stride apart, usually a power of two (8 KiB at NH*DH = 2048): then every 8th row falls on the same
+  // L2 sets, and 128 rows filled those sets' 16 ways with y alone, so y came from L3 on every sweep.
+  void gather_y(float* ys) const {
+    for (int64_t i = i0; i < i1; ++i) std::memcpy(ys + (i - i0) * a.DH, y_row(i), static_cast<size_t>(a.DH) * sizeof(float));
+  }
+  const float* gate_row(int g, int64_t k) const { return a.R + ((g * a.NH + h) * a.DH + k) * a.DH; }
+
+  // The 4*ne weight rows of entries k.. ; their ne*DH floats per gate are contiguous.
+  void prefetch_weights(int64_t k, int ne, int64_t part, int64_t parts) const {
+    for (int g = 0; g < 4; ++g) prefetch_share(gate_row(g, k), ne * a.DH, part, parts);
+  }
+
+  // What the cells of entries [k0, k1) of row i read and write (wx, c, n, m, h), into the L2.
+  void prefetch_cells(int64_t i, int64_t k0, int64_t k1) const {
+    const int64_t b = active[i], e0 = h * a.DH + k0, st = a.slots[b] * W() + e0, row = (b * a.T + t);
+    for (int64_t e = 0; e < k1 - k0; e += kFloatsPerLine) {
+      for (int g = 0; g < 4; ++g) __builtin_prefetch(a.wx + row * 4 * W() + g * W() + e0 + e, 0, 2);
+      __builtin_prefetch(a.c + st + e, 1, 2);
+      __builtin_prefetch(a.n + st + e, 1, 2);
+      __builtin_prefetch(a.m + st + e, 1, 2);
+      __builtin_prefetch(a.h + row * W() + e0 + e, 1, 2);
+    }
+  }
+
+  // rec[(i - i0)*4*kCellBlock + g*kCellBlock + (k - k0)]: the recurrent part of gate g, entry k, row i, for
+  // k in [k0, k1). Each register tile of weights is swept across all rows; meanwhile the next tile's
+  // weights are requested, a share per row tile, and during the second half of the tiles the operands
+  // of the block's cells, a share of the rows per row tile (a few lines at a time, not bursts that fill
+  // the miss buffers). Not earlier: the weights streaming through the
+  // L2 (4*ne*DH floats per tile, each used only during its tile) evict the least recently used lines,
+  // and cell operands requested at the first tile were gone by the last.
+  void dots(int64_t k0, int64_t k1, int64_t k_end, const float* y, float* rec) const {
+    const int64_t row_tiles = ceil_div(i1 - i0, nr_max), rows = i1 - i0;
+    const int64_t tiles = ceil_div(k1 - k0, ne_max), first = tiles / 2, shares = (tiles - first) * row_tiles;
+    for (int64_t k = k0; k < k1; k += ne_max) {
+      const int ne = static_cast<int>(std::min<int64_t>(ne_max, k1 - k));
+      const int64_t tile = (k - k0) / ne_max;
+      const int next_ne = static_cast<int>(std::clamp<int64_t>(k_end - k - ne, 0, ne_max));
+      const float* w[4 * kMaxDotEntries];
+      for (int e = 0; e < ne; ++e)
+        for (int g = 0; g < 4; ++g) w[4 * e + g] = gate_row(g, k + e);
+      for (int64_t r0 = i0, q = 0; r0 < i1; r0 += nr_max, ++q) {
+        const int nr = static_cast<int>(std::min<int64_t>(nr_max, i1 - r0));
+        if (next_ne > 0) prefetch_weights(k + ne, next_ne, q, row_tiles);
+        if (tile >= first) {
+          const int64_t share = (tile - first) * row_tiles + q;
+          for (int64_t i = i0 + rows * share / shares; i < i0 + rows * (share + 1) / shares; ++i) prefetch_cells(i, k0, k1);
+        }
+        const float* ys[kMaxDotRows];
+        for (int r = 0; r < nr; ++r) ys[r] = y + (r0 + r - i0) * a.DH;
+        mk.gate_dots(w, ne, ys, nr, a.DH, rec + (r0 - i0) * 4 * kCellBlock + (k - k0), 4 * kCellBlock, kCellBlock);
+      }
+    }
+  }
+
+  void cells(int64_t k0, int64_t k1, const float* rec) const {
+    const int64_t e0 = h * a.DH + k0;
+    for (int64_t i = i0; i < i1; ++i) {
+      const int64_t b = active[i], st = a.slots[b] * W() + e0, row = b * a.T + t;
+      mk.slstm_cells(rec + (i - i0) * 4 * kCellBlock, kCellBlock, a.wx + row * 4 * W() + e0, a.r_bias ? a.r_bias + e0 : nullptr, W(),
+                     a.eps, a.c + st, a.n + st, a.m + st, a.h + row * W() + e0, k1 - k0);
+    }
+  }
+
+  void run(int64_t k_begin, int64_t k_end) const {
+    float* y = scratch(static_cast<size_t>((i1 - i0) * (a.DH + 4 * kCellBlock)));
+    float* rec = y + (i1 - i0) * a.DH;
+    gather_y(y);
+    for (int64_t k0 = k_begin; k0 < k_end; k0 += kCellBlock) {
+      const int64_t k1 = std::min(k_end, k0 + kCellBlock);
+      dots(k0, k1, k_end, y, rec);
+      cells(k0, k1, rec);
+    }
+  }
+};
+
 }  // namespace
 
 void slstm_step(const Exec& ex, const SlstmStepArgs& a) {
@@ -110,51 +208,11 @@ void slstm_step(const Exec& ex, const SlstmStepArgs& a) {
   // Step t needs every entry of y from step t-1, so the steps are separate parallel passes; y of step t
   // goes to the output, and the pool's y is replaced after the last step.
   for (int64_t t = 0; t < T; ++t) {
-    const auto y_of = [&](int64_t i) {
-      const int64_t b = active[i];
-      return t == 0 ? a.y + a.slots[b] * W : a.h + (b * T + t - 1) * W;
-    };
     parallel_for(split.tasks(NH), ex.threads, [&](int64_t task) {
       const int64_t part = task % split.parts, h = task / split.parts % NH, group = task / (split.parts * NH);
       const int64_t i0 = group * split.rows, i1 = std::min(n_active, i0 + split.rows);
       const int64_t k_begin = part * split.entries, k_end = std::min(DH, k_begin + split.entries);
-      // Recurrent pre-activations of one block of entries: rec[(i - i0)][g][k - k0].
-      float* rec = scratch(static_cast<size_t>((i1 - i0) * 4 * kCellBlock));
-      for (int64_t k0 = k_begin; k0 < k_end; k0 += kCellBlock) {
-        const int64_t k1 = std::min(k_end, k0 + kCellBlock);
-        // The cells below touch short runs of many rows (wx, c, n, m, h), which the hardware prefetchers
-        // do not follow: their lines are requested while the dot products run, a slice of rows per tile.
-        const int64_t tiles = ceil_div(k1 - k0, ne_max), rows_per_tile = ceil_div(i1 - i0, tiles);
-        for (int64_t k = k0; k < k1; k += ne_max) {
-          const int64_t p0 = i0 + (k - k0) / ne_max * rows_per_tile;
-          for (int64_t i = p0; i < std::min(i1, p0 + rows_per_tile); ++i) {
-            const int64_t b = active[i], e0 = h * DH + k0, st = a.slots[b] * W + e0;
-            for (int64_t e = 0; e < k1 - k0; e += kFloatsPerLine) {
-              for (int g = 0; g < 4; ++g) __builtin_prefetch(a.wx + (b * T + t) * 4 * W + g * W + e0 + e, 0, 2);
-              __builtin_prefetch(a.c + st + e, 1, 2);
-              __builtin_prefetch(a.n + st + e, 1, 2);
-              __builtin_prefetch(a.m + st + e, 1, 2);
-              __builtin_prefetch(a.h + (b * T + t) * W + e0 + e, 1, 2);
-            }
-          }
-          const int ne = static_cast<int>(std::min<int64_t>(ne_max, k1 - k));
-          const float* w[4 * kMaxDotEntries];
-          for (int e = 0; e < ne; ++e)
-            for (int g = 0; g < 4; ++g) w[4 * e + g] = a.R + ((g * NH + h) * DH + k + e) * DH;
-          for (int64_t r0 = i0; r0 < i1; r0 += nr_max) {
-            const int nr = static_cast<int>(std::min<int64_t>(nr_max, i1 - r0));
-            const float* ys[kMaxDotRows];
-            for (int r = 0; r < nr; ++r) ys[r] = y_of(r0 + r) + h * DH;
-            mk.gate_dots(w, ne, ys, nr, DH, rec + (r0 - i0) * 4 * kCellBlock + (k - k0), 4 * kCellBlock, kCellBlock);
-          }
-        }
-        const int64_t e0 = h * DH + k0;
-        for (int64_t i = i0; i < i1; ++i) {
-          const int64_t b = active[i], st = a.slots[b] * W + e0;
-          mk.slstm_cells(rec + (i - i0) * 4 * kCellBlock, kCellBlock, a.wx + (b * T + t) * 4 * W + e0, a.r_bias ? a.r_bias + e0 : nullptr,
-                         W, a.eps, a.c + st, a.n + st, a.m + st, a.h + (b * T + t) * W + e0, k1 - k0);
-        }
-      }
+      SlstmTask{a, mk, active, t, h, i0, i1, ne_max, nr_max}.run(k_begin, k_end);
     });
   }
   for (int64_t b : active) std::memcpy(a.y + a.slots[b] * W, a.h + (b * T + T - 1) * W, static_cast<size_t>(W) * sizeof(float));

@@ -62,6 +62,46 @@ inline void gate_dots_step(vf (&acc)[NW][NR], const float* const* w, const float
   }
 }
 
+#if HASHMAC_TARGET_ID == 2
+// The lane sums of 16 accumulators at once, each in vec::hsum's order (the two halves, then the two
+// quarters, then (0 + 2) + (1 + 3)), so the bits equal 16 separate hsums; 15 shuffle pairs and adds
+// instead of 16 reductions of 8 operations each. Lane 4q + m of the result is the sum of v[4m + q].
+inline __m512 lane_sums16(const __m512 (&v)[16]) {
+  __m512 s[8], t[4], u[2];
+  for (int i = 0; i < 8; ++i)  // halves: lanes 0-7 of s[i] for v[2i], 8-15 for v[2i+1]
+    s[i] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * i], v[2 * i + 1], 0x44), _mm512_shuffle_f32x4(v[2 * i], v[2 * i + 1], 0xEE));
+  for (int i = 0; i < 4; ++i)  // quarters: quarter j of t[i] for v[4i + j]
+    t[i] = _mm512_add_ps(_mm512_shuffle_f32x4(s[2 * i], s[2 * i + 1], 0x88), _mm512_shuffle_f32x4(s[2 * i], s[2 * i + 1], 0xDD));
+  for (int i = 0; i < 2; ++i)  // (0 + 2), (1 + 3) of each quarter: t[2i] in lanes 0-1, t[2i+1] in lanes 2-3
+    u[i] = _mm512_add_ps(_mm512_shuffle_ps(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_ps(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  return _mm512_add_ps(_mm512_shuffle_ps(u[0], u[1], _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(u[0], u[1], _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+// out[r*ld_row + (i%4)*ld_gate + i/4] = lane sum of acc[i][r], 16 accumulators per lane_sums16 (the last
+// group padded with zeros).
+template <int NW, int NR>
+inline void store_lane_sums(const vf (&acc)[NW][NR], float* out, int64_t ld_row, int64_t ld_gate) {
+  constexpr int kCount = NW * NR;
+  HASHMAC_UNROLL for (int g0 = 0; g0 < kCount; g0 += 16) {
+    __m512 v[16];
+    HASHMAC_UNROLL for (int j = 0; j < 16; ++j) v[j] = g0 + j < kCount ? (__m512)acc[(g0 + j) / NR][(g0 + j) % NR] : _mm512_setzero_ps();
+    alignas(64) float sums[16];
+    _mm512_store_ps(sums, lane_sums16(v));
+    HASHMAC_UNROLL for (int lane = 0; lane < 16; ++lane) {
+      const int idx = g0 + (lane % 4) * 4 + lane / 4;
+      if (idx < kCount) out[(idx % NR) * ld_row + (idx / NR % 4) * ld_gate + idx / NR / 4] = sums[lane];
+    }
+  }
+}
+#else
+template <int NW, int NR>
+inline void store_lane_sums(const vf (&acc)[NW][NR], float* out, int64_t ld_row, int64_t ld_gate) {
+  HASHMAC_UNROLL for (int i = 0; i < NW; ++i)
+    HASHMAC_UNROLL for (int r = 0; r < NR; ++r) out[r * ld_row + (i % 4) * ld_gate + i / 4] = lane_sum(acc[i][r]);
+}
+#endif
+
 template <int NW, int NR>
 void gate_dots_n(const float* const* w, const float* const* y, int64_t depth, float* out, int64_t ld_row, int64_t ld_gate) {
   vf acc[NW][NR];
@@ -70,8 +110,7 @@ void gate_dots_n(const float* const* w, const float* const* y, int64_t depth, fl
   int64_t j = 0;
   for (; j + kLanes <= depth; j += kLanes) gate_dots_step<NW, NR, true>(acc, w, y, j, kLanes);
   if (j < depth) gate_dots_step<NW, NR, false>(acc, w, y, j, static_cast<int>(depth - j));
-  HASHMAC_UNROLL for (int i = 0; i < NW; ++i)
-    HASHMAC_UNROLL for (int r = 0; r < NR; ++r) out[r * ld_row + (i % 4) * ld_gate + i / 4] = lane_sum(acc[i][r]);
+  store_lane_sums<NW, NR>(acc, out, ld_row, ld_gate);
 }
 
 // The tile for nr state rows (1 <= nr <= NR) and 4*NE weight rows.
