@@ -17,6 +17,7 @@ namespace hashmac {
 
 namespace {
 
+using step_driver::huge_scratch;
 using step_driver::scratch;
 using step_driver::zero_rows;
 
@@ -67,45 +68,40 @@ void mlstm_step(const Exec& ex, const MlstmStepArgs& a) {
 
 namespace {
 
-// Entries per pass of the cells: each state row's c, n, m, h and 4 gates of wx are then read and written
-// as runs of 256 contiguous bytes, not scattered single cache lines.
-constexpr int64_t kCellBlock = 64;
-constexpr int64_t kFloatsPerLine = 16;  // 64-byte cache lines
 constexpr int kMaxDotEntries = 2, kMaxDotRows = 4;  // bounds of the micro-kernels' register tiles
+constexpr int64_t kLineFloats = 16;                   // a 64-byte cache line
 
 // How one step of the sLSTM is cut into tasks of (group of state rows, head, range of entries). A task
 // sweeps each register tile of weights (4 gate rows per entry, loaded into L1 once) across all its rows,
 // whose slices of y (DH floats each) it keeps in the L2: so the rows of a group fill at most a quarter of
-// the L2 (read from CPUID), and the weights are read from memory once per group. The entries of a head
-// are split only to give every thread several tasks; that costs no extra weight traffic.
+// the L2 (read from CPUID), and the weights are read from memory once per group. The task's gate sums
+// (4 per row and entry) take at most half the L2, which bounds its entries; then its cells run once,
+// each row's c, n, m, h and 4 gates of wx read and written as runs of `entries` contiguous floats.
+// (Cells in blocks of 64 entries, 256-byte runs, ran at 0.54 of the FMA peak on one thread where blocks
+// of 256 ran at 0.62: the short runs cost a DRAM latency each, which the prefetchers do not hide.)
+// Entries are split further only to give every thread several tasks; that costs no weight traffic.
 struct SlstmSplit {
   int64_t rows, groups, entries, parts;
 
   SlstmSplit(int64_t active, int64_t NH, int64_t DH, int threads) {
-    const int64_t by_cache = std::max<int64_t>(1, cpu_caches().l2 / 4 / (DH * static_cast<int64_t>(sizeof(float))));
-    groups = ceil_div(active, by_cache);
+    const int64_t l2 = cpu_caches().l2, f = static_cast<int64_t>(sizeof(float));
+    groups = ceil_div(active, std::max<int64_t>(1, l2 / 4 / (DH * f)));
     rows = ceil_div(active, groups);
-    const int64_t blocks = ceil_div(DH, kCellBlock);
-    parts = std::min(blocks, std::max<int64_t>(1, ceil_div(4 * threads, NH * groups)));
-    entries = ceil_div(blocks, parts) * kCellBlock;
+    const int64_t by_cache = std::max<int64_t>(kLineFloats, l2 / 2 / (rows * 4 * f) / kLineFloats * kLineFloats);
+    const int64_t by_threads = std::min(ceil_div(DH, kLineFloats), ceil_div(4 * int64_t{threads}, NH * groups));
+    parts = std::max(ceil_div(DH, by_cache), by_threads);
+    entries = ceil_div(ceil_div(DH, parts), kLineFloats) * kLineFloats;
     parts = ceil_div(DH, entries);
   }
   int64_t tasks(int64_t NH) const { return groups * NH * parts; }
 };
 
-// Lines [part/parts, (part+1)/parts) of the `floats` floats at p, requested into the L2: a prefetch
-// spread over the calls of a loop instead of one burst that would stall the loop's own loads.
-void prefetch_share(const float* p, int64_t floats, int64_t part, int64_t parts) {
-  const int64_t lines = ceil_div(floats, kFloatsPerLine);
-  for (int64_t l = lines * part / parts; l < lines * (part + 1) / parts; ++l) __builtin_prefetch(p + l * kFloatsPerLine, 0, 2);
-}
-
-// One task of one step: rows [i0, i1) of the active list, head h, entries [k_begin, k_end).
+// One task of one step: rows [i0, i1) of the active list, head h, entries [k0, k1).
 struct SlstmTask {
   const SlstmStepArgs& a;
   const XlstmMicroKernels& mk;
   const std::vector<int64_t>& active;
-  int64_t t, h, i0, i1;
+  int64_t t, h, i0, i1, k0, k1;
   int ne_max, nr_max;
 
   int64_t W() const { return a.NH * a.DH; }
@@ -122,72 +118,40 @@ struct SlstmTask {
   }
   const float* gate_row(int g, int64_t k) const { return a.R + ((g * a.NH + h) * a.DH + k) * a.DH; }
 
-  // The 4*ne weight rows of entries k.. ; their ne*DH floats per gate are contiguous.
-  void prefetch_weights(int64_t k, int ne, int64_t part, int64_t parts) const {
-    for (int g = 0; g < 4; ++g) prefetch_share(gate_row(g, k), ne * a.DH, part, parts);
-  }
-
-  // What the cells of entries [k0, k1) of row i read and write (wx, c, n, m, h), into the L2.
-  void prefetch_cells(int64_t i, int64_t k0, int64_t k1) const {
-    const int64_t b = active[i], e0 = h * a.DH + k0, st = a.slots[b] * W() + e0, row = (b * a.T + t);
-    for (int64_t e = 0; e < k1 - k0; e += kFloatsPerLine) {
-      for (int g = 0; g < 4; ++g) __builtin_prefetch(a.wx + row * 4 * W() + g * W() + e0 + e, 0, 2);
-      __builtin_prefetch(a.c + st + e, 1, 2);
-      __builtin_prefetch(a.n + st + e, 1, 2);
-      __builtin_prefetch(a.m + st + e, 1, 2);
-      __builtin_prefetch(a.h + row * W() + e0 + e, 1, 2);
-    }
-  }
-
-  // rec[(i - i0)*4*kCellBlock + g*kCellBlock + (k - k0)]: the recurrent part of gate g, entry k, row i, for
-  // k in [k0, k1). Each register tile of weights is swept across all rows; meanwhile the next tile's
-  // weights are requested, a share per row tile, and during the second half of the tiles the operands
-  // of the block's cells, a share of the rows per row tile (a few lines at a time, not bursts that fill
-  // the miss buffers). Not earlier: the weights streaming through the
-  // L2 (4*ne*DH floats per tile, each used only during its tile) evict the least recently used lines,
-  // and cell operands requested at the first tile were gone by the last.
-  void dots(int64_t k0, int64_t k1, int64_t k_end, const float* y, float* rec) const {
-    const int64_t row_tiles = ceil_div(i1 - i0, nr_max), rows = i1 - i0;
-    const int64_t tiles = ceil_div(k1 - k0, ne_max), first = tiles / 2, shares = (tiles - first) * row_tiles;
+  // rec[(i - i0)*4*E + g*E + (k - k0)], E = k1 - k0: the recurrent part of gate g, entry k, row i. Each
+  // register tile of weights is swept across all rows. (Software prefetch of the next tile's weights,
+  // spread over the sweep, measured no faster.)
+  void dots(const float* y, float* rec) const {
+    const int64_t E = k1 - k0;
     for (int64_t k = k0; k < k1; k += ne_max) {
       const int ne = static_cast<int>(std::min<int64_t>(ne_max, k1 - k));
-      const int64_t tile = (k - k0) / ne_max;
-      const int next_ne = static_cast<int>(std::clamp<int64_t>(k_end - k - ne, 0, ne_max));
       const float* w[4 * kMaxDotEntries];
       for (int e = 0; e < ne; ++e)
         for (int g = 0; g < 4; ++g) w[4 * e + g] = gate_row(g, k + e);
-      for (int64_t r0 = i0, q = 0; r0 < i1; r0 += nr_max, ++q) {
+      for (int64_t r0 = i0; r0 < i1; r0 += nr_max) {
         const int nr = static_cast<int>(std::min<int64_t>(nr_max, i1 - r0));
-        if (next_ne > 0) prefetch_weights(k + ne, next_ne, q, row_tiles);
-        if (tile >= first) {
-          const int64_t share = (tile - first) * row_tiles + q;
-          for (int64_t i = i0 + rows * share / shares; i < i0 + rows * (share + 1) / shares; ++i) prefetch_cells(i, k0, k1);
-        }
         const float* ys[kMaxDotRows];
         for (int r = 0; r < nr; ++r) ys[r] = y + (r0 + r - i0) * a.DH;
-        mk.gate_dots(w, ne, ys, nr, a.DH, rec + (r0 - i0) * 4 * kCellBlock + (k - k0), 4 * kCellBlock, kCellBlock);
+        mk.gate_dots(w, ne, ys, nr, a.DH, rec + (r0 - i0) * 4 * E + (k - k0), 4 * E, E);
       }
     }
   }
 
-  void cells(int64_t k0, int64_t k1, const float* rec) const {
-    const int64_t e0 = h * a.DH + k0;
+  void cells(const float* rec) const {
+    const int64_t E = k1 - k0, e0 = h * a.DH + k0;
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t b = active[i], st = a.slots[b] * W() + e0, row = b * a.T + t;
-      mk.slstm_cells(rec + (i - i0) * 4 * kCellBlock, kCellBlock, a.wx + row * 4 * W() + e0, a.r_bias ? a.r_bias + e0 : nullptr, W(),
-                     a.eps, a.c + st, a.n + st, a.m + st, a.h + row * W() + e0, k1 - k0);
+      mk.slstm_cells(rec + (i - i0) * 4 * E, E, a.wx + row * 4 * W() + e0, a.r_bias ? a.r_bias + e0 : nullptr, W(), a.eps, a.c + st,
+                     a.n + st, a.m + st, a.h + row * W() + e0, E);
     }
   }
 
-  void run(int64_t k_begin, int64_t k_end) const {
-    float* y = scratch(static_cast<size_t>((i1 - i0) * (a.DH + 4 * kCellBlock)));
+  void run() const {
+    float* y = huge_scratch(static_cast<size_t>((i1 - i0) * (a.DH + 4 * (k1 - k0))));
     float* rec = y + (i1 - i0) * a.DH;
     gather_y(y);
-    for (int64_t k0 = k_begin; k0 < k_end; k0 += kCellBlock) {
-      const int64_t k1 = std::min(k_end, k0 + kCellBlock);
-      dots(k0, k1, k_end, y, rec);
-      cells(k0, k1, rec);
-    }
+    dots(y, rec);
+    cells(rec);
   }
 };
 
@@ -212,7 +176,7 @@ void slstm_step(const Exec& ex, const SlstmStepArgs& a) {
       const int64_t part = task % split.parts, h = task / split.parts % NH, group = task / (split.parts * NH);
       const int64_t i0 = group * split.rows, i1 = std::min(n_active, i0 + split.rows);
       const int64_t k_begin = part * split.entries, k_end = std::min(DH, k_begin + split.entries);
-      SlstmTask{a, mk, active, t, h, i0, i1, ne_max, nr_max}.run(k_begin, k_end);
+      SlstmTask{a, mk, active, t, h, i0, i1, k_begin, k_end, ne_max, nr_max}.run();
     });
   }
   for (int64_t b : active) std::memcpy(a.y + a.slots[b] * W, a.h + (b * T + T - 1) * W, static_cast<size_t>(W) * sizeof(float));
