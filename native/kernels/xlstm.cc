@@ -79,7 +79,9 @@ constexpr int64_t kLineFloats = 16;                   // a 64-byte cache line
 // each row's c, n, m, h and 4 gates of wx read and written as runs of `entries` contiguous floats.
 // (Cells in blocks of 64 entries, 256-byte runs, ran at 0.54 of the FMA peak on one thread where blocks
 // of 256 ran at 0.62: the short runs cost a DRAM latency each, which the prefetchers do not hide.)
-// Entries are split further only to give every thread several tasks; that costs no weight traffic.
+// Entries are split further only to give every thread 8 tasks (costs no weight traffic): on the shared
+// 2-core machine, 16 tasks of the bench's T=1 step took 4.9 ms where 8 took 5.5 (interleaved, wall
+// time), the last task no longer waiting on a core another process held.
 struct SlstmSplit {
   int64_t rows, groups, entries, parts;
 
@@ -88,7 +90,7 @@ struct SlstmSplit {
     groups = ceil_div(active, std::max<int64_t>(1, l2 / 4 / (DH * f)));
     rows = ceil_div(active, groups);
     const int64_t by_cache = std::max<int64_t>(kLineFloats, l2 / 2 / (rows * 4 * f) / kLineFloats * kLineFloats);
-    const int64_t by_threads = std::min(ceil_div(DH, kLineFloats), ceil_div(4 * int64_t{threads}, NH * groups));
+    const int64_t by_threads = std::min(ceil_div(DH, kLineFloats), ceil_div(8 * int64_t{threads}, NH * groups));
     parts = std::max(ceil_div(DH, by_cache), by_threads);
     entries = ceil_div(ceil_div(DH, parts), kLineFloats) * kLineFloats;
     parts = ceil_div(DH, entries);
