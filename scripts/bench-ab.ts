@@ -1,17 +1,20 @@
 /**
  * Interleaved A/B of bench cases between two built checkouts, in one process:
- *   node --import tsx scripts/bench-ab.ts <checkout A> <checkout B> <rounds> <case name>...
+ *   node --import tsx scripts/bench-ab.ts [--wall] <checkout A> <checkout B> <rounds> <case name>...
  * Each checkout's bench cases run on its own native addon; calls alternate A, B, B, A, ... so machine
  * load (2 shared cores here) falls on both alike, which separate processes cannot promise. Per round, the
- * CPU time of two calls of each; prints the medians and the median of the per-round ratios B/A.
+ * CPU time of two calls of each (--wall: their wall time, which is what the bench reports and what shows
+ * threads waiting on each other); prints the medians and the median of the per-round ratios B/A.
  */
 import { resolve } from 'node:path';
 
 interface BenchCase { name: string; setup(backend: string): () => void }
 
-const [dirA, dirB, roundsArg, ...names] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const wall = args[0] === '--wall';
+const [dirA, dirB, roundsArg, ...names] = wall ? args.slice(1) : args;
 if (!dirA || !dirB || !names.length) {
-  console.error('usage: node --import tsx scripts/bench-ab.ts <checkout A> <checkout B> <rounds> <case name>...');
+  console.error('usage: node --import tsx scripts/bench-ab.ts [--wall] <checkout A> <checkout B> <rounds> <case name>...');
   process.exit(2);
 }
 const rounds = Number(roundsArg);
@@ -20,7 +23,13 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rounds: expected a
 const casesOf = (dir: string): BenchCase[] => require(resolve(dir, 'lib/bench/cases/index.ts')).allCases();
 const [casesA, casesB] = [casesOf(dirA), casesOf(dirB)];
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
-const cpuMicros = (run: () => void) => {
+const micros = (run: () => void) => {
+  if (wall) {
+    const t0 = process.hrtime.bigint();
+    run();
+    run();
+    return Number(process.hrtime.bigint() - t0) / 2000;
+  }
   const t = process.cpuUsage();
   run();
   run();
@@ -38,7 +47,7 @@ for (const name of names) {
   for (let i = 0; i < 3; i++) (a(), b());
   const ta: number[] = [], tb: number[] = [], ratio: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const [x, y] = i % 2 ? [cpuMicros(b), cpuMicros(a)] : [cpuMicros(a), cpuMicros(b)];
+    const [x, y] = i % 2 ? [micros(b), micros(a)] : [micros(a), micros(b)];
     const [ua, ub] = i % 2 ? [y, x] : [x, y];
     ta.push(ua);
     tb.push(ub);
