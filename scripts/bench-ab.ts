@@ -1,17 +1,20 @@
 /**
  * Interleaved A/B of bench cases between two built checkouts, in one process:
- *   node --import tsx scripts/bench-ab.ts <checkout A> <checkout B> <rounds> <case name>...
+ *   node --import tsx scripts/bench-ab.ts [--wall] <checkout A> <checkout B> <rounds> <case name>...
  * Each checkout's bench cases run on its own native addon; calls alternate A, B, B, A, ... so machine
  * load (2 shared cores here) falls on both alike, which separate processes cannot promise. Per round, the
- * CPU time of two calls of each; prints the medians and the median of the per-round ratios B/A.
+ * CPU time of two calls of each (--wall: their wall time, which also sees threads idling on an uneven
+ * split of the work); prints the medians and the median of the per-round ratios B/A.
  */
 import { resolve } from 'node:path';
 
 interface BenchCase { name: string; setup(backend: string): () => void }
 
-const [dirA, dirB, roundsArg, ...names] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const wall = args[0] === '--wall';
+const [dirA, dirB, roundsArg, ...names] = wall ? args.slice(1) : args;
 if (!dirA || !dirB || !names.length) {
-  console.error('usage: node --import tsx scripts/bench-ab.ts <checkout A> <checkout B> <rounds> <case name>...');
+  console.error('usage: node --import tsx scripts/bench-ab.ts [--wall] <checkout A> <checkout B> <rounds> <case name>...');
   process.exit(2);
 }
 const rounds = Number(roundsArg);
@@ -20,10 +23,11 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rounds: expected a
 const casesOf = (dir: string): BenchCase[] => require(resolve(dir, 'lib/bench/cases/index.ts')).allCases();
 const [casesA, casesB] = [casesOf(dirA), casesOf(dirB)];
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
-const cpuMicros = (run: () => void) => {
-  const t = process.cpuUsage();
+const micros = (run: () => void) => {
+  const [t, w] = [process.cpuUsage(), process.hrtime.bigint()];
   run();
   run();
+  if (wall) return Number(process.hrtime.bigint() - w) / 2e3;
   const d = process.cpuUsage(t);
   return (d.user + d.system) / 2;
 };
@@ -38,7 +42,7 @@ for (const name of names) {
   for (let i = 0; i < 3; i++) (a(), b());
   const ta: number[] = [], tb: number[] = [], ratio: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const [x, y] = i % 2 ? [cpuMicros(b), cpuMicros(a)] : [cpuMicros(a), cpuMicros(b)];
+    const [x, y] = i % 2 ? [micros(b), micros(a)] : [micros(a), micros(b)];
     const [ua, ub] = i % 2 ? [y, x] : [x, y];
     ta.push(ua);
     tb.push(ub);
