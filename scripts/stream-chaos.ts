@@ -1,7 +1,9 @@
 /**
  * Chaos run of the stream cluster on loopback: 3 nats-server processes (R = 3), W worker processes,
  * the gateway, and a replay server streaming a generated request stream. Mid-stream one worker is
- * killed with SIGKILL and later one NATS server; at the end every request must have been answered
+ * killed with SIGKILL and later one NATS server: the one the gateway is connected to, chosen at the
+ * gateway's start as the leader of the lease bucket (the worst case: leases, answers and the gateway
+ * all lose their server at once). At the end every request must have been answered
  * exactly once (replay server: no repeated or missing id; responses stream: one message per id) and
  * every prediction must equal the single-process engine's (default engine, fixed batches of 32).
  *
@@ -15,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ClusterGateway } from '../lib/stream/cluster/gateway.js';
 import { LocalCluster } from '../lib/stream/cluster/local.js';
-import { RESPONSE_STREAM } from '../lib/stream/cluster/names.js';
+import { LEASE_BUCKET, RESPONSE_STREAM } from '../lib/stream/cluster/names.js';
 import { connectCluster, openCluster } from '../lib/stream/cluster/setup.js';
 import { decodeCheckpoint } from '../lib/stream/cluster/checkpoint.js';
 import { readCheckpoint } from '../lib/stream/cluster/worker.js';
@@ -49,6 +51,16 @@ export interface ChaosResult {
   recoveryMs: number;
   /** kill -9 of a NATS server → every request sent before it answered (ms); NaN without it. */
   serverRecoveryMs: number;
+  /** kill -9 of a NATS server → the lease bucket takes a write again (ms). */
+  leaseWritableMs: number;
+  /** kill -9 of a NATS server → the gateway receives its next answer (ms). */
+  firstAnswerMs: number;
+  /** After the server kill, the longest time with requests waiting and no answer arriving (ms). */
+  stallMs: number;
+  /** The killed server led the lease bucket when it was killed. */
+  killedLeaseLeader: boolean;
+  /** Times the gateway's NATS connection was re-established. */
+  gatewayReconnects: number;
   checkpointBytesPerSymbol: number;
   /** Start of the servers → every partition owned (ms): worker processes load the CLI through tsx. */
   startupMs: number;
@@ -88,13 +100,14 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
   let gateway: ClusterGateway | undefined;
   let server: ReplayServer | undefined;
   let progress: NodeJS.Timeout | undefined;
+  let stall: NodeJS.Timeout | undefined;
   const started = performance.now();
   try {
     await cluster.start();
     const nc = await connectCluster(cluster.servers, 'hashmac-chaos');
     const h = await openCluster(nc, { partitions: P, leaseTtlMs: 3000 });
     const startWorker = (i: number) => {
-      const args = ['--import', 'tsx', CLI, 'stream', 'worker', '--nats', cluster.servers.join(','), '--name', `w${i}`, '--capacity', String(Math.max(64, S)), '--checkpoint-every', '500', '--checkpoint-ms', '1000', '--lease-ttl-ms', '3000'];
+      const args = ['--import', 'tsx', CLI, 'stream', 'worker', '--nats', cluster.servers.join(','), '--name', `w${i}`, '--capacity', String(Math.max(64, S)), '--checkpoint-every', '500', '--checkpoint-ms', '1000'];
       const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       p.stdout!.on('data', (d: Buffer) => log(d.toString().trimEnd()));
       p.stderr!.on('data', (d: Buffer) => log(`[w${i} stderr] ${d.toString().trimEnd()}`));
@@ -113,12 +126,16 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
 
     server = new ReplayServer(records, { port: 0, speed: 1, responseTimeoutMs: o.answerTimeoutMs ?? 150_000 });
     const port = await server.listen();
-    gateway = new ClusterGateway({ servers: cluster.servers, port, log });
+    // The gateway connects to the lease bucket's leader first: the server killed later.
+    const leaseLeader = async () => Number((await h.jsm.streams.info(`KV_${LEASE_BUCKET}`)).cluster?.leader?.replace(/^hm/, '') ?? -1);
+    const victim = Math.max(0, await leaseLeader());
+    const servers = [cluster.servers[victim], ...cluster.servers.filter((_, i) => i !== victim)];
+    gateway = new ClusterGateway({ servers, port, preferFirstServer: true, log });
     const t0 = performance.now();
     await gateway.start();
     const gw0 = gateway;
     progress = setInterval(() => log(`[progress] ${JSON.stringify(gw0.stats)}`), 2000);
-    let recoveryMs = NaN, serverRecoveryMs = NaN;
+    let recoveryMs = NaN, serverRecoveryMs = NaN, leaseWritableMs = NaN, firstAnswerMs = NaN, stallMs = NaN, killedLeaseLeader = false;
     if (o.kill !== false) {
       const gw = gateway;
       await until('40% answered', 120_000, () => gw.stats.answered >= 0.4 * N);
@@ -129,21 +146,50 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       const recovered = until('recovery', 120_000, () => gw.stats.answered >= pendingAtKill).then(() => (recoveryMs = performance.now() - killedAt));
       await until('60% answered', 120_000, () => gw.stats.answered >= 0.6 * N);
       if (o.killServer !== false) {
+        // LocalCluster names server i `hm<i>`.
+        const target = Number(gw.server?.replace(/^hm/, '') ?? -1);
+        const killed = target >= 0 ? target : victim;
+        killedLeaseLeader = (await leaseLeader()) === killed;
         const serverKilledAt = performance.now();
         const pendingAtServerKill = gw.stats.requests;
-        cluster.kill(2);
-        log(`killed nats server 2 (kill -9) after ${gw.stats.answered} answers`);
+        const answeredAtKill = gw.stats.answered;
+        cluster.kill(killed);
+        log(`killed nats server ${killed} (kill -9; it led the lease bucket: ${killedLeaseLeader}; the gateway's server: ${target >= 0}) after ${gw.stats.answered} answers`);
+        const since = () => performance.now() - serverKilledAt;
+        // How long until the lease bucket takes a write again (this process's own connection fails over too).
+        const writable = (async () => {
+          for (;;) {
+            try {
+              await h.leases.put('chaos.probe', String(Date.now()), { timeout: 500 });
+              return (leaseWritableMs = since());
+            } catch {
+              await sleep(100);
+            }
+          }
+        })();
+        void until('an answer after the server kill', 120_000, () => gw.stats.answered > answeredAtKill, 20).then(() => (firstAnswerMs = since()), () => undefined);
+        // The longest stretch with requests waiting and no answer arriving, from the kill on.
+        let lastAnswerAt = serverKilledAt, lastAnswered = answeredAtKill;
+        stallMs = 0;
+        stall = setInterval(() => {
+          const now = performance.now();
+          if (gw.stats.answered !== lastAnswered || gw.stats.answered >= gw.stats.requests) [lastAnswerAt, lastAnswered] = [now, gw.stats.answered];
+          stallMs = Math.max(stallMs, now - lastAnswerAt);
+        }, 20);
         const serverRecovered = until('recovery from the server kill', 120_000, () => gw.stats.answered >= pendingAtServerKill).then(
-          () => (serverRecoveryMs = performance.now() - serverKilledAt),
+          () => (serverRecoveryMs = since()),
         );
         await sleep(2000);
-        await cluster.restart(2);
-        log('restarted nats server 2');
+        await cluster.restart(killed);
+        log(`restarted nats server ${killed}`);
         await serverRecovered;
+        await writable;
+        log(`server kill: lease bucket writable after ${leaseWritableMs.toFixed(0)} ms, next answer after ${firstAnswerMs.toFixed(0)} ms, all earlier requests answered after ${serverRecoveryMs.toFixed(0)} ms`);
       }
       await recovered;
     }
     const summary = await server.done;
+    clearInterval(stall);
     const seconds = (performance.now() - t0) / 1000;
     await sleep(1500); // any late duplicate would land in the responses stream by now
     const info = await h.jsm.streams.info(RESPONSE_STREAM);
@@ -168,6 +214,11 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       maxDiff,
       recoveryMs,
       serverRecoveryMs,
+      leaseWritableMs,
+      firstAnswerMs,
+      stallMs,
+      killedLeaseLeader,
+      gatewayReconnects: gateway.stats.reconnects,
       checkpointBytesPerSymbol: symbols ? bytes / symbols : NaN,
       startupMs,
       latencyMs: { p50: summary.latencyMs.p50, p99: summary.latencyMs.p99 },
@@ -175,6 +226,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
     };
   } finally {
     clearInterval(progress);
+    clearInterval(stall);
     await gateway?.stop().catch(() => undefined);
     await server?.close().catch(() => undefined);
     for (const w of workers) if (w && w.exitCode === null) w.kill('SIGKILL');
@@ -205,7 +257,8 @@ if (require.main === module) {
   }).then(
     (r) => {
       console.log(`${r.requests} requests, ${r.answeredOnce} answered once, max diff ${r.maxDiff} vs single process`);
-      console.log(`responses stream holds ${r.responsesInStream}; recovery after kill -9 of a worker ${r.recoveryMs.toFixed(0)} ms, of a NATS server ${r.serverRecoveryMs.toFixed(0)} ms; ` +
+      console.log(`responses stream holds ${r.responsesInStream}; recovery after kill -9 of a worker ${r.recoveryMs.toFixed(0)} ms, of a NATS server ${r.serverRecoveryMs.toFixed(0)} ms ` +
+        `(it led the lease bucket: ${r.killedLeaseLeader}; lease bucket writable after ${r.leaseWritableMs.toFixed(0)} ms, next answer ${r.firstAnswerMs.toFixed(0)} ms, longest stall ${r.stallMs.toFixed(0)} ms; gateway reconnects ${r.gatewayReconnects}); ` +
         `checkpoint ${r.checkpointBytesPerSymbol.toFixed(0)} B/symbol; p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms; ${r.throughput.toFixed(0)} req/s offered+served`);
       process.exit(passed(r) ? 0 : 1);
     },

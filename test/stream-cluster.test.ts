@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { backendsFor } from '../lib/backend.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../lib/stream/cluster/checkpoint.js';
+import { LeaseClock } from '../lib/stream/cluster/leases.js';
 import { partitionOf, symbolToken } from '../lib/stream/cluster/names.js';
 import { StreamEngine } from '../lib/stream/engine.js';
 import { groupBySymbol } from '../lib/stream/evaluator.js';
@@ -79,6 +80,38 @@ test('checkpoints round-trip and reject damaged blobs', () => {
   assert.throws(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 1), 'p2'), /checkpoint p2: A.off runs past the end/);
   assert.throws(() => decodeCheckpoint(Uint8Array.of(1, 0), 'p2'), /truncated/);
   assert.throws(() => decodeCheckpoint(Uint8Array.of(200, 0, 0, 0, 1), 'p2'), /header runs past/);
+});
+
+test('a lease expires only after a TTL unchanged while the observer could write; an outage restarts the count', () => {
+  let now = 1000;
+  const clock = new LeaseClock(3000, () => now);
+  clock.saw('p.0', 5);
+  now += 2999;
+  assert.equal(clock.expired('p.0'), false);
+  now += 1;
+  assert.equal(clock.expired('p.0'), true, 'unchanged for a whole TTL');
+  clock.saw('p.0', 6); // renewed
+  assert.equal(clock.expired('p.0'), false);
+  now += 1000;
+  clock.wrote(false); // the bucket stopped taking writes (an election)
+  now += 10_000;
+  assert.equal(clock.expired('p.0'), false, 'nothing ages while this observer cannot write');
+  clock.wrote(true); // the bucket is back: the holder gets a whole TTL from now to renew
+  now += 2999;
+  assert.equal(clock.expired('p.0'), false);
+  now += 1;
+  assert.equal(clock.expired('p.0'), true);
+  assert.equal(clock.expired('p.1'), false, 'never seen: never judged');
+  clock.forget('p.0');
+  assert.equal(clock.expired('p.0'), false);
+  // A worker that starts long after a holder died still waits one TTL of its own.
+  now += 60_000;
+  const fresh = new LeaseClock(3000, () => now);
+  fresh.saw('p.2', 1);
+  now += 2999;
+  assert.equal(fresh.expired('p.2'), false);
+  now += 1;
+  assert.equal(fresh.expired('p.2'), true);
 });
 
 test('symbols become one subject token; partitions are read back from mapped subjects', () => {

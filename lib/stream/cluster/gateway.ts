@@ -9,13 +9,20 @@
  * in flight, retried (same Nats-Msg-Id, so a stored-but-unacknowledged one is not stored twice) until
  * the request stream acknowledges it; only then is the symbol's next request published. Symbols are
  * published independently of each other.
+ *
+ * When the server the gateway is connected to dies, the client reconnects to another one of the list
+ * (or one the cluster advertised); the publishes in flight fail or time out and are retried as above,
+ * and the answers' ordered consumer is re-created from the last answer it delivered — or, before the
+ * first one, from the end of the responses stream when the gateway started, so nothing produced
+ * meanwhile is skipped (and nothing older replayed).
  */
 import { connect as tcpConnect } from 'node:net';
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Connection } from '../connection.js';
 import type { InferenceRequestMessage, Message } from '../protocol.js';
 import { publishSubject, RESPONSE_STREAM, symbolToken, type RequestBody, type ResponseBody } from './names.js';
-import { connectCluster, openCluster, type ClusterHandles } from './setup.js';
+import { connectCluster, logConsumerEvents, openCluster, PULL, type ClusterHandles } from './setup.js';
 
 export interface GatewayOptions {
   servers: string[];
@@ -26,6 +33,9 @@ export interface GatewayOptions {
   /** Heartbeat to the server this often (default 5000 ms): while the cluster recovers from a failure
    *  no answer may flow for a while, and a server that drops silent clients must not drop us. */
   heartbeatMs?: number;
+  /** Connect to servers[0] first (else a random one of the list); the chaos script uses it to kill
+   *  the very server the gateway is connected to. */
+  preferFirstServer?: boolean;
   log?: (line: string) => void;
 }
 
@@ -34,10 +44,12 @@ export interface GatewayStats {
   answered: number;
   duplicatesDropped: number;
   publishErrors: number;
+  /** Times the NATS connection was lost and re-established on some server. */
+  reconnects: number;
 }
 
 export class ClusterGateway {
-  readonly stats: GatewayStats = { requests: 0, answered: 0, duplicatesDropped: 0, publishErrors: 0 };
+  readonly stats: GatewayStats = { requests: 0, answered: 0, duplicatesDropped: 0, publishErrors: 0, reconnects: 0 };
   private h!: ClusterHandles;
   private conn?: Connection;
   private responses?: ConsumerMessages;
@@ -59,10 +71,14 @@ export class ClusterGateway {
   }
 
   async start(): Promise<void> {
-    this.h = await openCluster(await connectCluster(this.opts.servers, 'hashmac-gateway'));
+    const nc = await connectCluster(this.opts.servers, 'hashmac-gateway', { noRandomize: this.opts.preferFirstServer });
+    this.watchConnection(nc);
+    this.h = await openCluster(nc);
     // Only answers produced from now on: an ordered consumer re-creates itself across server failures.
-    const consumer = await this.h.js.consumers.get(RESPONSE_STREAM, { deliver_policy: DeliverPolicy.New });
-    this.responses = await consumer.consume();
+    const last = (await this.h.jsm.streams.info(RESPONSE_STREAM)).state.last_seq;
+    const consumer = await this.h.js.consumers.get(RESPONSE_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: last + 1 });
+    this.responses = await consumer.consume(PULL);
+    logConsumerEvents(this.responses, 'answers consumer', (l) => this.log(l));
     void (async () => {
       for await (const m of this.responses!) this.answer(m.json<ResponseBody>());
     })().catch((e) => this.log(`responses: ${(e as Error).message}`));
@@ -74,6 +90,23 @@ export class ClusterGateway {
     });
     socket.once('connect', () => this.conn?.send({ message_type: 'register' }));
     this.heartbeat = setInterval(() => this.conn?.send({ message_type: 'heartbeat', timestamp: Date.now() / 1000 }), this.opts.heartbeatMs ?? 5000);
+  }
+
+  /** The server this gateway is connected to now (its `server_name`), if connected. */
+  get server(): string | undefined {
+    return this.h?.nc.info?.server_name;
+  }
+
+  private watchConnection(nc: NatsConnection): void {
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') this.log(`lost NATS server ${s.server}; reconnecting`);
+        else if (s.type === 'reconnect') {
+          this.stats.reconnects++;
+          this.log(`reconnected to NATS server ${s.server} (${nc.info?.server_name})`);
+        }
+      }
+    })().catch(() => undefined);
   }
 
   private onMessage(m: Message): void {
