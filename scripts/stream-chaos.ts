@@ -8,7 +8,7 @@
  * every prediction must equal the single-process engine's (default engine, fixed batches of 32).
  *
  *   node --import tsx scripts/stream-chaos.ts [--requests 20000] [--symbols 200] [--workers 3]
- *        [--partitions 6] [--seconds 30] [--no-kill | --no-server-kill] [--verbose]
+ *        [--partitions 6] [--seconds 30] [--no-kill | --no-server-kill | --no-worker-kill] [--verbose]
  *
  * Prints `N requests, N answered once, max diff D vs single process`; exits 1 when that is not
  * `N, N, <= 1e-6`.
@@ -33,8 +33,11 @@ export interface ChaosOptions {
   partitions?: number;
   /** Wall time the stream is spread over (its delays are scaled to it). */
   seconds?: number;
+  /** false: no kill at all. */
   kill?: boolean;
-  /** Also kill -9 (and restart) one NATS server (default true). */
+  /** kill -9 worker w0 at 40 % answered (default true). */
+  killWorker?: boolean;
+  /** kill -9 (and restart 2 s later) a NATS server at 60 % answered (default true). */
   killServer?: boolean;
   /** How long the replay server waits for the last answers after sending its last request (default
    *  150 s; alone the whole run takes well under that, a loaded 2-core machine has needed ~55 s). */
@@ -47,9 +50,12 @@ export interface ChaosResult {
   answeredOnce: number;
   responsesInStream: number;
   maxDiff: number;
-  /** kill -9 of a worker → every request sent before it answered (ms); NaN without kills. */
+  /** kill -9 of a worker → every partition it held leased by another worker (ms); NaN without kills. */
+  takeoverMs: number;
+  /** kill -9 of a worker → every request waiting when its partitions had been taken over (its
+   *  partitions' backlog among them) answered (ms); NaN without kills. */
   recoveryMs: number;
-  /** kill -9 of a NATS server → every request sent before it answered (ms); NaN without it. */
+  /** kill -9 of a NATS server → every request waiting at the kill answered (ms); NaN without it. */
   serverRecoveryMs: number;
   /** kill -9 of a NATS server → the lease bucket takes a write again (ms). */
   leaseWritableMs: number;
@@ -59,6 +65,8 @@ export interface ChaosResult {
   stallMs: number;
   /** The killed server led the lease bucket when it was killed. */
   killedLeaseLeader: boolean;
+  /** The killed server was the one the gateway was connected to. */
+  killedGatewayServer: boolean;
   /** Times the gateway's NATS connection was re-established. */
   gatewayReconnects: number;
   checkpointBytesPerSymbol: number;
@@ -135,23 +143,45 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
     await gateway.start();
     const gw0 = gateway;
     progress = setInterval(() => log(`[progress] ${JSON.stringify(gw0.stats)}`), 2000);
-    let recoveryMs = NaN, serverRecoveryMs = NaN, leaseWritableMs = NaN, firstAnswerMs = NaN, stallMs = NaN, killedLeaseLeader = false;
+    let takeoverMs = NaN, recoveryMs = NaN, serverRecoveryMs = NaN, leaseWritableMs = NaN, firstAnswerMs = NaN, stallMs = NaN, killedLeaseLeader = false, killedGatewayServer = false;
     if (o.kill !== false) {
       const gw = gateway;
       await until('40% answered', 120_000, () => gw.stats.answered >= 0.4 * N);
-      const killedAt = performance.now();
-      const pendingAtKill = gw.stats.requests;
-      workers[0].kill('SIGKILL');
-      log(`killed worker w0 (kill -9) after ${gw.stats.answered} answers`);
-      const recovered = until('recovery', 120_000, () => gw.stats.answered >= pendingAtKill).then(() => (recoveryMs = performance.now() - killedAt));
+      const heldBy = async (name: string) => {
+        const held: number[] = [];
+        for (let p = 0; p < P; p++) if ((await h.leases.get(`p.${p}`))?.string() === name) held.push(p);
+        return held;
+      };
+      const answered = (ids: number[]) => {
+        const left = new Set(gw.waiting());
+        return ids.every((id) => !left.has(id));
+      };
+      let recovered: Promise<void> = Promise.resolve();
+      if (o.killWorker !== false) {
+        const orphans = await heldBy('w0');
+        const killedAt = performance.now();
+        workers[0].kill('SIGKILL');
+        log(`killed worker w0 (kill -9; it held partitions ${orphans.join(', ')}) after ${gw.stats.answered} answers`);
+        // Recovery: the dead worker's partitions leased by others, then every request waiting at that
+        // moment answered (its partitions' backlog among them).
+        recovered = (async () => {
+          await until('takeover of the dead worker\'s partitions', 120_000, async () => (await heldBy('w0').catch(() => [-1])).length === 0, 100);
+          takeoverMs = performance.now() - killedAt;
+          const waiting = gw.waiting();
+          await until('recovery', 120_000, () => answered(waiting));
+          recoveryMs = performance.now() - killedAt;
+          log(`worker kill: partitions taken over after ${takeoverMs.toFixed(0)} ms, their backlog answered after ${recoveryMs.toFixed(0)} ms`);
+        })();
+      }
       await until('60% answered', 120_000, () => gw.stats.answered >= 0.6 * N);
       if (o.killServer !== false) {
         // LocalCluster names server i `hm<i>`.
         const target = Number(gw.server?.replace(/^hm/, '') ?? -1);
         const killed = target >= 0 ? target : victim;
+        killedGatewayServer = target >= 0;
         killedLeaseLeader = (await leaseLeader()) === killed;
         const serverKilledAt = performance.now();
-        const pendingAtServerKill = gw.stats.requests;
+        const waitingAtServerKill = gw.waiting();
         const answeredAtKill = gw.stats.answered;
         cluster.kill(killed);
         log(`killed nats server ${killed} (kill -9; it led the lease bucket: ${killedLeaseLeader}; the gateway's server: ${target >= 0}) after ${gw.stats.answered} answers`);
@@ -176,7 +206,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
           if (gw.stats.answered !== lastAnswered || gw.stats.answered >= gw.stats.requests) [lastAnswerAt, lastAnswered] = [now, gw.stats.answered];
           stallMs = Math.max(stallMs, now - lastAnswerAt);
         }, 20);
-        const serverRecovered = until('recovery from the server kill', 120_000, () => gw.stats.answered >= pendingAtServerKill).then(
+        const serverRecovered = until('recovery from the server kill', 120_000, () => answered(waitingAtServerKill)).then(
           () => (serverRecoveryMs = since()),
         );
         await sleep(2000);
@@ -212,12 +242,14 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       answeredOnce: summary.rejectedIds === 0 ? summary.responses : summary.responses - summary.rejectedIds,
       responsesInStream: info.state.messages,
       maxDiff,
+      takeoverMs,
       recoveryMs,
       serverRecoveryMs,
       leaseWritableMs,
       firstAnswerMs,
       stallMs,
       killedLeaseLeader,
+      killedGatewayServer,
       gatewayReconnects: gateway.stats.reconnects,
       checkpointBytesPerSymbol: symbols ? bytes / symbols : NaN,
       startupMs,
@@ -252,12 +284,13 @@ if (require.main === module) {
     partitions: arg('partitions', 6),
     seconds: arg('seconds', 30),
     kill: !process.argv.includes('--no-kill'),
+    killWorker: !process.argv.includes('--no-worker-kill'),
     killServer: !process.argv.includes('--no-server-kill'),
     log: verbose ? (l) => console.error(`${((performance.now() - t0) / 1000).toFixed(2)} ${l}`) : undefined,
   }).then(
     (r) => {
       console.log(`${r.requests} requests, ${r.answeredOnce} answered once, max diff ${r.maxDiff} vs single process`);
-      console.log(`responses stream holds ${r.responsesInStream}; recovery after kill -9 of a worker ${r.recoveryMs.toFixed(0)} ms, of a NATS server ${r.serverRecoveryMs.toFixed(0)} ms ` +
+      console.log(`responses stream holds ${r.responsesInStream}; recovery after kill -9 of a worker ${r.recoveryMs.toFixed(0)} ms (takeover ${r.takeoverMs.toFixed(0)} ms), of a NATS server ${r.serverRecoveryMs.toFixed(0)} ms ` +
         `(it led the lease bucket: ${r.killedLeaseLeader}; lease bucket writable after ${r.leaseWritableMs.toFixed(0)} ms, next answer ${r.firstAnswerMs.toFixed(0)} ms, longest stall ${r.stallMs.toFixed(0)} ms; gateway reconnects ${r.gatewayReconnects}); ` +
         `checkpoint ${r.checkpointBytesPerSymbol.toFixed(0)} B/symbol; p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms; ${r.throughput.toFixed(0)} req/s offered+served`);
       process.exit(passed(r) ? 0 : 1);

@@ -92,6 +92,11 @@ export class ClusterGateway {
     this.heartbeat = setInterval(() => this.conn?.send({ message_type: 'heartbeat', timestamp: Date.now() / 1000 }), this.opts.heartbeatMs ?? 5000);
   }
 
+  /** Ids published and not answered yet. */
+  waiting(): number[] {
+    return [...this.pending];
+  }
+
   /** The server this gateway is connected to now (its `server_name`), if connected. */
   get server(): string | undefined {
     return this.h?.nc.info?.server_name;

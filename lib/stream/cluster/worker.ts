@@ -37,7 +37,7 @@ import { StreamEngine, type StreamRequest } from '../engine.js';
 import { setBatchInvariant } from '../kernels.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 import { LeaseClock } from './leases.js';
-import { REQUEST_STREAM, partitionOf, requestFilter, responseSubject, symbolToken, type RequestBody, type ResponseBody } from './names.js';
+import { LEASE_BUCKET, REQUEST_STREAM, partitionOf, requestFilter, responseSubject, symbolToken, type RequestBody, type ResponseBody } from './names.js';
 import { connectCluster, logConsumerEvents, openCluster, PULL, within, type ClusterHandles } from './setup.js';
 
 export interface WorkerOptions {
@@ -169,18 +169,20 @@ export class ClusterWorker {
   /** Takes free partitions up to the target share, or hands one back. */
   private async balanceLoop(): Promise<void> {
     while (!this.stopped) {
+      const t0 = performance.now();
       try {
         await this.balance();
       } catch (e) {
         this.log(`balance: ${(e as Error).message}`);
       }
+      if (performance.now() - t0 > 2 * this.every) this.log(`slow balance round: ${(performance.now() - t0).toFixed(0)} ms`);
       await sleep(this.every);
     }
   }
 
   private async balance(): Promise<void> {
-    // Bounded: a key listing whose consumer sat on a server that died can wait forever, and a balance
-    // loop stuck in it never takes over anything again (seen: a dead worker's partitions unserved).
+    // Bounded: a look-up that can wait forever when a server dies under it must not stop the balance
+    // loop (seen with a key listing: a dead worker's partitions never taken over).
     const target = Math.ceil(this.h.partitions / (await within(3 * this.h.leaseTtlMs, 'listing workers', this.liveWorkers())));
     if (this.owned.size > target) {
       const o = [...this.owned.values()].pop()!;
@@ -228,11 +230,16 @@ export class ClusterWorker {
   /**
    * Workers whose announcement has changed within a TTL (this one included). A dead worker's entry
    * is deleted at the revision seen, so the listing does not grow with every worker that ever ran.
+   * The names come from the lease stream's per-subject counts (one request to its leader) rather than
+   * a key listing, which creates a consumer each time: slow and fragile right after an election.
    */
   private async liveWorkers(): Promise<number> {
+    const prefix = `$KV.${LEASE_BUCKET}.`;
+    const info = await this.h.jsm.streams.info(`KV_${LEASE_BUCKET}`, { subjects_filter: `${prefix}w.>` });
     const mine = `w.${this.opts.name}`;
     let live = 1;
-    for await (const key of await this.h.leases.keys('w.*')) {
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const key = subject.slice(prefix.length);
       if (key === mine) continue;
       const e = await this.h.leases.get(key);
       if (!e || e.operation !== 'PUT') continue;
