@@ -17,12 +17,12 @@
  * meanwhile is skipped (and nothing older replayed).
  */
 import { connect as tcpConnect } from 'node:net';
-import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Connection } from '../connection.js';
 import type { InferenceRequestMessage, Message } from '../protocol.js';
 import { publishSubject, RESPONSE_STREAM, symbolToken, type RequestBody, type ResponseBody } from './names.js';
-import { connectCluster, logConsumerEvents, openCluster, PULL, type ClusterHandles } from './setup.js';
+import { Follower } from './follow.js';
+import { connectCluster, openCluster, type ClusterHandles } from './setup.js';
 
 export interface GatewayOptions {
   servers: string[];
@@ -52,7 +52,7 @@ export class ClusterGateway {
   readonly stats: GatewayStats = { requests: 0, answered: 0, duplicatesDropped: 0, publishErrors: 0, reconnects: 0 };
   private h!: ClusterHandles;
   private conn?: Connection;
-  private responses?: ConsumerMessages;
+  private responses?: Follower;
   private readonly pending = new Set<number>();
   /** Requests waiting to be published, per symbol (the head is in flight). */
   private readonly outbox = new Map<string, RequestBody[]>();
@@ -74,14 +74,19 @@ export class ClusterGateway {
     const nc = await connectCluster(this.opts.servers, 'hashmac-gateway', { noRandomize: this.opts.preferFirstServer });
     this.watchConnection(nc);
     this.h = await openCluster(nc);
-    // Only answers produced from now on: an ordered consumer re-creates itself across server failures.
-    const last = (await this.h.jsm.streams.info(RESPONSE_STREAM)).state.last_seq;
-    const consumer = await this.h.js.consumers.get(RESPONSE_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: last + 1 });
-    this.responses = await consumer.consume(PULL);
-    logConsumerEvents(this.responses, 'answers consumer', (l) => this.log(l));
-    void (async () => {
-      for await (const m of this.responses!) this.answer(m.json<ResponseBody>());
-    })().catch((e) => this.log(`responses: ${(e as Error).message}`));
+    // Only answers produced from now on; a replaced consumer resumes after the last one delivered.
+    let last = (await this.h.jsm.streams.info(RESPONSE_STREAM)).state.last_seq;
+    this.responses = await Follower.start(this.h.js, {
+      stream: RESPONSE_STREAM,
+      from: () => last + 1,
+      onMessage: (m) => {
+        if (m.seq <= last) return; // a replaced consumer's, or a replacement's first ones again
+        last = m.seq;
+        this.answer(m.json<ResponseBody>());
+      },
+      what: 'answers',
+      log: (l) => this.log(l),
+    });
     const socket = tcpConnect({ host: this.opts.host ?? '127.0.0.1', port: this.opts.port });
     this.conn = new Connection(socket, {
       onMessage: (m) => this.onMessage(m),
@@ -177,7 +182,7 @@ export class ClusterGateway {
     clearInterval(this.heartbeat);
     this.flush();
     this.conn?.close();
-    await this.responses?.close();
+    this.responses?.close();
     await this.h.nc.drain().catch(() => undefined);
     this.resolveClosed();
   }

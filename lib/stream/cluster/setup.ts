@@ -4,7 +4,7 @@
  * workers judge expiry themselves, leases.ts), the meta bucket holding what is fixed at creation
  * (partition count, lease TTL), and the checkpoint object store. All replicated `replicas` times.
  */
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
@@ -65,17 +65,6 @@ export async function within<T>(ms: number, what: string, p: Promise<T>): Promis
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Logs what the library does to keep a consumer alive (missed heartbeats, re-creations). */
-export function logConsumerEvents(messages: ConsumerMessages, what: string, log: (line: string) => void): void {
-  void (async () => {
-    for await (const s of messages.status()) {
-      if (s.type === 'heartbeats_missed' || s.type === 'reset' || s.type === 'ordered_consumer_recreated' || s.type === 'consumer_not_found' || s.type === 'no_responders') {
-        log(`${what}: ${s.type}${'count' in s ? ` ${s.count}` : ''}`);
-      }
-    }
-  })().catch(() => undefined);
 }
 
 /**

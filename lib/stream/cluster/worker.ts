@@ -20,7 +20,8 @@
  * - Work: one ordered consumer per owned partition (a single-subject filter, as 2.9 servers need),
  *   starting after the partition's checkpoint. The worker keeps its own offset (checkpoint + applied
  *   sequence), so it needs no durable consumer state: when a NATS server dies, the client library
- *   re-creates the consumer from the last stream sequence it delivered (no gap, no redelivery).
+ *   re-creates the consumer from the last stream sequence it delivered (no gap, no redelivery), and
+ *   one stuck longer than that takes is replaced from the applied sequence on (follow.ts).
  *   Everything queued is processed as one engine batch (a symbol's requests in stream order), and
  *   every response is published with the request id as Nats-Msg-Id, retried until the stream
  *   acknowledges it (a lost ack during a leader election is absorbed by de-duplication).
@@ -31,14 +32,15 @@
  *   the engine runs batch-invariant kernels, so replayed predictions equal the lost ones bit for bit
  *   and the responses stream drops them as duplicates.
  */
-import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { StreamEngine, type StreamRequest } from '../engine.js';
 import { setBatchInvariant } from '../kernels.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
+import { Follower } from './follow.js';
 import { LeaseClock } from './leases.js';
 import { LEASE_BUCKET, REQUEST_STREAM, partitionOf, requestFilter, responseSubject, symbolToken, type RequestBody, type ResponseBody } from './names.js';
-import { connectCluster, logConsumerEvents, openCluster, PULL, within, type ClusterHandles } from './setup.js';
+import { connectCluster, openCluster, within, type ClusterHandles } from './setup.js';
 
 export interface WorkerOptions {
   servers: string[];
@@ -57,7 +59,7 @@ interface Owned {
   partition: number;
   revision: number;
   /** Set once the takeover has loaded the checkpoint and subscribed. */
-  messages?: ConsumerMessages;
+  follower?: Follower;
   /** Stream sequence of the last request applied to the engine's state. */
   applied: number;
   checkpointed: number;
@@ -276,38 +278,32 @@ export class ClusterWorker {
         symbols.add(s.symbol);
       }
     }
-    const consumer = await this.h.js.consumers.get(REQUEST_STREAM, {
-      filter_subjects: requestFilter(partition),
-      ...(seq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 } : { deliver_policy: DeliverPolicy.All }),
-    });
-    const messages = await consumer.consume({ max_messages: 512, ...PULL });
-    if (this.owned.get(partition) !== o) return void messages.close();
-    logConsumerEvents(messages, `partition ${partition} consumer`, (l) => this.log(l));
-    Object.assign(o, { messages, applied: seq, checkpointed: seq, lastCheckpointAt: Date.now() });
-    this.stats.takeovers++;
-    this.log(`took partition ${partition} from seq ${seq + 1} (${symbols.size} symbols restored, ${(performance.now() - t0).toFixed(0)} ms)`);
-    void (async () => {
-      for await (const msg of messages) {
+    Object.assign(o, { applied: seq, checkpointed: seq, lastCheckpointAt: Date.now() });
+    // Restarts (after a stuck consumer) begin after the last request applied; anything queued but
+    // not applied yet is delivered again and its first copy wins (the rest are at or below `applied`).
+    const follower = await Follower.start(this.h.js, {
+      stream: REQUEST_STREAM,
+      filter: requestFilter(partition),
+      from: () => o.applied + 1,
+      onMessage: (msg) => {
+        if (this.owned.get(partition) !== o) return;
         this.queue.push({ owner: o, msg });
         this.wake?.();
-      }
-    })()
-      .catch((e) => this.log(`partition ${partition} consumer: ${(e as Error).message}`))
-      .then(() => {
-        // The library gave up on the consumer while the lease is still ours: hand the partition back,
-        // so that it is taken again (by whoever) from its checkpoint instead of sitting unconsumed.
-        if (this.stopped || this.owned.get(partition) !== o) return;
-        this.log(`partition ${partition}: consumer ended; releasing it`);
-        return this.exclusive(() => (this.owned.get(partition) === o ? this.release(o) : Promise.resolve()));
-      })
-      .catch((e) => this.log(`partition ${partition}: ${(e as Error).message}`));
+      },
+      what: `partition ${partition}`,
+      log: (l) => this.log(l),
+    });
+    if (this.owned.get(partition) !== o) return follower.close();
+    o.follower = follower;
+    this.stats.takeovers++;
+    this.log(`took partition ${partition} from seq ${seq + 1} (${symbols.size} symbols restored, ${(performance.now() - t0).toFixed(0)} ms)`);
   }
 
   private drop(o: Owned): void {
     if (o.dropped) return;
     o.dropped = true;
     if (this.owned.get(o.partition) === o) this.owned.delete(o.partition);
-    void o.messages?.close();
+    o.follower?.close();
     this.queue = this.queue.filter((q) => q.owner !== o);
     for (const s of o.symbols) this.engine.resetSymbol(s);
   }
@@ -408,7 +404,7 @@ export class ClusterWorker {
   /** Writes the partition's states with their offset; refuses if the lease is no longer ours. */
   private async checkpoint(o: Owned): Promise<void> {
     // Not loaded yet (or never): the previous owner's checkpoint is still the partition's truth.
-    if (!o.messages || this.owned.get(o.partition) !== o) return;
+    if (!o.follower || this.owned.get(o.partition) !== o) return;
     const symbols = [...o.symbols].map((symbol) => {
       const slot = this.engine.slots.slotOf(symbol);
       if (slot === undefined) throw new Error(`checkpoint: no state for ${symbol}`);
