@@ -121,11 +121,11 @@ test('symbols become one subject token; partitions are read back from mapped sub
   assert.throws(() => partitionOf('req.SYM_001'), /not a partitioned request subject/);
 });
 
-// Time budgets: alone the run takes ~50 s; inside the full suite on 2 cores (every test file at once)
-// each process gets a fraction of a core and recovery from the two kills has taken ~55 s, so the
-// replay server waits up to 150 s for the last answers (scripts/stream-chaos.ts) and the whole test
-// may take 7 minutes before it is called hung. A slow run is not a wrong one: the assertions are
-// exact whatever the timing.
+// Time budgets: alone the run takes 35–60 s (recovery from each kill ~10 s, its floor the servers'
+// raft elections, 3–7 s); inside the full suite on 2 cores (every test file at once) each process gets a
+// fraction of a core, so the replay server waits up to 150 s for the last answers
+// (scripts/stream-chaos.ts) and the whole test may take 7 minutes before it is called hung. A slow run
+// is not a wrong one: the assertions are exact whatever the timing.
 test('chaos: 3 servers, 3 workers, kill -9 of a worker and then of the gateway\'s NATS server mid-stream: every request answered once, equal to the single process', { skip: !hasNats && 'nats-server not installed (.ci/run installs it)', timeout: 420_000 }, async (t) => {
   const lines: string[] = [];
   const t0 = performance.now();

@@ -4,7 +4,7 @@
  *
  * The client library re-creates an ordered consumer itself when its server dies (it notices missing
  * idle heartbeats, or a reset), but between failed tries it backs off to 5 s — and every try fails
- * until the cluster has elected a new metadata leader (4–9 s after a server kill). So a consumer came
+ * until the cluster has elected a new metadata leader (seconds after a server kill: 7.5 s in one run). So a consumer came
  * back up to ~5 s after the cluster could serve it again (measured: a partition re-created 3.4 s after
  * the metadata leader was back, the others at once). A follower that has been stuck (heartbeats
  * missed, or a reset not yet followed by a re-creation) for STUCK_MS starts a fresh ordered consumer

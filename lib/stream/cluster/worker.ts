@@ -183,8 +183,8 @@ export class ClusterWorker {
   }
 
   private async balance(): Promise<void> {
-    // Bounded: a look-up that can wait forever when a server dies under it must not stop the balance
-    // loop (seen with a key listing: a dead worker's partitions never taken over).
+    // Bounded: a look-up that waits forever when a server dies under it must not stop the balance loop
+    // (a run of the first version never took a dead worker's partitions over after a server kill).
     const target = Math.ceil(this.h.partitions / (await within(3 * this.h.leaseTtlMs, 'listing workers', this.liveWorkers())));
     if (this.owned.size > target) {
       const o = [...this.owned.values()].pop()!;
