@@ -6,7 +6,7 @@
  * killed while it led the lease bucket's stream leaves the bucket without a leader until the
  * followers' raft election timeout fires and they elect one (a minimum of 2 s since nats-server 2.2,
  * 4–9 s in later releases; measured from the kill to the bucket's next accepted write: 4.0 and 6.6 s
- * on an idle loopback cluster, 3.3–6.0 s in loaded chaos runs), longer than the 3 s TTL. No one
+ * on an idle loopback cluster, 3.3–7.7 s in loaded chaos runs), longer than the 3 s TTL. No one
  * can renew meanwhile, every replica keeps expiring by age, and the new leader starts with every
  * lease gone (measured: the held lease's next renewal fails with "wrong last sequence: 0"): all
  * partitions were re-taken from their checkpoints at once, on an already loaded machine.
