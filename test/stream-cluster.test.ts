@@ -9,7 +9,10 @@ import { test } from 'node:test';
 import { backendsFor } from '../lib/backend.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../lib/stream/cluster/checkpoint.js';
 import { LeaseClock } from '../lib/stream/cluster/leases.js';
-import { partitionOf, symbolToken } from '../lib/stream/cluster/names.js';
+import { LocalCluster } from '../lib/stream/cluster/local.js';
+import { connectCluster, openCluster } from '../lib/stream/cluster/setup.js';
+import { Kvm } from '@nats-io/kv';
+import { LEASE_BUCKET, partitionOf, symbolToken } from '../lib/stream/cluster/names.js';
 import { StreamEngine } from '../lib/stream/engine.js';
 import { groupBySymbol } from '../lib/stream/evaluator.js';
 import { generateStream } from '../lib/stream/generate.js';
@@ -119,6 +122,24 @@ test('symbols become one subject token; partitions are read back from mapped sub
   assert.equal(symbolToken('BRK.B'), `~${Buffer.from('BRK.B').toString('hex')}`);
   assert.equal(partitionOf('req.p.4.SYM_001'), 4);
   assert.throws(() => partitionOf('req.SYM_001'), /not a partitioned request subject/);
+});
+
+test('opening a cluster: P and the lease TTL are fixed at creation; a first-version lease bucket loses its TTL', { skip: !hasNats && 'nats-server not installed (.ci/run installs it)', timeout: 60_000 }, async () => {
+  const cluster = new LocalCluster({ size: 1, partitions: 4 });
+  await cluster.start();
+  const nc = await connectCluster(cluster.servers, 'test');
+  try {
+    // The first version made the lease bucket with a TTL: entries expired while a leader was elected.
+    await new Kvm(nc).create(LEASE_BUCKET, { replicas: 1, history: 1, ttl: 3000 });
+    const h = await openCluster(nc, { partitions: 4, replicas: 1, leaseTtlMs: 2000 });
+    assert.equal((await h.leases.status()).ttl, 0);
+    assert.equal(h.leaseTtlMs, 2000);
+    const again = await openCluster(nc, { partitions: 9, replicas: 1, leaseTtlMs: 5000 });
+    assert.deepEqual([again.partitions, again.leaseTtlMs], [4, 2000], 'later openers read back what the first one stored');
+  } finally {
+    await nc.close();
+    await cluster.stop();
+  }
 });
 
 // Time budgets: alone the run takes 35–60 s (recovery from each kill ~10 s, its floor the servers'
