@@ -55,7 +55,7 @@ export const PULL = { expires: 2000, idle_heartbeat: 1000 } as const;
 
 /**
  * `p`, or a rejection after `ms`. For client calls that can wait forever when a server dies under them
- * (a key listing's consumer, an object read); what they started is left to the library.
+ * (a look-up during an election, an object read); what they started is left to the library.
  */
 export async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
