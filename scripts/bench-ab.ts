@@ -3,8 +3,8 @@
  *   node --import tsx scripts/bench-ab.ts [--wall] <checkout A> <checkout B> <rounds> <case name>...
  * Each checkout's bench cases run on its own native addon; calls alternate A, B, B, A, ... so machine
  * load (2 shared cores here) falls on both alike, which separate processes cannot promise. Per round, the
- * CPU time of two calls of each (--wall: their wall time, which is what the bench reports and what shows
- * threads waiting on each other); prints the medians and the median of the per-round ratios B/A.
+ * CPU time of two calls of each (--wall: their wall time, which also sees threads idling on an uneven
+ * split of the work); prints the medians and the median of the per-round ratios B/A.
  */
 import { resolve } from 'node:path';
 
@@ -24,15 +24,10 @@ const casesOf = (dir: string): BenchCase[] => require(resolve(dir, 'lib/bench/ca
 const [casesA, casesB] = [casesOf(dirA), casesOf(dirB)];
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 const micros = (run: () => void) => {
-  if (wall) {
-    const t0 = process.hrtime.bigint();
-    run();
-    run();
-    return Number(process.hrtime.bigint() - t0) / 2000;
-  }
-  const t = process.cpuUsage();
+  const [t, w] = [process.cpuUsage(), process.hrtime.bigint()];
   run();
   run();
+  if (wall) return Number(process.hrtime.bigint() - w) / 2e3;
   const d = process.cpuUsage(t);
   return (d.user + d.system) / 2;
 };

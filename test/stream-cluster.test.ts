@@ -8,7 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { backendsFor } from '../lib/backend.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../lib/stream/cluster/checkpoint.js';
-import { partitionOf, symbolToken } from '../lib/stream/cluster/names.js';
+import { LeaseClock } from '../lib/stream/cluster/leases.js';
+import { LocalCluster } from '../lib/stream/cluster/local.js';
+import { connectCluster, openCluster } from '../lib/stream/cluster/setup.js';
+import { Kvm } from '@nats-io/kv';
+import { LEASE_BUCKET, partitionOf, symbolToken } from '../lib/stream/cluster/names.js';
 import { StreamEngine } from '../lib/stream/engine.js';
 import { groupBySymbol } from '../lib/stream/evaluator.js';
 import { generateStream } from '../lib/stream/generate.js';
@@ -81,6 +85,38 @@ test('checkpoints round-trip and reject damaged blobs', () => {
   assert.throws(() => decodeCheckpoint(Uint8Array.of(200, 0, 0, 0, 1), 'p2'), /header runs past/);
 });
 
+test('a lease expires only after a TTL unchanged while the observer could write; an outage restarts the count', () => {
+  let now = 1000;
+  const clock = new LeaseClock(3000, () => now);
+  clock.saw('p.0', 5);
+  now += 2999;
+  assert.equal(clock.expired('p.0'), false);
+  now += 1;
+  assert.equal(clock.expired('p.0'), true, 'unchanged for a whole TTL');
+  clock.saw('p.0', 6); // renewed
+  assert.equal(clock.expired('p.0'), false);
+  now += 1000;
+  clock.wrote(false); // the bucket stopped taking writes (an election)
+  now += 10_000;
+  assert.equal(clock.expired('p.0'), false, 'nothing ages while this observer cannot write');
+  clock.wrote(true); // the bucket is back: the holder gets a whole TTL from now to renew
+  now += 2999;
+  assert.equal(clock.expired('p.0'), false);
+  now += 1;
+  assert.equal(clock.expired('p.0'), true);
+  assert.equal(clock.expired('p.1'), false, 'never seen: never judged');
+  clock.forget('p.0');
+  assert.equal(clock.expired('p.0'), false);
+  // A worker that starts long after a holder died still waits one TTL of its own.
+  now += 60_000;
+  const fresh = new LeaseClock(3000, () => now);
+  fresh.saw('p.2', 1);
+  now += 2999;
+  assert.equal(fresh.expired('p.2'), false);
+  now += 1;
+  assert.equal(fresh.expired('p.2'), true);
+});
+
 test('symbols become one subject token; partitions are read back from mapped subjects', () => {
   assert.equal(symbolToken('SYM_001'), 'SYM_001');
   assert.equal(symbolToken('BRK.B'), `~${Buffer.from('BRK.B').toString('hex')}`);
@@ -88,12 +124,30 @@ test('symbols become one subject token; partitions are read back from mapped sub
   assert.throws(() => partitionOf('req.SYM_001'), /not a partitioned request subject/);
 });
 
-// Time budgets: alone the run takes ~50 s; inside the full suite on 2 cores (every test file at once)
-// each process gets a fraction of a core and recovery from the two kills has taken ~55 s, so the
-// replay server waits up to 150 s for the last answers (scripts/stream-chaos.ts) and the whole test
-// may take 7 minutes before it is called hung. A slow run is not a wrong one: the assertions are
-// exact whatever the timing.
-test('chaos: 3 servers, 3 workers, kill -9 of a worker and then of a NATS server mid-stream: every request answered once, equal to the single process', { skip: !hasNats && 'nats-server not installed (.ci/run installs it)', timeout: 420_000 }, async (t) => {
+test('opening a cluster: P and the lease TTL are fixed at creation; a first-version lease bucket loses its TTL', { skip: !hasNats && 'nats-server not installed (.ci/run installs it)', timeout: 60_000 }, async () => {
+  const cluster = new LocalCluster({ size: 1, partitions: 4 });
+  await cluster.start();
+  const nc = await connectCluster(cluster.servers, 'test');
+  try {
+    // The first version made the lease bucket with a TTL: entries expired while a leader was elected.
+    await new Kvm(nc).create(LEASE_BUCKET, { replicas: 1, history: 1, ttl: 3000 });
+    const h = await openCluster(nc, { partitions: 4, replicas: 1, leaseTtlMs: 2000 });
+    assert.equal((await h.leases.status()).ttl, 0);
+    assert.equal(h.leaseTtlMs, 2000);
+    const again = await openCluster(nc, { partitions: 9, replicas: 1, leaseTtlMs: 5000 });
+    assert.deepEqual([again.partitions, again.leaseTtlMs], [4, 2000], 'later openers read back what the first one stored');
+  } finally {
+    await nc.close();
+    await cluster.stop();
+  }
+});
+
+// Time budgets: alone the run takes 35–60 s (recovery from each kill ~10 s, its floor the servers'
+// raft elections, 3–7 s); inside the full suite on 2 cores (every test file at once) each process gets a
+// fraction of a core, so the replay server waits up to 150 s for the last answers
+// (scripts/stream-chaos.ts) and the whole test may take 7 minutes before it is called hung. A slow run
+// is not a wrong one: the assertions are exact whatever the timing.
+test('chaos: 3 servers, 3 workers, kill -9 of a worker and then of the gateway\'s NATS server mid-stream: every request answered once, equal to the single process', { skip: !hasNats && 'nats-server not installed (.ci/run installs it)', timeout: 420_000 }, async (t) => {
   const lines: string[] = [];
   const t0 = performance.now();
   const log = (l: string) => {
@@ -112,6 +166,13 @@ test('chaos: 3 servers, 3 workers, kill -9 of a worker and then of a NATS server
   assert.equal(r.answeredOnce, r.requests);
   assert.equal(r.responsesInStream, r.requests);
   assert.ok(r.maxDiff <= 1e-6, `max diff ${r.maxDiff}`);
-  assert.ok(Number.isFinite(r.recoveryMs));
-  t.diagnostic(`start ${r.startupMs.toFixed(0)} ms; recovery after kill -9: worker ${r.recoveryMs.toFixed(0)} ms, NATS server ${r.serverRecoveryMs.toFixed(0)} ms; ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
+  assert.ok(Number.isFinite(r.recoveryMs) && Number.isFinite(r.serverRecoveryMs));
+  // The killed server was the gateway's: it must have reconnected elsewhere and carried on.
+  assert.ok(r.killedGatewayServer, 'the chaos run kills the server the gateway is connected to');
+  assert.ok(r.gatewayReconnects >= 1, `gateway reconnects: ${r.gatewayReconnects}`);
+  t.diagnostic(
+    `start ${r.startupMs.toFixed(0)} ms; worker kill: takeover ${r.takeoverMs.toFixed(0)} ms, recovery ${r.recoveryMs.toFixed(0)} ms; ` +
+      `server kill (lease bucket leader: ${r.killedLeaseLeader}): lease bucket writable ${r.leaseWritableMs.toFixed(0)} ms, next answer ${r.firstAnswerMs.toFixed(0)} ms, ` +
+      `longest stall ${r.stallMs.toFixed(0)} ms, recovery ${r.serverRecoveryMs.toFixed(0)} ms; ${((performance.now() - t0) / 1000).toFixed(0)} s in all`,
+  );
 });

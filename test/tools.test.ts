@@ -17,6 +17,8 @@ import { formatReport, si } from '../lib/bench/format.js';
 import { hammingGemm } from '../lib/kernels/lsh.js';
 import { packedBits } from '../lib/bits.js';
 import type { BenchCase } from '../lib/bench/types.js';
+import { stateCase } from '../lib/bench/state-cases.js';
+import { conv } from '../lib/bench/cases/mamba2.js';
 
 const native = isBackendAvailable('native');
 
@@ -145,4 +147,15 @@ test('bench: a quick run reports throughput, limit fractions, reference ratio an
   assert.match(html, /class="limitlabel">xor\+popcount\+add port limit \(/);
   if (!nat.unreliable) assert.match(html, new RegExp(`class="frac"[^>]*>${(100 * nat.fraction!).toFixed(1)}%<`));
   else assert.match(html, /<circle [^>]*fill="#fff"[^>]*><title>[^<]*unreliable: /);
+});
+
+test('bench: a bandwidth case that counts its FLOP also reports its arithmetic as a fraction of the FMA peak', { skip: !native && 'no native addon' }, async () => {
+  const small = stateCase('causalConv1dUpdate', 'C4096xW4', conv, 4, 1);
+  assert.equal(small.work.flops, conv.flops(4, 1));
+  assert.ok(conv.flops(4, 1) > 0 && conv.flops(4, 8) === 8 * conv.flops(4, 1));
+  const report = await runBench([small], { quick: true, reference: false, peers: false });
+  const nat = report.results.find((r) => r.variant.startsWith('native/'))!;
+  assert.ok(nat.throughput > 0);
+  assert.ok(Math.abs(nat.fmaFraction! - conv.flops(4, 1) / nat.seconds / report.limits!.fma) < 1e-9 * nat.fmaFraction!);
+  assert.match(formatReport(report), new RegExp(`arithmetic at ${(100 * nat.fmaFraction!).toFixed(1)}% of the run's FMA peak`));
 });

@@ -39,6 +39,7 @@ export function formatReport(r: BenchReport): string {
       const extra: string[] = [];
       if (x.unreliable) extra.push(`UNRELIABLE: ${x.unreliable}`);
       else for (const lim of x.limits ?? (l ? limitsFor(x.limit, l) : [])) extra.push(`${((100 * x.throughput) / lim.rate).toFixed(1)}% of ${lim.name}${x.variant.startsWith('native/') ? ` (${si(lim.rate)} probed around it)` : ''}`);
+      if (x.fmaFraction !== undefined) extra.push(`arithmetic at ${(100 * x.fmaFraction).toFixed(1)}% of the run's FMA peak`);
       if (ref && x !== ref) extra.push(`${(x.throughput / ref.throughput).toFixed(1)}x js`);
       if (native && x.variant.startsWith('peer:')) extra.push(`native is ${(native.throughput / x.throughput).toFixed(2)}x this`);
       lines.push(`  ${x.variant.padEnd(22)} ${seconds(x.seconds).padStart(10)} ±${x.rme.toFixed(1)}%  ${(si(x.throughput) + UNITS[x.limit]).padStart(16)}  ${extra.join(', ')}${x.note ? `  (${x.note})` : ''}`);

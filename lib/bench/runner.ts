@@ -66,6 +66,12 @@ export interface BenchResult {
   /** throughput / the main limit; absent when the result is unreliable. */
   fraction?: number;
   /**
+   * For a native variant of a bandwidth case whose work counts its FLOP: FLOP per second over the FMA
+   * peak measured at the start of the run, to show how close a case that misses the bandwidth is to
+   * being bound by its arithmetic.
+   */
+  fmaFraction?: number;
+  /**
    * Set when the main limit moved more than UNRELIABLE_SHIFT between the probes before and after the
    * case (other work started or stopped on the machine): says by how much; no fraction is given.
    */
@@ -208,7 +214,8 @@ export async function runBench(cases: BenchCase[], o: BenchOptions = {}): Promis
             caseBracket ??= bracket;
             const against = bracket?.limits ?? (limits ? limitsFor(c.limit, limits) : undefined);
             const fraction = against && !bracket?.unreliable ? throughput / against[0].rate : undefined;
-            results.push({ ...base, units, ...t, throughput, limits: against, fraction, unreliable: bracket?.unreliable, note: s.note });
+            const fmaFraction = v.isa && c.limit === 'bandwidth' && s.work.flops && limits ? s.work.flops / t.seconds / limits.fma : undefined;
+            results.push({ ...base, units, ...t, throughput, limits: against, fraction, fmaFraction, unreliable: bracket?.unreliable, note: s.note });
           } else if (v.label.startsWith('peer:')) {
             results.push({ ...base, units: 0, seconds: 0, rme: 0, samples: 0, throughput: 0, error: `not installed${PEER_INSTALL[v.label.slice(5)] ? ` (${PEER_INSTALL[v.label.slice(5)]})` : ''}` });
           }

@@ -22,21 +22,31 @@ export const lead = (batch: number, steps: number) => (steps > 1 ? [batch, steps
 /** Full shapes run on compiled backends that implement the kernel; the JS reference runs `referenceSetup`. */
 export const compiled = (kernel: string, backend: BackendName) => backend !== 'js' && backendsFor(kernel).includes(backend);
 
-/** A state kernel at one shape: its bytes per call from sizes alone, and a call on fresh buffers. */
+/** A state kernel at one shape: its bytes and FLOP per call from sizes alone, and a call on fresh buffers. */
 export interface StateKernel {
   bytes(slots: number, steps: number): number;
+  /** Arithmetic of the native kernel's vector code (see EXP_FLOP), for the fraction of the FMA peak. */
+  flops(slots: number, steps: number): number;
   make(slots: number, steps: number, backend: BackendName): () => void;
 }
+
+/**
+ * FLOP of one float32 exp as the native kernels compute it (vec.h exp_in_range): the reduction (an FMA,
+ * a subtraction, two FMAs), the degree-7 polynomial (7 FMAs) and the scaling by 2^n, an FMA counting 2.
+ * Divisions and square roots count 1 each although they take the slow unit far longer: the fraction of
+ * the FMA peak is a lower bound of how busy the arithmetic units are.
+ */
+export const EXP_FLOP = 22;
 
 export /** Every pool row busy; the JS reference runs one row of the same shape (the harness scales by work). */
 function stateCase(kernel: string, shape: string, k: StateKernel, slots: number, steps: number): BenchCase {
   return {
     name: `${kernel}/${shape}/slots${slots}/T${steps}`,
     kernel,
-    work: { bytes: k.bytes(slots, steps) },
+    work: { bytes: k.bytes(slots, steps), flops: k.flops(slots, steps) },
     limit: 'bandwidth',
     setup: (backend) => (compiled(kernel, backend) ? k.make(slots, steps, backend) : undefined),
-    referenceSetup: () => ({ fn: k.make(1, steps, 'js'), work: { bytes: k.bytes(1, steps) } }),
+    referenceSetup: () => ({ fn: k.make(1, steps, 'js'), work: { bytes: k.bytes(1, steps), flops: k.flops(1, steps) } }),
   };
 }
 

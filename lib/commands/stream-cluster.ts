@@ -35,8 +35,7 @@ export function registerStreamCluster(stream: Command): void {
     .option('--name <name>', 'worker name (unique in the cluster)', `worker-${process.pid}`)
     .option('--checkpoint-every <n>', 'checkpoint a partition after this many requests', '1000')
     .option('--checkpoint-ms <ms>', '… or after this long', '5000')
-    .option('--lease-ttl-ms <ms>', 'lease TTL (must match the cluster: fixed when it was created)', '3000')
-    .action(async (f: EngineFlags & { nats: string; name: string; checkpointEvery: string; checkpointMs: string; leaseTtlMs: string }) => {
+    .action(async (f: EngineFlags & { nats: string; name: string; checkpointEvery: string; checkpointMs: string }) => {
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(f.name)) throw new Error(`--name: letters, digits, '_' and '-' only, got '${f.name}'`);
       const engine = makeEngine({ ...f, eviction: 'reject', capacity: f.capacity === '256' ? '1024' : f.capacity });
       const worker = new ClusterWorker({
@@ -45,7 +44,6 @@ export function registerStreamCluster(stream: Command): void {
         engine,
         checkpointEvery: int('checkpoint-every', f.checkpointEvery, 1),
         checkpointMs: int('checkpoint-ms', f.checkpointMs, 1),
-        leaseTtlMs: int('lease-ttl-ms', f.leaseTtlMs, 100),
         log: (l) => console.log(l),
       });
       await worker.start();
@@ -76,7 +74,7 @@ export function registerStreamCluster(stream: Command): void {
     .description('a local NATS cluster for tests and demos: nats-server processes on 127.0.0.1, streams replicated on all')
     .option('--size <n>', 'servers', '3')
     .option('--partitions <n>', 'request partitions (fixed for the cluster)', '6')
-    .option('--lease-ttl-ms <ms>', 'lease TTL', '3000')
+    .option('--lease-ttl-ms <ms>', 'lease TTL: a partition whose lease is not renewed for this long may be taken over (fixed for the cluster)', '3000')
     .action(async (f: { size: string; partitions: string; leaseTtlMs: string }) => {
       const size = int('size', f.size, 1);
       const cluster = new LocalCluster({ size, partitions: int('partitions', f.partitions, 1) });

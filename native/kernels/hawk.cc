@@ -34,11 +34,13 @@ void rglru_step(const Exec& ex, const RglruArgs& args) {
     log_a[w] = a.softplus_a ? -(v <= 20.0f ? std::log1p(std::exp(v)) : v) : std::log(v);
   }
   const int64_t blocks = ceil_div(a.width, kRglruFeatures);
+  // Per feature: the state read and written, and per step x, both gates and the output.
+  const int64_t block_bytes = kRglruFeatures * (2 + 4 * a.steps) * int64_t{sizeof(float)};
   parallel_for(a.batch * blocks, ex.threads, [&](int64_t task) {
     const int64_t b = task / blocks, w0 = (task % blocks) * kRglruFeatures;
     if (a.slots[b] < 0) return;
     mk.rglru_block(a, b, w0, std::min(kRglruFeatures, a.width - w0), log_a);
-  });
+  }, step_driver::claim_grain(a.batch * blocks, ex.threads, block_bytes));
 }
 
 void block_linear(const Exec& ex, const BlockLinearArgs& a) {

@@ -25,11 +25,13 @@ void selective_state_update(const Exec& ex, const SsuArgs& a) {
   const Mamba2MicroKernels& mk = mamba2_micro(ex.isa);
   zero_padding(a.slots, a.batch, a.out, a.steps * a.heads * a.head_dim);
   // One task per (row, head): its P x N state block is read once and written once for all steps.
-  parallel_for(a.batch * a.heads, ex.threads, [&](int64_t task) {
+  const int64_t head_bytes = a.head_dim * (a.dstate * 2 + a.steps * 2) * int64_t{sizeof(float)};
+  const int64_t tasks = a.batch * a.heads;
+  parallel_for(tasks, ex.threads, [&](int64_t task) {
     const int64_t b = task / a.heads, h = task % a.heads;
     if (a.slots[b] < 0) return;
     mk.ssu_head(a, b, h, scratch(static_cast<size_t>(3 * a.steps * a.head_dim)));
-  });
+  }, step_driver::claim_grain(tasks, ex.threads, head_bytes));
 }
 
 void causal_conv1d_update(const Exec& ex, const ConvArgs& args) {
@@ -42,12 +44,13 @@ void causal_conv1d_update(const Exec& ex, const ConvArgs& args) {
   for (int64_t c = 0; c < a.channels; ++c)
     for (int64_t j = 0; j < a.width; ++j) wt[j * a.channels + c] = a.weight[c * a.width + j];
   const int64_t blocks = ceil_div(a.channels, kConvChannels);
+  const int64_t block_bytes = kConvChannels * (2 * a.length + 2 * a.steps) * int64_t{sizeof(float)};
   parallel_for(a.batch * blocks, ex.threads, [&](int64_t task) {
     const int64_t b = task / blocks, c0 = (task % blocks) * kConvChannels;
     if (a.slots[b] < 0) return;
     const int64_t cn = std::min(kConvChannels, a.channels - c0);
     mk.conv_block(a, b, c0, cn, wt, scratch(static_cast<size_t>(a.length * cn)));
-  });
+  }, step_driver::claim_grain(a.batch * blocks, ex.threads, block_bytes));
 }
 
 }  // namespace hashmac

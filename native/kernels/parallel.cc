@@ -20,7 +20,7 @@ namespace {
 class Pool {
  public:
   // Runs the job if the pool is free; returns false (and does nothing) when another caller owns it.
-  bool try_run(int64_t tasks, int threads, const std::function<void(int64_t)>& fn) {
+  bool try_run(int64_t tasks, int threads, int64_t grain, const std::function<void(int64_t)>& fn) {
     std::unique_lock<std::mutex> owner(owner_, std::try_to_lock);
     if (!owner.owns_lock()) return false;
     grow(threads - 1);
@@ -28,6 +28,7 @@ class Pool {
       std::lock_guard<std::mutex> lk(mu_);
       fn_ = &fn;
       tasks_ = tasks;
+      grain_ = grain;
       failed_.store(false);
       next_.store(0);
       done_ = 0;
@@ -55,16 +56,19 @@ class Pool {
   int64_t work() {
     int64_t count = 0;
     for (;;) {
-      int64_t t = next_.fetch_add(1);
-      if (t >= tasks_) break;
-      ++count;
-      if (failed_.load(std::memory_order_relaxed)) continue;
-      try {
-        (*fn_)(t);
-      } catch (...) {
-        std::lock_guard<std::mutex> lk(mu_);
-        if (!error_) error_ = std::current_exception();
-        failed_.store(true);
+      const int64_t first = next_.fetch_add(grain_);
+      if (first >= tasks_) break;
+      const int64_t end = std::min(first + grain_, tasks_);
+      count += end - first;
+      for (int64_t t = first; t < end; ++t) {
+        if (failed_.load(std::memory_order_relaxed)) break;
+        try {
+          (*fn_)(t);
+        } catch (...) {
+          std::lock_guard<std::mutex> lk(mu_);
+          if (!error_) error_ = std::current_exception();
+          failed_.store(true);
+        }
       }
     }
     return count;
@@ -105,6 +109,7 @@ class Pool {
   std::vector<int> workers_;
   const std::function<void(int64_t)>* fn_ = nullptr;
   int64_t tasks_ = 0;
+  int64_t grain_ = 1;
   std::atomic<int64_t> next_{0};
   std::atomic<bool> failed_{false};
   std::exception_ptr error_;
@@ -122,10 +127,11 @@ Pool& pool() {
 
 }  // namespace
 
-void parallel_for(int64_t tasks, int max_threads, const std::function<void(int64_t)>& fn) {
+void parallel_for(int64_t tasks, int max_threads, const std::function<void(int64_t)>& fn, int64_t grain) {
   if (tasks <= 0) return;
-  int threads = static_cast<int>(std::min<int64_t>(std::max(1, max_threads), tasks));
-  if (threads > 1 && pool().try_run(tasks, threads, fn)) return;
+  grain = std::max<int64_t>(1, grain);
+  int threads = static_cast<int>(std::min<int64_t>(std::max(1, max_threads), ceil_div(tasks, grain)));
+  if (threads > 1 && pool().try_run(tasks, threads, grain, fn)) return;
   for (int64_t t = 0; t < tasks; ++t) fn(t);
 }
 

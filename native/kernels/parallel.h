@@ -8,8 +8,10 @@
 
 namespace hashmac {
 
-// Runs fn(task) for task in [0, tasks) on up to max_threads threads (including the caller).
-void parallel_for(int64_t tasks, int max_threads, const std::function<void(int64_t)>& fn);
+// Runs fn(task) for task in [0, tasks) on up to max_threads threads (including the caller). A thread
+// claims `grain` consecutive tasks at a time: small tasks then cost one atomic claim per grain, and each
+// core walks a contiguous stretch of memory that its prefetchers can follow.
+void parallel_for(int64_t tasks, int max_threads, const std::function<void(int64_t)>& fn, int64_t grain = 1);
 
 // Pieces of size b needed to cover a items (a >= 0, b > 0): tasks, panels, tiles, bytes of codes.
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }

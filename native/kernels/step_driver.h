@@ -14,6 +14,9 @@
 #include <sys/mman.h>
 #endif
 
+#include "isa.h"
+#include "parallel.h"
+
 namespace hashmac {
 namespace step_driver {
 
@@ -27,6 +30,17 @@ inline bool stream_out(int64_t floats) { return floats * static_cast<int64_t>(si
 inline void zero_padding(const int32_t* slots, int64_t batch, float* out, int64_t row) {
   for (int64_t b = 0; b < batch; ++b)
     if (slots[b] < 0) std::fill(out + b * row, out + (b + 1) * row, 0.0f);
+}
+
+// Consecutive tasks a thread claims at once (parallel_for's grain): about one L2 of memory traffic per
+// claim, so that the claim's shared atomic and the prefetchers' restart at a new address are paid rarely,
+// yet at least kClaimsPerThread claims per thread, so that a thread slowed by another process on shared
+// cores is made up for by the others.
+inline int64_t claim_grain(int64_t tasks, int threads, int64_t bytes_per_task) {
+  constexpr int64_t kClaimsPerThread = 8;
+  const int64_t by_bytes = ceil_div(cpu_caches().l2, std::max<int64_t>(1, bytes_per_task));
+  const int64_t by_balance = std::max<int64_t>(1, tasks / (kClaimsPerThread * std::max(1, threads)));
+  return std::min(by_bytes, by_balance);
 }
 
 inline void zero_rows(float* out, int64_t count) { std::memset(out, 0, static_cast<size_t>(count) * sizeof(float)); }

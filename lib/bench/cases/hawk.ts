@@ -5,12 +5,16 @@
  */
 import type { BackendName } from '../../backend.js';
 import { blockLinear, rglruStep } from '../../kernels/hawk.js';
-import { compiled, F32, lead, random, stateCase, type StateKernel } from '../state-cases.js';
+import { compiled, EXP_FLOP, F32, lead, random, stateCase, type StateKernel } from '../state-cases.js';
 import type { BenchCase, BenchWork } from '../types.js';
 
 const RGLRU_W = 2048;
 export const rglru: StateKernel = {
   bytes: (slots, steps) => F32 * (2 * slots * RGLRU_W + 4 * slots * steps * RGLRU_W),
+  // Per feature and step (hawk_simd.cc rglru_value): both gate sigmoids (2 exps, 2 additions, one shared
+  // division, 3 products), x * gate (1), log a_t (2), a_t = exp, 1 - a_t^2 (its 8-term series, 18, and
+  // 1 - a*a, 2, both computed), the square root (1) and the recurrence (3).
+  flops: (slots, steps) => (3 * EXP_FLOP + 6 + 1 + 2 + 20 + 1 + 3) * slots * steps * RGLRU_W,
   make: (slots, steps, backend) => {
     const W = RGLRU_W, l = lead(slots, steps);
     const args = {

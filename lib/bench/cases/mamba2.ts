@@ -5,7 +5,7 @@
  * the inputs read and outputs written.
  */
 import { causalConv1dUpdate, selectiveStateUpdate } from '../../kernels/mamba2.js';
-import { F32, lead, random, stateCase, type StateKernel } from '../state-cases.js';
+import { EXP_FLOP, F32, lead, random, stateCase, type StateKernel } from '../state-cases.js';
 import type { BenchCase } from '../types.js';
 
 const MAMBA2 = { H: 64, P: 64, N: 128, G: 1 };
@@ -14,6 +14,8 @@ export const ssu: StateKernel = {
     const { H, P, N, G } = MAMBA2;
     return F32 * (2 * slots * H * P * N + slots * steps * (2 * H * P + H + 2 * G * N));
   },
+  // Per state element and step: the decay (1), + coef * B (FMA, 2), the product with C (1) and its sum (1).
+  flops: (slots, steps) => 5 * slots * steps * MAMBA2.H * MAMBA2.P * MAMBA2.N,
   make: (slots, steps, backend) => {
     const { H, P, N, G } = MAMBA2, l = lead(slots, steps);
     const args = {
@@ -28,6 +30,8 @@ export const ssu: StateKernel = {
 const CONV = { C: 4096, W: 4, L: 3 };
 export const conv: StateKernel = {
   bytes: (slots, steps) => F32 * (2 * slots * CONV.C * CONV.L + 2 * slots * steps * CONV.C),
+  // Per channel and step: the 4 taps (FMAs, 8) and SiLU: exp, 1 + e, the division and the product (3).
+  flops: (slots, steps) => (2 * CONV.W + EXP_FLOP + 3) * slots * steps * CONV.C,
   make: (slots, steps, backend) => {
     const { C, W, L } = CONV, l = lead(slots, steps);
     const args = {

@@ -16,7 +16,8 @@ export function retentionWork(B: number, T: number): BenchWork {
   const { H, Dk, Dv } = RET;
   const state = B * (H * Dk * Dv + H + 1) * F32;
   const io = B * T * H * (2 * Dk + 2 * Dv) * F32;  // q, k, v in; o out
-  return { bytes: 2 * state + io, flops: B * T * H * Dk * Dv * 6 };
+  // Per state element and step (decay_outer.h): the decay (1), + k v (FMA, 2), the read-out q s (FMA, 2).
+  return { bytes: 2 * state + io, flops: B * T * H * Dk * Dv * 5 };
 }
 
 export function retentionCall(B: number, T: number, backend: BackendName): () => void {

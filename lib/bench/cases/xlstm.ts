@@ -19,7 +19,8 @@ export function mlstmWork(B: number, T: number): BenchWork {
   const { NH, DK, DV } = ML;
   const state = B * NH * (DK * DV + DK + 1) * F32;
   const io = B * T * NH * (2 * DK + 2 * DV + 2) * F32;  // q, k, v, gates in; h out
-  return { bytes: 2 * state + io, flops: B * T * NH * DK * DV * 6 };
+  // Per state element and step (decay_outer.h): the decay (1), + k v (FMA, 2), the read-out q s (FMA, 2).
+  return { bytes: 2 * state + io, flops: B * T * NH * DK * DV * 5 };
 }
 
 export function mlstmCall(B: number, T: number, backend: BackendName): () => void {

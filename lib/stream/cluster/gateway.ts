@@ -9,12 +9,19 @@
  * in flight, retried (same Nats-Msg-Id, so a stored-but-unacknowledged one is not stored twice) until
  * the request stream acknowledges it; only then is the symbol's next request published. Symbols are
  * published independently of each other.
+ *
+ * When the server the gateway is connected to dies, the client reconnects to another one of the list
+ * (or one the cluster advertised); the publishes in flight fail or time out and are retried as above,
+ * and the answers' ordered consumer is re-created from the last answer it delivered — or, before the
+ * first one, from the end of the responses stream when the gateway started, so nothing produced
+ * meanwhile is skipped (and nothing older replayed).
  */
 import { connect as tcpConnect } from 'node:net';
-import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Connection } from '../connection.js';
 import type { InferenceRequestMessage, Message } from '../protocol.js';
 import { publishSubject, RESPONSE_STREAM, symbolToken, type RequestBody, type ResponseBody } from './names.js';
+import { Follower } from './follow.js';
 import { connectCluster, openCluster, type ClusterHandles } from './setup.js';
 
 export interface GatewayOptions {
@@ -26,6 +33,9 @@ export interface GatewayOptions {
   /** Heartbeat to the server this often (default 5000 ms): while the cluster recovers from a failure
    *  no answer may flow for a while, and a server that drops silent clients must not drop us. */
   heartbeatMs?: number;
+  /** Connect to servers[0] first (else a random one of the list); the chaos script uses it to kill
+   *  the very server the gateway is connected to. */
+  preferFirstServer?: boolean;
   log?: (line: string) => void;
 }
 
@@ -34,13 +44,15 @@ export interface GatewayStats {
   answered: number;
   duplicatesDropped: number;
   publishErrors: number;
+  /** Times the NATS connection was lost and re-established on some server. */
+  reconnects: number;
 }
 
 export class ClusterGateway {
-  readonly stats: GatewayStats = { requests: 0, answered: 0, duplicatesDropped: 0, publishErrors: 0 };
+  readonly stats: GatewayStats = { requests: 0, answered: 0, duplicatesDropped: 0, publishErrors: 0, reconnects: 0 };
   private h!: ClusterHandles;
   private conn?: Connection;
-  private responses?: ConsumerMessages;
+  private responses?: Follower;
   private readonly pending = new Set<number>();
   /** Requests waiting to be published, per symbol (the head is in flight). */
   private readonly outbox = new Map<string, RequestBody[]>();
@@ -59,13 +71,22 @@ export class ClusterGateway {
   }
 
   async start(): Promise<void> {
-    this.h = await openCluster(await connectCluster(this.opts.servers, 'hashmac-gateway'));
-    // Only answers produced from now on: an ordered consumer re-creates itself across server failures.
-    const consumer = await this.h.js.consumers.get(RESPONSE_STREAM, { deliver_policy: DeliverPolicy.New });
-    this.responses = await consumer.consume();
-    void (async () => {
-      for await (const m of this.responses!) this.answer(m.json<ResponseBody>());
-    })().catch((e) => this.log(`responses: ${(e as Error).message}`));
+    const nc = await connectCluster(this.opts.servers, 'hashmac-gateway', { noRandomize: this.opts.preferFirstServer });
+    this.watchConnection(nc);
+    this.h = await openCluster(nc);
+    // Only answers produced from now on; a replaced consumer resumes after the last one delivered.
+    let last = (await this.h.jsm.streams.info(RESPONSE_STREAM)).state.last_seq;
+    this.responses = await Follower.start(this.h.js, {
+      stream: RESPONSE_STREAM,
+      from: () => last + 1,
+      onMessage: (m) => {
+        if (m.seq <= last) return; // a replaced consumer's, or a replacement's first ones again
+        last = m.seq;
+        this.answer(m.json<ResponseBody>());
+      },
+      what: 'answers',
+      log: (l) => this.log(l),
+    });
     const socket = tcpConnect({ host: this.opts.host ?? '127.0.0.1', port: this.opts.port });
     this.conn = new Connection(socket, {
       onMessage: (m) => this.onMessage(m),
@@ -74,6 +95,28 @@ export class ClusterGateway {
     });
     socket.once('connect', () => this.conn?.send({ message_type: 'register' }));
     this.heartbeat = setInterval(() => this.conn?.send({ message_type: 'heartbeat', timestamp: Date.now() / 1000 }), this.opts.heartbeatMs ?? 5000);
+  }
+
+  /** Ids published and not answered yet. */
+  waiting(): number[] {
+    return [...this.pending];
+  }
+
+  /** The server this gateway is connected to now (its `server_name`), if connected. */
+  get server(): string | undefined {
+    return this.h?.nc.info?.server_name;
+  }
+
+  private watchConnection(nc: NatsConnection): void {
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') this.log(`lost NATS server ${s.server}; reconnecting`);
+        else if (s.type === 'reconnect') {
+          this.stats.reconnects++;
+          this.log(`reconnected to NATS server ${s.server} (${nc.info?.server_name})`);
+        }
+      }
+    })().catch(() => undefined);
   }
 
   private onMessage(m: Message): void {
@@ -139,7 +182,7 @@ export class ClusterGateway {
     clearInterval(this.heartbeat);
     this.flush();
     this.conn?.close();
-    await this.responses?.close();
+    this.responses?.close();
     await this.h.nc.drain().catch(() => undefined);
     this.resolveClosed();
   }

@@ -64,7 +64,8 @@ export class LocalCluster {
       `server_name: hm${i}`,
       `listen: "127.0.0.1:${this.clientPorts[i]}"`,
       `jetstream { store_dir: "${join(this.dir, `n${i}`)}" }`,
-      `cluster { name: hashmac, listen: "127.0.0.1:${this.routePorts[i]}", routes: [${routes.join(', ')}] }`,
+      // A single server is not clustered: JetStream refuses a cluster block without routes.
+      this.clientPorts.length > 1 ? `cluster { name: hashmac, listen: "127.0.0.1:${this.routePorts[i]}", routes: [${routes.join(', ')}] }` : '',
       `mappings { "${from}": "${to}" }`,
       '',
     ].join('\n');

@@ -1,8 +1,8 @@
 /**
  * Creates (or opens) what a cluster needs: the request stream over the partitioned subjects, the
- * responses stream with de-duplication by request id, the lease bucket (entries expire after the
- * lease TTL unless renewed), the meta bucket holding the partition count fixed at creation, and the
- * checkpoint object store. All replicated `replicas` times.
+ * responses stream with de-duplication by request id, the lease bucket (entries never expire there:
+ * workers judge expiry themselves, leases.ts), the meta bucket holding what is fixed at creation
+ * (partition count, lease TTL), and the checkpoint object store. All replicated `replicas` times.
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
@@ -20,20 +20,51 @@ export interface ClusterHandles {
   meta: KV;
   checkpoints: ObjectStore;
   partitions: number;
+  /** A lease not renewed for this long (while the bucket takes writes) may be taken over. */
+  leaseTtlMs: number;
 }
 
 export interface SetupOptions {
   /** Partitions (only used when the cluster is new; later it is read back). */
   partitions?: number;
   replicas?: number;
+  /** Lease TTL (likewise fixed at creation; default 3000 ms). */
   leaseTtlMs?: number;
   /** How long a response id is remembered for de-duplication (default 10 min). */
   dedupWindowMs?: number;
 }
 
-/** Connects with endless reconnects: a server going away is routine in a cluster. */
-export async function connectCluster(servers: string[], name: string): Promise<NatsConnection> {
-  return connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2000 });
+/**
+ * Connects with endless reconnects: a server going away is routine in a cluster. (`noRandomize`: try
+ * the servers in the order given.)
+ */
+export async function connectCluster(servers: string[], name: string, opts: { noRandomize?: boolean } = {}): Promise<NatsConnection> {
+  return connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2000, noRandomize: opts.noRandomize ?? false });
+}
+
+/**
+ * Pull settings for every consume() of the cluster. The client library learns that a consumer died
+ * with its server only from missing idle heartbeats (two missed: it asks for the consumer's info and
+ * re-creates an ordered one from the last sequence it delivered; while the info fails, as it does
+ * during an election, it asks again after one pull expiry). With its defaults (30 s pulls, 15 s
+ * heartbeat) a partition or the gateway's answers whose consumer sat on a killed server waited ~30 s
+ * before that even started (one run: no answer for 58 s). A 1 s heartbeat and 2 s pulls cost a few
+ * small messages a second per consumer and let consumers follow the election within ~2 s.
+ */
+export const PULL = { expires: 2000, idle_heartbeat: 1000 } as const;
+
+/**
+ * `p`, or a rejection after `ms`. For client calls that can wait forever when a server dies under them
+ * (a look-up during an election, an object read); what they started is left to the library.
+ */
+export async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -69,21 +100,36 @@ async function tryOpen(nc: NatsConnection, opts: SetupOptions): Promise<ClusterH
   await ensure(REQUEST_STREAM, ['req.p.>'], dedup);
   await ensure(RESPONSE_STREAM, ['resp.>'], dedup);
   const kvm = new Kvm(nc);
-  const leases = await kvm.create(LEASE_BUCKET, { replicas, history: 1, ttl: opts.leaseTtlMs ?? 3000 });
+  const leases = await kvm.create(LEASE_BUCKET, { replicas, history: 1 });
+  // A bucket made by the first version expired leases by age, which an election outlasts (leases.ts).
+  if ((await leases.status()).ttl > 0) {
+    const info = await jsm.streams.info(`KV_${LEASE_BUCKET}`);
+    await jsm.streams.update(info.config.name, { ...info.config, max_age: 0 });
+  }
   const meta = await kvm.create(META_BUCKET, { replicas, history: 1 });
-  let partitions: number;
-  const stored = await meta.get('partitions');
-  if (stored && stored.value.length > 0) partitions = Number(stored.string());
+  const partitions = await fixedAtCreation(meta, 'partitions', opts.partitions, 'pass --partitions when creating it');
+  const leaseTtlMs = await fixedAtCreation(meta, 'lease-ttl-ms', opts.leaseTtlMs ?? 3000, '');
+  const checkpoints = await new Objm(nc).create(CHECKPOINT_BUCKET, { replicas });
+  return { nc, js: jetstream(nc), jsm, leases, meta, checkpoints, partitions, leaseTtlMs };
+}
+
+/**
+ * A positive integer setting kept in the meta bucket: the first process to open the cluster with a
+ * value stores it, every later one reads it back (whatever it was given).
+ */
+async function fixedAtCreation(meta: KV, key: string, value: number | undefined, hint: string): Promise<number> {
+  let n: number;
+  const stored = await meta.get(key);
+  if (stored && stored.operation === 'PUT' && stored.value.length > 0) n = Number(stored.string());
   else {
-    if (opts.partitions === undefined) throw new RangeError('the cluster has no partition count yet: pass --partitions when creating it');
-    partitions = opts.partitions;
+    if (value === undefined) throw new RangeError(`the cluster has no ${key} yet: ${hint}`);
+    n = value;
     try {
-      await meta.create('partitions', String(partitions));
+      await meta.create(key, String(n));
     } catch {
-      partitions = Number((await meta.get('partitions'))!.string()); // another process created it first
+      n = Number((await meta.get(key))!.string()); // another process created it first
     }
   }
-  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`cluster meta: bad partition count ${partitions}`);
-  const checkpoints = await new Objm(nc).create(CHECKPOINT_BUCKET, { replicas });
-  return { nc, js: jetstream(nc), jsm, leases, meta, checkpoints, partitions };
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`cluster meta: bad ${key} ${n}`);
+  return n;
 }

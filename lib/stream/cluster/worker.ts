@@ -1,11 +1,15 @@
 /**
  * A cluster worker: one StreamEngine serving whole partitions of the request stream.
  *
- * - Ownership: a lease per partition in the lease bucket, taken with `create` (fails if someone holds
- *   it) and renewed with `update` at the expected revision (fails if it expired and someone else took
- *   it); an unrenewed lease expires with the bucket's TTL. Workers announce themselves under `w.<name>`
- *   the same way; each aims at ceil(partitions / live workers) leases, taking free ones and handing
- *   extra ones back (checkpoint first, then delete the lease at its revision).
+ * - Ownership: a lease per partition in the lease bucket, taken with `create` when free and renewed
+ *   with `update` at the expected revision (fails if someone else took it). Expiry is judged by the
+ *   worker that wants the lease (leases.ts): unchanged for a TTL of time in which that worker could
+ *   write to the bucket, then taken with `update` at the revision seen — so a lease bucket electing a
+ *   leader after a server died expires nothing, and the holder's first renewal after it succeeds.
+ *   Workers announce themselves under `w.<name>` (the announcement doubles as the writability probe)
+ *   and are counted live the same way; each aims at ceil(partitions / live workers) leases, taking
+ *   free or expired ones and handing extra ones back (checkpoint first, then delete the lease at its
+ *   revision).
  * - Renewals run on a loop of their own that never waits for a batch, a checkpoint or a takeover, and
  *   a lease is renewed from the moment it is created (a takeover that reads a large checkpoint under
  *   load may take longer than the TTL). A worker slowed past the TTL anyway loses the lease: another
@@ -16,7 +20,8 @@
  * - Work: one ordered consumer per owned partition (a single-subject filter, as 2.9 servers need),
  *   starting after the partition's checkpoint. The worker keeps its own offset (checkpoint + applied
  *   sequence), so it needs no durable consumer state: when a NATS server dies, the client library
- *   re-creates the consumer from the last stream sequence it delivered (no gap, no redelivery).
+ *   re-creates the consumer from the last stream sequence it delivered (no gap, no redelivery), and
+ *   one stuck longer than that takes is replaced from the applied sequence on (follow.ts).
  *   Everything queued is processed as one engine batch (a symbol's requests in stream order), and
  *   every response is published with the request id as Nats-Msg-Id, retried until the stream
  *   acknowledges it (a lost ack during a leader election is absorbed by de-duplication).
@@ -27,13 +32,15 @@
  *   the engine runs batch-invariant kernels, so replayed predictions equal the lost ones bit for bit
  *   and the responses stream drops them as duplicates.
  */
-import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { StreamEngine, type StreamRequest } from '../engine.js';
 import { setBatchInvariant } from '../kernels.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
-import { REQUEST_STREAM, partitionOf, requestFilter, responseSubject, symbolToken, type RequestBody, type ResponseBody } from './names.js';
-import { connectCluster, openCluster, type ClusterHandles } from './setup.js';
+import { Follower } from './follow.js';
+import { LeaseClock } from './leases.js';
+import { LEASE_BUCKET, REQUEST_STREAM, partitionOf, requestFilter, responseSubject, symbolToken, type RequestBody, type ResponseBody } from './names.js';
+import { connectCluster, openCluster, within, type ClusterHandles } from './setup.js';
 
 export interface WorkerOptions {
   servers: string[];
@@ -43,7 +50,6 @@ export interface WorkerOptions {
   engine?: StreamEngine;
   checkpointEvery?: number;
   checkpointMs?: number;
-  leaseTtlMs?: number;
   /** Requests taken per engine batch at most (default 256). */
   maxBatch?: number;
   log?: (line: string) => void;
@@ -53,7 +59,7 @@ interface Owned {
   partition: number;
   revision: number;
   /** Set once the takeover has loaded the checkpoint and subscribed. */
-  messages?: ConsumerMessages;
+  follower?: Follower;
   /** Stream sequence of the last request applied to the engine's state. */
   applied: number;
   checkpointed: number;
@@ -84,6 +90,7 @@ export class ClusterWorker {
   private stopped = false;
   private loops: Promise<void>[] = [];
   private lock: Promise<unknown> = Promise.resolve();
+  private clock!: LeaseClock;
 
   /** Runs `fn` after every earlier exclusive section has finished. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -98,23 +105,20 @@ export class ClusterWorker {
     this.opts.log?.(`[${this.opts.name}] ${line}`);
   }
 
-  private get ttl(): number {
-    return this.opts.leaseTtlMs ?? 3000;
-  }
-
   async start(): Promise<void> {
     setBatchInvariant(true);
     this.engine = this.opts.engine ?? new StreamEngine({ capacity: 1024, eviction: 'reject' });
     if (this.engine.slots.policy !== 'reject') throw new Error(`${this.opts.name}: a cluster worker's engine needs eviction 'reject'`);
     this.engine.warmUp();
     const nc: NatsConnection = await connectCluster(this.opts.servers, this.opts.name);
-    this.h = await openCluster(nc, { leaseTtlMs: this.ttl });
+    this.h = await openCluster(nc);
+    this.clock = new LeaseClock(this.h.leaseTtlMs);
     await this.h.leases.put(`w.${this.opts.name}`, this.opts.name);
     this.loops = [this.renewLoop(), this.balanceLoop(), this.workLoop()];
   }
 
   private get every(): number {
-    return Math.max(100, Math.floor(this.ttl / 3));
+    return Math.max(100, Math.floor(this.h.leaseTtlMs / 3));
   }
 
   /**
@@ -126,7 +130,13 @@ export class ClusterWorker {
     while (!this.stopped) {
       await Promise.all([
         ...[...this.owned.values()].map((o) => this.renew(o)),
-        this.h.leases.put(`w.${this.opts.name}`, this.opts.name, { timeout: this.every }).catch((e) => this.log(`announce: ${(e as Error).message}`)),
+        this.h.leases.put(`w.${this.opts.name}`, this.opts.name, { timeout: this.every }).then(
+          () => this.clock.wrote(true),
+          (e) => {
+            this.clock.wrote(false);
+            this.log(`announce: ${(e as Error).message}`);
+          },
+        ),
       ]);
       await sleep(this.every);
     }
@@ -141,7 +151,8 @@ export class ClusterWorker {
       if (!/wrong last sequence|key exists/i.test(String(e))) return this.log(`renew ${o.partition}: ${(e as Error).message}`);
       // A renewal whose reply was lost (a server died, or it timed out under load) may still have been
       // stored: the lease is still ours then, at a newer revision. Only this worker writes its name
-      // into the key while it holds it.
+      // into the key while it holds it. (A renewal that failed because the bucket had no leader fails
+      // with a timeout or "no responders", not here: it is retried next round at the same revision.)
       try {
         const lease = await this.leaseOf(o);
         if (this.owned.get(o.partition) !== o) return;
@@ -160,19 +171,21 @@ export class ClusterWorker {
   /** Takes free partitions up to the target share, or hands one back. */
   private async balanceLoop(): Promise<void> {
     while (!this.stopped) {
+      const t0 = performance.now();
       try {
         await this.balance();
       } catch (e) {
         this.log(`balance: ${(e as Error).message}`);
       }
+      if (performance.now() - t0 > 2 * this.every) this.log(`slow balance round: ${(performance.now() - t0).toFixed(0)} ms`);
       await sleep(this.every);
     }
   }
 
   private async balance(): Promise<void> {
-    const live = new Set<string>();
-    for await (const k of await this.h.leases.keys('w.*')) live.add(k);
-    const target = Math.ceil(this.h.partitions / Math.max(1, live.size));
+    // Bounded: a look-up that waits forever when a server dies under it must not stop the balance loop
+    // (a run of the first version never took a dead worker's partitions over after a server kill).
+    const target = Math.ceil(this.h.partitions / (await within(3 * this.h.leaseTtlMs, 'listing workers', this.liveWorkers())));
     if (this.owned.size > target) {
       const o = [...this.owned.values()].pop()!;
       await this.exclusive(async () => {
@@ -183,17 +196,29 @@ export class ClusterWorker {
       });
       return;
     }
+    // Every lease not ours is looked at each round, whatever the target, so that a dead holder's
+    // leases have been seen unchanged for a TTL by the time its announcement has expired too.
+    const others = [...Array(this.h.partitions).keys()].filter((p) => !this.owned.has(p));
+    const entries = await within(3 * this.h.leaseTtlMs, 'reading leases', Promise.all(others.map((p) => this.h.leases.get(`p.${p}`))));
+    entries.forEach((e, k) => e?.operation === 'PUT' && this.clock.saw(`p.${others[k]}`, e.revision));
     // Start at a different partition per worker, so simultaneous starters rarely collide.
-    const start = [...this.opts.name].reduce((a, c) => a + c.charCodeAt(0), 0);
-    for (let i = 0; i < this.h.partitions && this.owned.size < target; i++) {
-      const p = (start + i) % this.h.partitions;
-      if (this.owned.has(p)) continue;
+    const start = [...this.opts.name].reduce((a, c) => a + c.charCodeAt(0), 0) % Math.max(1, others.length);
+    for (let i = 0; i < others.length && this.owned.size < target; i++) {
+      const k = (start + i) % others.length;
+      const p = others[k], e = entries[k];
+      const key = `p.${p}`;
       let revision: number;
       try {
-        revision = await this.h.leases.create(`p.${p}`, this.opts.name);
+        if (!e || e.operation !== 'PUT') revision = await this.h.leases.create(key, this.opts.name);
+        else {
+          if (!this.clock.expired(key)) continue;
+          revision = await this.h.leases.update(key, this.opts.name, e.revision);
+          this.log(`lease of partition ${p} not renewed by ${e.string()} for ${this.h.leaseTtlMs} ms: taken`);
+        }
       } catch {
-        continue; // held by someone else
+        continue; // taken (or renewed) by someone else meanwhile
       }
+      this.clock.forget(key);
       // Held (and renewed) from now on; consuming starts once the checkpoint is loaded.
       const o: Owned = { partition: p, revision, applied: 0, checkpointed: 0, sinceCheckpoint: 0, lastCheckpointAt: Date.now(), symbols: new Set() };
       this.owned.set(p, o);
@@ -202,6 +227,32 @@ export class ClusterWorker {
         if (this.owned.get(p) === o) await this.release(o).catch(() => undefined);
       });
     }
+  }
+
+  /**
+   * Workers whose announcement has changed within a TTL (this one included). A dead worker's entry
+   * is deleted at the revision seen, so the listing does not grow with every worker that ever ran.
+   * The names come from the lease stream's per-subject counts (one request to its leader) rather than
+   * a key listing, which creates a consumer each time: slow and fragile right after an election.
+   */
+  private async liveWorkers(): Promise<number> {
+    const prefix = `$KV.${LEASE_BUCKET}.`;
+    const info = await this.h.jsm.streams.info(`KV_${LEASE_BUCKET}`, { subjects_filter: `${prefix}w.>` });
+    const mine = `w.${this.opts.name}`;
+    let live = 1;
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const key = subject.slice(prefix.length);
+      if (key === mine) continue;
+      const e = await this.h.leases.get(key);
+      if (!e || e.operation !== 'PUT') continue;
+      this.clock.saw(key, e.revision);
+      if (!this.clock.expired(key)) live++;
+      else {
+        await this.h.leases.delete(key, { previousSeq: e.revision }).catch(() => undefined);
+        this.clock.forget(key);
+      }
+    }
+    return live;
   }
 
   /** Drops a partition and deletes its lease, only at the revision this worker holds. */
@@ -227,37 +278,32 @@ export class ClusterWorker {
         symbols.add(s.symbol);
       }
     }
-    const consumer = await this.h.js.consumers.get(REQUEST_STREAM, {
-      filter_subjects: requestFilter(partition),
-      ...(seq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 } : { deliver_policy: DeliverPolicy.All }),
-    });
-    const messages = await consumer.consume({ max_messages: 512 });
-    if (this.owned.get(partition) !== o) return void messages.close();
-    Object.assign(o, { messages, applied: seq, checkpointed: seq, lastCheckpointAt: Date.now() });
-    this.stats.takeovers++;
-    this.log(`took partition ${partition} from seq ${seq + 1} (${symbols.size} symbols restored, ${(performance.now() - t0).toFixed(0)} ms)`);
-    void (async () => {
-      for await (const msg of messages) {
+    Object.assign(o, { applied: seq, checkpointed: seq, lastCheckpointAt: Date.now() });
+    // Restarts (after a stuck consumer) begin after the last request applied; anything queued but
+    // not applied yet is delivered again and its first copy wins (the rest are at or below `applied`).
+    const follower = await Follower.start(this.h.js, {
+      stream: REQUEST_STREAM,
+      filter: requestFilter(partition),
+      from: () => o.applied + 1,
+      onMessage: (msg) => {
+        if (this.owned.get(partition) !== o) return;
         this.queue.push({ owner: o, msg });
         this.wake?.();
-      }
-    })()
-      .catch((e) => this.log(`partition ${partition} consumer: ${(e as Error).message}`))
-      .then(() => {
-        // The library gave up on the consumer while the lease is still ours: hand the partition back,
-        // so that it is taken again (by whoever) from its checkpoint instead of sitting unconsumed.
-        if (this.stopped || this.owned.get(partition) !== o) return;
-        this.log(`partition ${partition}: consumer ended; releasing it`);
-        return this.exclusive(() => (this.owned.get(partition) === o ? this.release(o) : Promise.resolve()));
-      })
-      .catch((e) => this.log(`partition ${partition}: ${(e as Error).message}`));
+      },
+      what: `partition ${partition}`,
+      log: (l) => this.log(l),
+    });
+    if (this.owned.get(partition) !== o) return follower.close();
+    o.follower = follower;
+    this.stats.takeovers++;
+    this.log(`took partition ${partition} from seq ${seq + 1} (${symbols.size} symbols restored, ${(performance.now() - t0).toFixed(0)} ms)`);
   }
 
   private drop(o: Owned): void {
     if (o.dropped) return;
     o.dropped = true;
     if (this.owned.get(o.partition) === o) this.owned.delete(o.partition);
-    void o.messages?.close();
+    o.follower?.close();
     this.queue = this.queue.filter((q) => q.owner !== o);
     for (const s of o.symbols) this.engine.resetSymbol(s);
   }
@@ -358,7 +404,7 @@ export class ClusterWorker {
   /** Writes the partition's states with their offset; refuses if the lease is no longer ours. */
   private async checkpoint(o: Owned): Promise<void> {
     // Not loaded yet (or never): the previous owner's checkpoint is still the partition's truth.
-    if (!o.messages || this.owned.get(o.partition) !== o) return;
+    if (!o.follower || this.owned.get(o.partition) !== o) return;
     const symbols = [...o.symbols].map((symbol) => {
       const slot = this.engine.slots.slotOf(symbol);
       if (slot === undefined) throw new Error(`checkpoint: no state for ${symbol}`);
@@ -416,13 +462,7 @@ export async function readCheckpoint(h: ClusterHandles, partition: number): Prom
   const until = Date.now() + 120_000;
   for (let bound = 1000; ; bound = Math.min(30_000, 2 * bound)) {
     try {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${bound} ms`)), bound)));
-      try {
-        return await Promise.race([h.checkpoints.getBlob(`p${partition}`), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      return await within(bound, 'read', h.checkpoints.getBlob(`p${partition}`));
     } catch (e) {
       if (Date.now() > until) throw new Error(`checkpoint p${partition}: ${(e as Error).message}`);
       await sleep(300);
