@@ -12,7 +12,8 @@ import { backendStatus, isBackendAvailable } from '../lib/backend.js';
 import { poolFromDevice, poolToDevice, DeviceStream, releaseDevice } from '../lib/cuda/device.js';
 import { mlstmStep, mlstmStepAsync, slstmStep, slstmStepAsync } from '../lib/kernels/xlstm.js';
 import { createMlstmState, createSlstmState } from '../lib/kernels/xlstm-pools.js';
-import { clonePool, compiledBackends, HAS_NATIVE, JS_BACKEND, randomTensor, rng, sameBits } from './helpers.js';
+import { getNumThreads, setNumThreads } from '../lib/runtime.js';
+import { clonePool, compiledBackends, forEachIsa, HAS_NATIVE, JS_BACKEND, randomTensor, rng, sameBits } from './helpers.js';
 import { assertClose, assertPoolsEqual, assertSlotsRespected, interleave, problemShape, RUNS, stepOf } from './pool-checks.js';
 import { goldenCases } from './state-kernels.js';
 import { mlstmProblem, slstmProblem } from './xlstm-cases.js';
@@ -93,6 +94,40 @@ for (const b of [JS_BACKEND, ...compiledBackends()]) {
     });
   });
 }
+
+// The native sLSTM cuts a step into (group of rows, head, range of entries) tasks sized from the L2 and
+// the thread count (native/kernels/xlstm.cc); a row's arithmetic must not depend on that cut. A batch
+// large enough for two row groups on a 1 MiB L2 (150 rows x 600 floats) and several entry ranges per
+// head (600 is not a multiple of their 16-entry rounding), on 1 and 2 threads, against rows run alone.
+test('slstmStep (native, every ISA): a row\'s results do not depend on the rows beside it or the thread count', { skip: !HAS_NATIVE && 'native addon not built' }, () => {
+  const B = 150, T = 2, W = 600;
+  const { state, args } = slstmProblem({ batch: B, steps: T, extra: 3, seed: 21, pad: false, timed: true, heads: 1, headDim: W, bias: true });
+  const saved = getNumThreads();
+  try {
+    forEachIsa((isa) => {
+      const runs = [1, 2].map((threads) => {
+        setNumThreads(threads);
+        const st = clonePool(state);
+        return { h: slstmStep({ ...st, ...args, backend: 'native' }).data, st };
+      });
+      assert.ok(sameBits(runs[0].h, runs[1].h), `${isa}: h on 1 vs 2 threads`);
+      assertPoolsEqual(`${isa}: 1 vs 2 threads`, runs[0].st, runs[1].st);
+      const active = [...args.slots.keys()].filter((b) => args.slots[b] >= 0);
+      for (const b of [active[0], active[active.length >> 1], active[active.length - 1]]) {
+        const slot = args.slots[b];
+        const st = clonePool(state);
+        const wx = { data: args.wx.data.slice(b * T * 4 * W, (b + 1) * T * 4 * W), shape: [1, T, 4, W] };
+        const h = slstmStep({ ...st, ...args, wx, slots: Int32Array.of(slot), backend: 'native' }).data;
+        assert.ok(sameBits(h, runs[0].h.subarray(b * T * W, (b + 1) * T * W)), `${isa}: row ${b} alone`);
+        for (const k of ['y', 'c', 'n', 'm'] as const) {
+          assert.ok(sameBits(st[k].data.subarray(slot * W, (slot + 1) * W), runs[0].st[k].data.subarray(slot * W, (slot + 1) * W)), `${isa}: row ${b} ${k}`);
+        }
+      }
+    });
+  } finally {
+    setNumThreads(saved);
+  }
+});
 
 test('async variants give the same results as the sync calls', async () => {
   const backend = HAS_NATIVE ? 'native' : 'js';

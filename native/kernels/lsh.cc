@@ -15,9 +15,9 @@ namespace hashmac {
 
 namespace {
 
-// Rows of x per sign-projection task, from this core's L2: consecutive tasks run the same chunk of x
-// (depth floats per row) against successive panels, so the chunk is read from L2 by every panel after
-// the first while each panel comes once per chunk from the shared cache. A multiple of 8 (the AVX-512
+// Rows of x per sign-projection chunk, from this core's L2: a task runs its chunk of x (depth floats per
+// row) against successive panels, so the chunk is read from L2 by every panel after the first while
+// each panel comes once per chunk from the shared cache. A multiple of 8 (the AVX-512
 // block of rows); at most kSignRowsMax, the size of a task's buffer of sign words.
 constexpr int64_t kSignRowsMax = 512;
 int64_t sign_rows_per_task(int64_t depth) {
@@ -79,43 +79,51 @@ void pack_code_panel(const uint64_t* b, int64_t ldb, int64_t n0, int64_t cols, i
 
 void sign_project(const Exec& ex, const std::vector<SignProjectArgs>& jobs) {
   const LshMicroKernels& mk = lsh_micro(ex.isa);
-  // Panels of every job, packed once and shared by all row chunks.
+  // Panels of every job, packed once and shared by all row chunks. A task is one chunk of rows against
+  // a run of consecutive panels: the whole projection when there are enough chunks for every thread to
+  // get several, so each core keeps its own chunk of x in its L2 for all panels (with one panel per
+  // task, the two cores took alternate panels of the same chunk and each loaded it).
+  struct JobTiles {
+    int64_t panels, chunk, per_task, groups;
+  };
+  std::vector<JobTiles> tiles;
   std::vector<int64_t> panel_base(jobs.size() + 1, 0), task_base(jobs.size() + 1, 0);
   for (size_t i = 0; i < jobs.size(); ++i) {
-    const int64_t panels = ceil_div(jobs[i].K, kPanel);
+    const int64_t panels = ceil_div(jobs[i].K, kPanel), chunk = sign_rows_per_task(jobs[i].D), chunks = ceil_div(jobs[i].M, chunk);
+    const int64_t per_task = ceil_div(panels, std::min(panels, ceil_div(4 * int64_t{ex.threads}, chunks)));
+    tiles.push_back({panels, chunk, per_task, ceil_div(panels, per_task)});
     panel_base[i + 1] = panel_base[i] + panels * jobs[i].D * kPanel;
-    task_base[i + 1] = task_base[i] + panels * ceil_div(jobs[i].M, sign_rows_per_task(jobs[i].D));
+    task_base[i + 1] = task_base[i] + tiles[i].groups * chunks;
   }
-  const std::unique_ptr<float[]> packed = uninitialized<float>(panel_base.back());
+  float* const packed = packing_scratch(static_cast<size_t>(panel_base.back()));
   std::vector<int64_t> pack_base(jobs.size() + 1, 0);
-  for (size_t i = 0; i < jobs.size(); ++i) pack_base[i + 1] = pack_base[i] + ceil_div(jobs[i].K, kPanel);
+  for (size_t i = 0; i < jobs.size(); ++i) pack_base[i + 1] = pack_base[i] + tiles[i].panels;
   parallel_for(pack_base.back(), ex.threads, [&](int64_t t) {
     const size_t i = std::upper_bound(pack_base.begin(), pack_base.end(), t) - pack_base.begin() - 1;
     const int64_t p = t - pack_base[i];
-    pack_panel(jobs[i].proj, jobs[i].ldp, jobs[i].K, jobs[i].D, p, packed.get() + panel_base[i] + p * jobs[i].D * kPanel);
+    pack_panel(ex.isa, jobs[i].proj, jobs[i].ldp, jobs[i].K, jobs[i].D, p, packed + panel_base[i] + p * jobs[i].D * kPanel);
   });
 
   parallel_for(task_base.back(), ex.threads, [&](int64_t t) {
     const size_t i = std::upper_bound(task_base.begin(), task_base.end(), t) - task_base.begin() - 1;
     const SignProjectArgs& j = jobs[i];
-    // Row-chunk-major: consecutive tasks reuse one chunk of x (the larger operand) from L2.
-    const int64_t panels = ceil_div(j.K, kPanel);
-    const int64_t chunk = sign_rows_per_task(j.D);
-    const int64_t p = (t - task_base[i]) % panels;
-    const int64_t m0 = ((t - task_base[i]) / panels) * chunk;
-    const int64_t rows = std::min(chunk, j.M - m0);
-    uint32_t bits[kSignRowsMax];
-    mk.sign_panel(j.x + m0 * j.ldx, j.ldx, rows, packed.get() + panel_base[i] + p * j.D * kPanel, j.D, bits);
+    const JobTiles& jt = tiles[i];
+    const int64_t m0 = ((t - task_base[i]) / jt.groups) * jt.chunk, rows = std::min(jt.chunk, j.M - m0);
+    const int64_t p0 = ((t - task_base[i]) % jt.groups) * jt.per_task, p1 = std::min(jt.panels, p0 + jt.per_task);
     const int64_t dense = ceil_div(j.K, 8);
-    const int64_t nbytes = std::min<int64_t>(4, dense - p * 4);
-    const bool last = (p + 1) * kPanel >= j.K;
-    for (int64_t r = 0; r < rows; ++r) {
-      uint8_t* row = j.codes + (m0 + r) * j.code_stride;
-      const uint32_t word = bits[r];
-      std::memcpy(row + p * 4, &word, static_cast<size_t>(nbytes));  // little-endian: bit c -> byte c/8
-      if (last && j.code_stride > dense) std::memset(row + dense, 0, static_cast<size_t>(j.code_stride - dense));
+    for (int64_t p = p0; p < p1; ++p) {
+      uint32_t bits[kSignRowsMax];
+      mk.sign_panel(j.x + m0 * j.ldx, j.ldx, rows, packed + panel_base[i] + p * j.D * kPanel, j.D, bits);
+      const int64_t nbytes = std::min<int64_t>(4, dense - p * 4);
+      const bool last = (p + 1) * kPanel >= j.K;
+      for (int64_t r = 0; r < rows; ++r) {
+        uint8_t* row = j.codes + (m0 + r) * j.code_stride;
+        const uint32_t word = bits[r];
+        std::memcpy(row + p * 4, &word, static_cast<size_t>(nbytes));  // little-endian: bit c -> byte c/8
+        if (last && j.code_stride > dense) std::memset(row + dense, 0, static_cast<size_t>(j.code_stride - dense));
+      }
     }
-    if (p == 0 && j.norms) mk.row_norms(j.x + m0 * j.ldx, j.ldx, rows, j.D, j.norm_eps, j.norms + m0);
+    if (p0 == 0 && j.norms) mk.row_norms(j.x + m0 * j.ldx, j.ldx, rows, j.D, j.norm_eps, j.norms + m0);
   });
 }
 

@@ -30,14 +30,6 @@ constexpr int64_t kDepthBlock = 256;
 // Elementwise work per task.
 constexpr int64_t kElemChunk = 1 << 15;
 
-// The packed weights of one call. Kept per thread and grown on demand, so repeated calls (a model's
-// layers, step after step) neither allocate nor fault in fresh pages.
-float* packing_scratch(size_t floats) {
-  thread_local std::vector<float> scratch;
-  if (scratch.size() < floats) scratch.resize(floats);
-  return scratch.data();
-}
-
 void linear_small_batch(const Exec& ex, const OpsMicroKernels& mk, const LinearArgs& a) {
   // Weight rows per task: about 256 KiB of w, so a task's rows stay in L2 across the groups of x rows.
   const int64_t per_task = std::clamp<int64_t>((65536 / a.K) / 8 * 8, 8, 512);
@@ -54,7 +46,7 @@ void linear_small_batch(const Exec& ex, const OpsMicroKernels& mk, const LinearA
 void linear_medium_batch(const Exec& ex, const OpsMicroKernels& mk, const LinearArgs& a) {
   const int64_t xpanels = ceil_div(a.M, kPanel);
   float* packed = packing_scratch(static_cast<size_t>(xpanels * a.K * kPanel));
-  parallel_for(xpanels, ex.threads, [&](int64_t p) { pack_panel(a.x, a.K, a.M, a.K, p, packed + p * a.K * kPanel); });
+  parallel_for(xpanels, ex.threads, [&](int64_t p) { pack_panel(ex.isa, a.x, a.K, a.M, a.K, p, packed + p * a.K * kPanel); });
   constexpr int64_t kWeightRows = 64;
   const int64_t blocks = ceil_div(a.N, kWeightRows);
   parallel_for(blocks * xpanels, ex.threads, [&](int64_t t) {
@@ -87,7 +79,7 @@ void linear(const Exec& ex, const LinearArgs& a) {
   }
   const int64_t panels = ceil_div(a.N, kPanel);
   float* packed = packing_scratch(static_cast<size_t>(panels * a.K * kPanel));
-  parallel_for(panels, ex.threads, [&](int64_t p) { pack_panel(a.w, a.K, a.N, a.K, p, packed + p * a.K * kPanel); });
+  parallel_for(panels, ex.threads, [&](int64_t p) { pack_panel(ex.isa, a.w, a.K, a.N, a.K, p, packed + p * a.K * kPanel); });
 
   const int64_t chunks = ceil_div(a.M, kRowChunk);
   // Consecutive tasks share a chunk of x rows (128 x K floats, the larger operand of a task), so each

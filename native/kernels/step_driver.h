@@ -3,10 +3,16 @@
 // past the caches.
 #pragma once
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "isa.h"
 #include "parallel.h"
@@ -47,6 +53,30 @@ inline float* thread_buffer(int which, size_t n) {
   return bufs[which].data();
 }
 inline float* scratch(size_t n) { return thread_buffer(0, n); }
+
+// A task's scratch on transparent huge pages where the OS offers them (Linux, THP "madvise" or
+// "always"): 2 MiB aligned and grown in whole 2 MiB pages. For scratch a task sweeps over and over (the
+// sLSTM's gathered y rows and gate sums): in 4 KiB pages those were ~100 pages per sweep, more than the
+// L1 DTLB holds, and a sweep paid a TLB refill per page (expensive in a VM with nested paging); the
+// micro-kernel ran 10% faster on huge pages (152 -> 168 GFLOP/s per core).
+inline float* huge_scratch(size_t n) {
+  constexpr size_t kHuge = size_t{2} << 20;
+  struct Buffer {
+    std::unique_ptr<float, void (*)(void*)> data{nullptr, std::free};
+    size_t floats = 0;
+  };
+  thread_local Buffer buf;
+  if (buf.floats < n) {
+    const size_t bytes = (n * sizeof(float) + kHuge - 1) / kHuge * kHuge;
+    buf.data.reset(static_cast<float*>(std::aligned_alloc(kHuge, bytes)));
+    if (!buf.data) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    madvise(buf.data.get(), bytes, MADV_HUGEPAGE);  // advice only: 4 KiB pages where refused
+#endif
+    buf.floats = bytes / sizeof(float);
+  }
+  return buf.data.get();
+}
 inline float* call_table(size_t n) { return thread_buffer(1, n); }
 
 }  // namespace step_driver

@@ -10,10 +10,14 @@ namespace hashmac {
 struct XlstmMicroKernels {
   // The mLSTM matrix memory C of one (row, head) over T steps (decay_outer_isa.h).
   DecayOuterReadout decay_outer_readout;
-  // sLSTM recurrence: out[g*nr + r] = sum_j gate_rows[g][j] * y[r][j] for the 4 gates and nr <= gate_rows_max
-  // state rows, over `depth` values.
-  void (*gate_dots)(const float* const* gate_rows, const float* const* y, int nr, int64_t depth, float* out);
-  int gate_rows_max;
+  // sLSTM recurrence, one register tile: out[r*ld_row + g*ld_gate + e] = sum_j w[4e + g][j] * y[r][j] for
+  // the weight rows of ne <= dot_entries_max entries (4 gate rows each, gate-minor) and nr <= dot_rows_max
+  // state rows, over `depth` values. Each dot product's summation order is fixed (lane-wise FMAs, then
+  // the lane sum), whatever ne and nr: so a row's results never depend on which rows or entries share its tile.
+  void (*gate_dots)(const float* const* w, int ne, const float* const* y, int nr, int64_t depth, float* out, int64_t ld_row,
+                    int64_t ld_gate);
+  int dot_entries_max;
+  int dot_rows_max;
   // sLSTM cells of `count` consecutive entries (SPEC section 8): pre-activation of gate g, entry e is
   // wx[g*gate_stride + e] + rec[g*rec_stride + e] (+ bias[g*gate_stride + e]); c, n, m are updated in
   // place and the new y written to y[e].
