@@ -110,7 +110,7 @@ void retention_step(const Exec& ex, const RetentionStepArgs& a) {
                            a.v + (b * T * H + h) * Dv, H * Dv, o, H * Dv);
     for (int64_t t = 0; t < T; ++t)
       for (int64_t j = 0; j < Dv; ++j) o[t * H * Dv + j] /= root[t];
-  });
+  }, step_driver::claim_grain(B * H, ex.threads, 2 * Dk * Dv * int64_t{sizeof(float)}));
   for (int64_t b = 0; b < B; ++b)
     if (a.slots[b] >= 0) a.offsets[a.slots[b]] = position(a.offsets[a.slots[b]], T);
 }

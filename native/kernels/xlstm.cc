@@ -63,7 +63,7 @@ void mlstm_step(const Exec& ex, const MlstmStepArgs& a) {
                            NH * DK, a.v + (b * T * NH + h) * DV, NH * DV, out, NH * DV);
     for (int64_t t = 0; t < T; ++t)
       for (int64_t j = 0; j < DV; ++j) out[t * NH * DV + j] /= den[t];
-  });
+  }, step_driver::claim_grain(a.B * NH, ex.threads, 2 * DK * DV * int64_t{sizeof(float)}));
 }
 
 namespace {
