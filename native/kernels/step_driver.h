@@ -32,13 +32,15 @@ inline void zero_padding(const int32_t* slots, int64_t batch, float* out, int64_
     if (slots[b] < 0) std::fill(out + b * row, out + (b + 1) * row, 0.0f);
 }
 
-// Consecutive tasks a thread claims at once (parallel_for's grain): about one L2 of memory traffic per
-// claim, so that the claim's shared atomic and the prefetchers' restart at a new address are paid rarely,
-// yet at least kClaimsPerThread claims per thread, so that a thread slowed by another process on shared
-// cores is made up for by the others.
-inline int64_t claim_grain(int64_t tasks, int threads, int64_t bytes_per_task) {
+// Consecutive tasks a thread claims at once (parallel_for's grain): `claim_bytes` of memory traffic per
+// claim, so that the claim's shared atomic and the prefetchers' restart at a new address are paid rarely
+// and each core streams long contiguous runs of the pool, yet at least kClaimsPerThread claims per thread,
+// so that a thread slowed by another process on shared cores is made up for by the others. The default,
+// a quarter of the L3, measured 0.66-0.97x the wall time of one-L2 claims on the memory-bound drivers
+// (docs/state-kernels-performance.md).
+inline int64_t claim_grain(int64_t tasks, int threads, int64_t bytes_per_task, int64_t claim_bytes = cpu_caches().l3 / 4) {
   constexpr int64_t kClaimsPerThread = 8;
-  const int64_t by_bytes = ceil_div(cpu_caches().l2, std::max<int64_t>(1, bytes_per_task));
+  const int64_t by_bytes = ceil_div(claim_bytes, std::max<int64_t>(1, bytes_per_task));
   const int64_t by_balance = std::max<int64_t>(1, tasks / (kClaimsPerThread * std::max(1, threads)));
   return std::min(by_bytes, by_balance);
 }
