@@ -27,9 +27,9 @@ void selective_state_update(const Exec& ex, const SsuArgs& a) {
   // One task per (row, head): its P x N state block is read once and written once for all steps.
   const int64_t head_bytes = a.head_dim * (a.dstate * 2 + a.steps * 2) * int64_t{sizeof(float)};
   const int64_t tasks = a.batch * a.heads;
-  // One L2 per claim: the default's quarter L3 measured 1.06-1.21x the wall time at T = 8, where the
-  // kernel is bound by its arithmetic, and 0.92-1.03x at T = 1 (interleaved A/B, two threads).
-  const int64_t claim_bytes = cpu_caches().l2;
+  // Several steps: one L2 per claim, as the default's quarter L3 measured 1.06-1.21x the wall time at
+  // T = 8; one step: the default, 0.92-0.96x of one-L2 claims (interleaved A/B, two threads).
+  const int64_t claim_bytes = a.steps > 1 ? cpu_caches().l2 : cpu_caches().l3 / 4;
   parallel_for(tasks, ex.threads, [&](int64_t task) {
     const int64_t b = task / a.heads, h = task % a.heads;
     if (a.slots[b] < 0) return;
