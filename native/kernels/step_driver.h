@@ -70,8 +70,10 @@ inline float* huge_scratch(size_t n) {
   thread_local Buffer buf;
   if (buf.floats < n) {
     const size_t bytes = (n * sizeof(float) + kHuge - 1) / kHuge * kHuge;
-    buf.data.reset(static_cast<float*>(std::aligned_alloc(kHuge, bytes)));
-    if (!buf.data) throw std::bad_alloc();
+    // Allocated before the old buffer is let go: a failure leaves the buffer (and its size) as it was.
+    float* grown = static_cast<float*>(std::aligned_alloc(kHuge, bytes));
+    if (!grown) throw std::bad_alloc();
+    buf.data.reset(grown);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     madvise(buf.data.get(), bytes, MADV_HUGEPAGE);  // advice only: 4 KiB pages where refused
 #endif
