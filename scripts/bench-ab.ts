@@ -7,6 +7,7 @@
  * split of the work); prints the medians and the median of the per-round ratios B/A.
  */
 import { resolve } from 'node:path';
+import { median } from './cpu-time.js';
 
 interface BenchCase { name: string; setup(backend: string): () => void }
 
@@ -22,7 +23,6 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rounds: expected a
 
 const casesOf = (dir: string): BenchCase[] => require(resolve(dir, 'lib/bench/cases/index.ts')).allCases();
 const [casesA, casesB] = [casesOf(dirA), casesOf(dirB)];
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 const micros = (run: () => void) => {
   const [t, w] = [process.cpuUsage(), process.hrtime.bigint()];
   run();

@@ -8,6 +8,7 @@
  * `scripts/bench-ab.ts --wall` shows it. <checkout> is a built checkout (its addon and bench cases).
  */
 import { resolve } from 'node:path';
+import { median, probePerCpuSecond, ratePerCpuSecond } from './cpu-time.js';
 const [dir, roundsArg, ...names] = process.argv.slice(2);
 const rounds = Number(roundsArg);
 if (!dir || !names.length || !Number.isInteger(rounds) || rounds < 1) {
@@ -16,14 +17,7 @@ if (!dir || !names.length || !Number.isInteger(rounds) || rounds < 1) {
 }
 const addon = require(resolve(dir, 'lib/native/addon.ts')).loadNative().addon;
 const cases = require(resolve(dir, 'lib/bench/cases/index.ts')).allCases();
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const threads = addon.getNumThreads();
-function probe(): number {
-  const run = (s: number) => { const c0 = cpu(); const g = addon.probe('fma', s); return [g.rate * g.seconds, cpu() - c0]; };
-  const [w1, c1] = run(0.03), [w2, c2] = run(0.15);
-  return (w2 - w1) / (c2 - c1);
-}
 for (const name of names) {
   const c = cases.find((x: any) => x.name === name);
   if (!c || !c.work.flops) throw new Error(`no bench case with a FLOP count named '${name}'`);
@@ -31,10 +25,8 @@ for (const name of names) {
   f(); f();
   const fr: number[] = [], rt: number[] = [], pr: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const p = probe();
-    const c0 = cpu(); let n = 0;
-    while (cpu() - c0 < 0.15) { f(); n++; }
-    const rate = c.work.flops * n / (cpu() - c0);
+    const p = probePerCpuSecond(addon, 'fma', 0.03, 0.15);
+    const rate = ratePerCpuSecond(f, c.work.flops, 0.15);
     fr.push(rate / p); rt.push(rate); pr.push(p);
   }
   console.log(`${name} threads ${threads}: ${(median(rt) / 1e9).toFixed(1)} GFLOP per CPU-s, probe ${(median(pr) / 1e9).toFixed(0)} per CPU-s, fraction median ${median(fr).toFixed(3)} [${Math.min(...fr).toFixed(3)}-${Math.max(...fr).toFixed(3)}]`);

@@ -9,6 +9,7 @@
  * memory-bound at all; the hashmac bench fraction of a case cannot exceed ceiling / per-core limit.
  */
 import { loadNative } from '../lib/native/addon.js';
+import { median, probePerCpuSecond, ratePerCpuSecond } from './cpu-time.js';
 import { conv, ssu } from '../lib/bench/cases/mamba2.js';
 import { rglru } from '../lib/bench/cases/hawk.js';
 import { retentionCall, retentionWork } from '../lib/bench/cases/retnet.js';
@@ -24,20 +25,8 @@ const KERNELS: Record<string, Kernel> = {
   slstm: { slots: 128, units: (s, t) => slstmWork(s, t).flops!, make: (s, t) => slstmCall(s, t, 'native') },
 };
 
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-
-/** A probe's rate per CPU-second: two runs of different lengths, so that its buffer setup cancels. */
-function probeRate(name: string): number {
-  const addon = loadNative().addon!;
-  const run = (s: number) => { const c0 = cpu(); const g = addon.probe(name, s); return [g.rate * g.seconds, cpu() - c0]; };
-  const rates: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const [w1, c1] = run(0.05), [w2, c2] = run(0.25);
-    rates.push((w2 - w1) / (c2 - c1));
-  }
-  return median(rates);
-}
+/** A probe's rate per CPU-second, the median of 5. */
+const probeRate = (name: string): number => median(Array.from({ length: 5 }, () => probePerCpuSecond(loadNative().addon!, name, 0.05, 0.25)));
 
 console.log(`per thread, per CPU-second: FMA ${(probeRate('fma') / 1e9).toFixed(0)} GFLOP/s, in-place update ${(probeRate('update') / 1e9).toFixed(1)} GB/s`);
 const names = process.argv.slice(2);
@@ -47,13 +36,7 @@ for (const name of names.length ? names : Object.keys(KERNELS)) {
   const cells = [1, 8].map((T) => {
     const fn = k.make(k.slots, T);
     for (let i = 0; i < 3; i++) fn();
-    const rates: number[] = [];
-    for (let r = 0; r < 15; r++) {
-      const c0 = cpu();
-      let n = 0;
-      while (cpu() - c0 < 0.02) { fn(); n++; }
-      rates.push((k.units(k.slots, T) * n) / (cpu() - c0));
-    }
+    const rates = Array.from({ length: 15 }, () => ratePerCpuSecond(fn, k.units(k.slots, T), 0.02));
     return `T${T} ${(median(rates) / 1e9).toFixed(1)}`;
   });
   console.log(`${name.padEnd(10)} ${name === 'slstm' ? 'GFLOP' : 'GB'} per CPU-second: ${cells.join('   ')}`);
