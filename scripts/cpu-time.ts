@@ -2,6 +2,7 @@
  * What the measuring scripts (state-ceiling.ts, fma-fraction.ts, bench-ab.ts) share: rates per second of
  * process CPU time, which time slices lost to other processes on the shared cores do not count.
  */
+import type { NativeAddon } from '../lib/native/addon.js';
 
 /** User + system CPU seconds of this process so far. */
 export const cpuSeconds = (): number => {
@@ -12,7 +13,7 @@ export const cpuSeconds = (): number => {
 export const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 
 /** An addon probe's rate (its unit per CPU-second): two runs of different lengths, so its buffer setup cancels. */
-export function probePerCpuSecond(addon: { probe(name: string, seconds: number): { rate: number; seconds: number } }, name: string, short: number, long: number): number {
+export function probePerCpuSecond(addon: NativeAddon, name: string, short: number, long: number): number {
   const run = (s: number) => {
     const c0 = cpuSeconds();
     const g = addon.probe(name, s);
