@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <memory>
 
 #include "lsh_isa.h"
 #include "panel_pack.h"
@@ -37,11 +36,13 @@ int64_t hamming_rows_per_task(int64_t words, int64_t out_bytes, int64_t M, int t
   return ceil_div(rows, 4) * 4;
 }
 
-// Scratch for packed panels, left uninitialised: the packers write every element (padding columns
-// included), and zero-filling megabytes on every call cost as much as packing them.
-template <class T>
-std::unique_ptr<T[]> uninitialized(int64_t n) {
-  return std::unique_ptr<T[]>(new T[static_cast<size_t>(n)]);
+// Packed code panels of one call, kept per calling thread and grown on demand like the float panels
+// (packing_scratch): repeated calls neither allocate nor fault in fresh pages, and nothing is zero-filled,
+// since the packer writes every element (padding columns included).
+uint64_t* code_panel_scratch(int64_t words) {
+  thread_local std::vector<uint64_t> scratch;
+  if (scratch.size() < static_cast<size_t>(words)) scratch.resize(static_cast<size_t>(words));
+  return scratch.data();
 }
 
 // Tiles of the Hamming GEMM, from this core's caches. `rows` of a (words*8 bytes each) and one panel
@@ -144,9 +145,9 @@ void hamming_gemm(const Exec& ex, const HammingArgs& h) {
   for (int64_t n = lead; n < h.N; n += kPanel) starts.push_back(n);
   const int64_t panels = static_cast<int64_t>(starts.size());
   auto cols_of = [&](int64_t p) { return std::min<int64_t>(p + 1 < panels ? starts[p + 1] - starts[p] : kPanel, h.N - starts[p]); };
-  const std::unique_ptr<uint64_t[]> packed = uninitialized<uint64_t>(panels * h.words * kPanel);
+  uint64_t* const packed = code_panel_scratch(panels * h.words * kPanel);
   parallel_for(panels, ex.threads, [&](int64_t p) {
-    pack_code_panel(h.b, h.ldb, starts[p], cols_of(p), h.words, packed.get() + p * h.words * kPanel);
+    pack_code_panel(h.b, h.ldb, starts[p], cols_of(p), h.words, packed + p * h.words * kPanel);
   });
   // A result that does not fit the last-level cache is streamed to memory (no read-for-ownership);
   // full panels are then 64-byte aligned, as non-temporal stores need.
@@ -160,7 +161,7 @@ void hamming_gemm(const Exec& ex, const HammingArgs& h) {
   parallel_for(groups * chunks, ex.threads, [&](int64_t t) {
     const int64_t g = t / chunks, m0 = (t % chunks) * tiles.rows, rows = std::min(tiles.rows, h.M - m0);
     for (int64_t p = g * tiles.panels; p < std::min(panels, (g + 1) * tiles.panels); ++p) {
-      const uint64_t* panel = packed.get() + p * h.words * kPanel;
+      const uint64_t* panel = packed + p * h.words * kPanel;
       if (narrow) {
         mk.hamming_panel16(h.a + m0 * h.lda, h.lda, rows, panel, h.words, h.dist16 + m0 * h.ldd + starts[p], h.ldd, static_cast<int>(cols_of(p)), stream);
       } else {
@@ -174,9 +175,9 @@ void hamming_gemm(const Exec& ex, const HammingArgs& h) {
 void hamming_knn(const Exec& ex, const HammingKnnArgs& h) {
   const LshMicroKernels& mk = lsh_micro(ex.isa);
   const int64_t panels = ceil_div(h.N, kPanel), k = h.k;
-  const std::unique_ptr<uint64_t[]> packed = uninitialized<uint64_t>(panels * h.words * kPanel);
+  uint64_t* const packed = code_panel_scratch(panels * h.words * kPanel);
   parallel_for(panels, ex.threads, [&](int64_t p) {
-    pack_code_panel(h.b, h.ldb, p * kPanel, std::min<int64_t>(kPanel, h.N - p * kPanel), h.words, packed.get() + p * h.words * kPanel);
+    pack_code_panel(h.b, h.ldb, p * kPanel, std::min<int64_t>(kPanel, h.N - p * kPanel), h.words, packed + p * h.words * kPanel);
   });
   // One task per chunk of rows of a; it walks every panel of b, so each row's list is owned by one thread.
   const int64_t chunk = hamming_rows_per_task(h.words, kPanel * 4, h.M, ex.threads);
@@ -190,7 +191,7 @@ void hamming_knn(const Exec& ex, const HammingKnnArgs& h) {
     std::vector<uint32_t> cand(static_cast<size_t>(rows));
     for (int64_t p = 0; p < panels; ++p) {
       const int cols = static_cast<int>(std::min<int64_t>(kPanel, h.N - p * kPanel));
-      mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, packed.get() + p * h.words * kPanel, h.words, dist.data(), kPanel, cols, false);
+      mk.hamming_panel(h.a + m0 * h.lda, h.lda, rows, packed + p * h.words * kPanel, h.words, dist.data(), kPanel, cols, false);
       mk.at_most(dist.data(), rows, cols, bound.data(), cand.data());
       for (int64_t r = 0; r < rows; ++r) {
         int32_t* dr = h.distances + (m0 + r) * k;
