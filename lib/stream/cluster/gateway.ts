@@ -22,7 +22,7 @@ import { Connection } from '../connection.js';
 import type { InferenceRequestMessage, Message } from '../protocol.js';
 import { publishSubject, RESPONSE_STREAM, symbolToken, type RequestBody, type ResponseBody } from './names.js';
 import { Follower } from './follow.js';
-import { connectCluster, openCluster, type ClusterHandles } from './setup.js';
+import { connectCluster, openCluster, publishUntilStored, type ClusterHandles } from './setup.js';
 
 export interface GatewayOptions {
   servers: string[];
@@ -142,19 +142,22 @@ export class ClusterGateway {
   /** Publishes a symbol's queued requests one after another, each until it is stored. */
   private async drainSymbol(symbol: string): Promise<void> {
     const queue = this.outbox.get(symbol)!;
-    for (let attempt = 0; queue.length > 0 && !this.stopped; ) {
-      const body = queue[0];
-      try {
-        await this.h.js.publish(publishSubject(symbolToken(symbol)), JSON.stringify(body), { msgID: String(body.id), timeout: 5000 });
+    const subject = publishSubject(symbolToken(symbol));
+    try {
+      while (queue.length > 0 && !this.stopped) {
+        const body = queue[0];
+        await publishUntilStored(this.h.js, subject, JSON.stringify(body), String(body.id), (e, attempt) => {
+          this.stats.publishErrors++;
+          if (this.stopped) throw e;  // a stopped gateway leaves the rest unpublished
+          if (attempt % 10 === 0) this.log(`publish ${body.id}: ${e.message}; retrying`);
+        });
         queue.shift();
-        attempt = 0;
-      } catch (e) {
-        this.stats.publishErrors++;
-        if (attempt % 10 === 0) this.log(`publish ${body.id}: ${(e as Error).message}; retrying`);
-        await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** Math.min(attempt++, 4))));
       }
+    } catch {
+      // stopped while publishing
+    } finally {
+      this.outbox.delete(symbol);
     }
-    this.outbox.delete(symbol);
   }
 
   private answer(r: ResponseBody): void {

@@ -53,6 +53,26 @@ export async function connectCluster(servers: string[], name: string, opts: { no
  */
 export const PULL = { expires: 2000, idle_heartbeat: 1000 } as const;
 
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Publishes `data` on `subject` with `msgID` as its Nats-Msg-Id until the stream stores it. While a server
+ * is down a stream may have no leader for seconds (publishes fail or time out); a publish that was stored
+ * but whose ack was lost is dropped as a duplicate when retried, by its id. Backs off from 100 ms to 1 s;
+ * `onError` sees every failure with its attempt number (from 0) and gives up by throwing.
+ */
+export async function publishUntilStored(js: JetStreamClient, subject: string, data: string, msgID: string, onError: (e: Error, attempt: number) => void): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await js.publish(subject, data, { msgID, timeout: 5000 });
+      return;
+    } catch (e) {
+      onError(e as Error, attempt);
+      await sleep(Math.min(1000, 100 * 2 ** Math.min(attempt, 4)));
+    }
+  }
+}
+
 /**
  * `p`, or a rejection after `ms`. For client calls that can wait forever when a server dies under them
  * (a look-up during an election, an object read); what they started is left to the library.
@@ -79,7 +99,7 @@ export async function openCluster(nc: NatsConnection, opts: SetupOptions = {}, w
       return await tryOpen(nc, opts);
     } catch (e) {
       if (Date.now() > until || e instanceof RangeError) throw e;
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
   }
 }

@@ -40,7 +40,7 @@ import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 import { Follower } from './follow.js';
 import { LeaseClock } from './leases.js';
 import { LEASE_BUCKET, REQUEST_STREAM, partitionOf, requestFilter, responseSubject, symbolToken, type RequestBody, type ResponseBody } from './names.js';
-import { connectCluster, openCluster, within, type ClusterHandles } from './setup.js';
+import { connectCluster, openCluster, publishUntilStored, sleep, within, type ClusterHandles } from './setup.js';
 
 export interface WorkerOptions {
   servers: string[];
@@ -78,7 +78,6 @@ export interface WorkerStats {
   takeovers: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ClusterWorker {
   readonly stats: WorkerStats = { processed: 0, batches: 0, checkpoints: 0, checkpointBytes: 0, takeovers: 0 };
@@ -369,22 +368,12 @@ export class ClusterWorker {
     if (t2 - t0 > this.every) this.log(`slow batch: ${done.length} requests, engine ${(t1 - t0).toFixed(0)} ms, answers stored ${(t2 - t1).toFixed(0)} ms`);
   }
 
-  /**
-   * Publishes one answer until the responses stream acknowledges it. While a server is down the stream
-   * may have no leader for a few seconds (publishes fail or time out); a publish that was stored but
-   * whose ack was lost is dropped as a duplicate when retried, by its Nats-Msg-Id.
-   */
+  /** Publishes one answer until the responses stream stores it (a stopped worker gives up after 4 tries). */
   private async publishResponse(body: ResponseBody): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.h.js.publish(responseSubject(symbolToken(body.symbol)), JSON.stringify(body), { msgID: String(body.id), timeout: 5000 });
-        return;
-      } catch (e) {
-        if (this.stopped && attempt > 3) throw e;
-        if (attempt % 10 === 0) this.log(`publish answer ${body.id}: ${(e as Error).message}; retrying`);
-        await sleep(Math.min(1000, 100 * 2 ** Math.min(attempt, 4)));
-      }
-    }
+    await publishUntilStored(this.h.js, responseSubject(symbolToken(body.symbol)), JSON.stringify(body), String(body.id), (e, attempt) => {
+      if (this.stopped && attempt > 3) throw e;
+      if (attempt % 10 === 0) this.log(`publish answer ${body.id}: ${e.message}; retrying`);
+    });
   }
 
   private async maybeCheckpoint(): Promise<void> {
