@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { ClusterGateway } from '../lib/stream/cluster/gateway.js';
 import { LocalCluster } from '../lib/stream/cluster/local.js';
 import { LEASE_BUCKET, RESPONSE_STREAM } from '../lib/stream/cluster/names.js';
-import { connectCluster, openCluster } from '../lib/stream/cluster/setup.js';
+import { connectCluster, openCluster, sleep } from '../lib/stream/cluster/setup.js';
 import { decodeCheckpoint } from '../lib/stream/cluster/checkpoint.js';
 import { readCheckpoint } from '../lib/stream/cluster/worker.js';
 import { StreamEngine } from '../lib/stream/engine.js';
@@ -77,7 +77,6 @@ export interface ChaosResult {
 }
 
 const CLI = join(__dirname, '..', 'lib', 'cli.ts');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, ms: number, ok: () => boolean | Promise<boolean>, pollMs = 50): Promise<void> {
   const end = Date.now() + ms;
@@ -109,10 +108,11 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
   let server: ReplayServer | undefined;
   let progress: NodeJS.Timeout | undefined;
   let stall: NodeJS.Timeout | undefined;
+  let nc: Awaited<ReturnType<typeof connectCluster>> | undefined;
   const started = performance.now();
   try {
     await cluster.start();
-    const nc = await connectCluster(cluster.servers, 'hashmac-chaos');
+    nc = await connectCluster(cluster.servers, 'hashmac-chaos');
     const h = await openCluster(nc, { partitions: P, leaseTtlMs: 3000 });
     const startWorker = (i: number) => {
       const args = ['--import', 'tsx', CLI, 'stream', 'worker', '--nats', cluster.servers.join(','), '--name', `w${i}`, '--capacity', String(Math.max(64, S)), '--checkpoint-every', '500', '--checkpoint-ms', '1000'];
@@ -172,6 +172,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
           recoveryMs = performance.now() - killedAt;
           log(`worker kill: partitions taken over after ${takeoverMs.toFixed(0)} ms, their backlog answered after ${recoveryMs.toFixed(0)} ms`);
         })();
+        recovered.catch(() => undefined);  // awaited below; a failure before then must not go unhandled
       }
       await until('60% answered', 120_000, () => gw.stats.answered >= 0.6 * N);
       if (o.killServer !== false) {
@@ -187,16 +188,9 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
         log(`killed nats server ${killed} (kill -9; it led the lease bucket: ${killedLeaseLeader}; the gateway's server: ${target >= 0}) after ${gw.stats.answered} answers`);
         const since = () => performance.now() - serverKilledAt;
         // How long until the lease bucket takes a write again (this process's own connection fails over too).
-        const writable = (async () => {
-          for (;;) {
-            try {
-              await h.leases.put('chaos.probe', String(Date.now()), { timeout: 500 });
-              return (leaseWritableMs = since());
-            } catch {
-              await sleep(100);
-            }
-          }
-        })();
+        const writable = until('the lease bucket writable', 120_000, () => h.leases.put('chaos.probe', String(Date.now()), { timeout: 500 }).then(() => true, () => false), 100)
+          .then(() => (leaseWritableMs = since()));
+        writable.catch(() => undefined);  // awaited below
         void until('an answer after the server kill', 120_000, () => gw.stats.answered > answeredAtKill, 20).then(() => (firstAnswerMs = since()), () => undefined);
         // The longest stretch with requests waiting and no answer arriving, from the kill on.
         let lastAnswerAt = serverKilledAt, lastAnswered = answeredAtKill;
@@ -209,6 +203,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
         const serverRecovered = until('recovery from the server kill', 120_000, () => answered(waitingAtServerKill)).then(
           () => (serverRecoveryMs = since()),
         );
+        serverRecovered.catch(() => undefined);  // awaited below
         await sleep(2000);
         await cluster.restart(killed);
         log(`restarted nats server ${killed}`);
@@ -237,6 +232,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
       symbols += decodeCheckpoint(blob, `p${p}`).symbols.length;
     }
     await nc.drain();
+    nc = undefined;
     return {
       requests: N,
       answeredOnce: summary.rejectedIds === 0 ? summary.responses : summary.responses - summary.rejectedIds,
@@ -261,6 +257,7 @@ export async function runChaos(o: ChaosOptions = {}): Promise<ChaosResult> {
     clearInterval(stall);
     await gateway?.stop().catch(() => undefined);
     await server?.close().catch(() => undefined);
+    await nc?.close().catch(() => undefined);
     for (const w of workers) if (w && w.exitCode === null) w.kill('SIGKILL');
     await cluster.stop();
   }
